@@ -1,0 +1,63 @@
+// The GPU decoder must reproduce the graph's own decode (`tower_0/detections`) from the graph's raw maps.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testing/node.js';
+import { computeLetterbox, letterboxFrame } from '../../src/preprocess/letterbox.js';
+import { centernet } from './descriptor.js';
+import { decodeCenterNet } from './decoder.js';
+
+describe('CenterNet decoder', () => {
+  let graph: tf.GraphModel;
+  let outputs: tf.Tensor[];
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    graph = await tf.loadGraphModel(tf.io.http(new URL(centernet.graphFile, NODE_MODEL_BASE_URL).href, { fetchFunc: fileFetch }));
+    const frame = await readJpegTensor('models/centernet/fixtures/street-frame.jpg');
+    const box = computeLetterbox(frame.shape[1], frame.shape[0], 512, 512);
+    const input = letterboxFrame(frame, box, 0);
+    outputs = graph.execute({ [centernet.input.name]: input }, ['tower_0/keypoints', 'tower_0/wh', 'tower_0/detections']) as tf.Tensor[];
+    tf.dispose([frame, input]);
+  });
+
+  afterAll(() => {
+    tf.dispose(outputs);
+    graph.dispose();
+  });
+
+  it('reproduces tower_0/detections to 1e-3 px on a real street frame', async () => {
+    const [heatmap, ltrb, reference] = outputs as [tf.Tensor4D, tf.Tensor4D, tf.Tensor3D];
+    const decoded = decodeCenterNet([heatmap, ltrb], { maxDetections: 100 });
+    const ours = (await decoded.rows.array()) as number[][];
+    const theirs = ((await reference.array()) as number[][][])[0]!;
+    decoded.rows.dispose();
+    for (const map of Object.values(decoded.maps)) map.dispose();
+
+    expect(ours).toHaveLength(100);
+    // The frame has people in it: the top rows are confident, so ties cannot reorder them.
+    expect(theirs[0]![4]).toBeGreaterThan(0.4);
+    for (let row = 0; row < 20; row++) {
+      const [ox1, oy1, ox2, oy2, oScore, oClass] = ours[row]!;
+      const [tx1, ty1, tx2, ty2, tScore, tClass] = theirs[row]!;
+      expect(Math.abs(ox1! - tx1!)).toBeLessThan(1e-3);
+      expect(Math.abs(oy1! - ty1!)).toBeLessThan(1e-3);
+      expect(Math.abs(ox2! - tx2!)).toBeLessThan(1e-3);
+      expect(Math.abs(oy2! - ty2!)).toBeLessThan(1e-3);
+      expect(Math.abs(oScore! - tScore!)).toBeLessThan(1e-6);
+      expect(oClass).toBe(tClass);
+    }
+  });
+
+  it('hands the maps over as [H, W, C] / [H, W, 4] stride-4 handles the caller releases', () => {
+    const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
+    const before = tf.memory().numTensors;
+    const decoded = decodeCenterNet([heatmap, ltrb], { maxDetections: 10 });
+    expect(decoded.rows.shape).toEqual([10, 6]);
+    expect(decoded.maps.heatmap?.tensor.shape).toEqual([128, 128, 80]);
+    expect(decoded.maps.ltrb?.tensor.shape).toEqual([128, 128, 4]);
+    expect(decoded.maps.heatmap?.stride).toBe(4);
+    decoded.rows.dispose();
+    for (const map of Object.values(decoded.maps)) map.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

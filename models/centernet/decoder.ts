@@ -1,0 +1,50 @@
+/**
+ * CenterNet (MobileNetV3, TTFNet-style ltrb head) decoding on the GPU, as the graph's own
+ * `tower_0/detections` does it (see README.md in this folder and research notes §1.3):
+ *
+ * 1. peaks: keep a heatmap value only where it equals its 3×3 max-pool neighbourhood;
+ * 2. top-K over the flattened [H·W·C] peaks (row-major (y, x, c), as the graph flattens);
+ * 3. for flat index i: c = i mod C, cell = i div C, x = cell mod W, y = cell div W;
+ * 4. box = (s·x − l, s·y − t, s·x + r, s·y + b) with (l, t, r, b) gathered at the cell, s = 4.
+ *    No half-cell shift: training put peaks at floor(centre / 4) and regressed from 4·x.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DecodedFrame, DecodeOptions } from '../../src/model-descriptor.js';
+import { ownMap } from '../../src/maps.js';
+
+export const CENTERNET_STRIDE = 4;
+
+/**
+ * In: `heatmap` [1, H, W, C] sigmoid class scores, `ltrb` [1, H, W, 4] distances in input pixels.
+ * Out: rows [K, 6] (x1, y1, x2, y2, score, class) in input pixels, plus both maps squeezed to
+ * [H, W, C] / [H, W, 4] as owned handles. Inputs are not disposed.
+ */
+export function decodeCenterNet(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedFrame {
+  const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
+  const [, height, width, classes] = heatmap.shape;
+  const k = Math.min(options.maxDetections, height * width * classes);
+  const rows = tf.tidy(() => {
+    const pooled = tf.maxPool(heatmap, 3, 1, 'same');
+    const peaks = tf.mul(heatmap, tf.cast(tf.equal(heatmap, pooled), 'float32'));
+    const { values: scores, indices } = tf.topk(tf.reshape(peaks, [-1]), k, true); // [K], [K] int32
+    const classIds = tf.mod(indices, classes);
+    const cell = tf.floorDiv(indices, classes);
+    const cellX = tf.cast(tf.mod(cell, width), 'float32');
+    const cellY = tf.cast(tf.floorDiv(cell, width), 'float32');
+    const distances = tf.gather(tf.reshape(ltrb, [-1, 4]), cell); // [K, 4]: l, t, r, b
+    const [left, top, right, bottom] = tf.unstack(distances, 1) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    const pointX = tf.mul(cellX, CENTERNET_STRIDE);
+    const pointY = tf.mul(cellY, CENTERNET_STRIDE);
+    return tf.stack(
+      [tf.sub(pointX, left), tf.sub(pointY, top), tf.add(pointX, right), tf.add(pointY, bottom), scores, tf.cast(classIds, 'float32')],
+      1,
+    ) as tf.Tensor2D;
+  });
+  return {
+    rows,
+    maps: {
+      heatmap: ownMap(tf.squeeze<tf.Tensor3D>(heatmap, [0]), CENTERNET_STRIDE, 'corner'),
+      ltrb: ownMap(tf.squeeze<tf.Tensor3D>(ltrb, [0]), CENTERNET_STRIDE, 'corner'),
+    },
+  };
+}

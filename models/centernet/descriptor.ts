@@ -1,0 +1,20 @@
+import type { ModelDescriptor } from '../../src/model-descriptor.js';
+import { COCO80_LABELS } from '../labels/coco80.js';
+import { decodeCenterNet } from './decoder.js';
+
+/**
+ * CenterNet with a MobileNetV3-large-0.75 backbone, 512×512, COCO-80, from `@vladmandic/human`
+ * (`models/centernet.json` + `.bin`). Input: RGB 0..255, no normalisation, centred black letterbox.
+ */
+export const centernet: ModelDescriptor = {
+  id: 'centernet',
+  title: 'CenterNet MobileNetV3 (COCO, 512)',
+  graphFile: 'centernet.json',
+  input: { name: 'tower_0/images', width: 512, height: 512, padValue: 0 },
+  outputs: ['tower_0/keypoints', 'tower_0/wh'],
+  labels: COCO80_LABELS,
+  maxDetectionsLimit: 100,
+  // The reference uses 0.3 to draw and no IoU-NMS (the 3×3 max-pool is its NMS).
+  defaults: { scoreThreshold: 0.3, maxDetections: 100, nmsIouThreshold: null },
+  decode: decodeCenterNet,
+};

@@ -1,0 +1,29 @@
+/** The models Loupe knows by id. Add a model: a folder with descriptor, decoder, tests, README; one line here. */
+import type { ModelDescriptor } from '../src/model-descriptor.js';
+import { centernet } from './centernet/descriptor.js';
+
+const registry = new Map<string, ModelDescriptor>([[centernet.id, centernet]]);
+
+export const DEFAULT_MODEL_ID = centernet.id;
+
+export function getModelDescriptor(id: string): ModelDescriptor | undefined {
+  return registry.get(id);
+}
+
+export function getModelIds(): string[] {
+  return [...registry.keys()];
+}
+
+export interface ModelInfo {
+  id: string;
+  title: string;
+  labels: readonly string[];
+  inputSize: { width: number; height: number };
+}
+
+export function getModelInfo(id: string): ModelInfo | undefined {
+  const descriptor = registry.get(id);
+  if (!descriptor) return undefined;
+  const { title, labels, input } = descriptor;
+  return { id, title, labels, inputSize: { width: input.width, height: input.height } };
+}

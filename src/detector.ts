@@ -1,0 +1,228 @@
+/**
+ * The detection pipeline: source → preprocess (letterbox) → model → decoder → postprocess → result.
+ * Everything up to the decoded rows runs on the active tfjs backend; the only readback on the frame
+ * path is one asynchronous `data()` of the K decoded rows ([K, 6] float32, 2.4 KB for K = 100).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LoupeError, asLoupeError } from './errors.js';
+import type { ModelDescriptor } from './model-descriptor.js';
+import { bundleMaps } from './maps.js';
+import { classAwareNms } from './postprocess/nms.js';
+import { unletterboxBoxes } from './postprocess/unletterbox.js';
+import { frameToTensor } from './preprocess/frame.js';
+import { computeLetterbox, letterboxFrame } from './preprocess/letterbox.js';
+import { selectBackend } from './runtime/backend.js';
+import type {
+  BackendReport,
+  DetectCallOptions,
+  Detection,
+  DetectionResult,
+  Detector,
+  DetectorOptions,
+  FrameSource,
+} from './types.js';
+
+let globalModelBaseUrl: string | undefined;
+
+/** Sets the folder URL every detector loads model files from unless it gets `modelBaseUrl`. */
+export function setModelBaseUrl(url: string | undefined): void {
+  globalModelBaseUrl = url;
+}
+
+function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefined): string {
+  const base = baseUrl ?? globalModelBaseUrl ?? (typeof document !== 'undefined' ? new URL('./models/', document.baseURI).href : undefined);
+  if (!base) throw new LoupeError('model-load-failed', 'No model base URL: pass `modelBaseUrl` (outside a browser there is no page to resolve against).');
+  return new URL(descriptor.graphFile, base.endsWith('/') ? base : `${base}/`).href;
+}
+
+/** Per-frame options after validation. */
+interface RunOptions {
+  scoreThreshold: number;
+  maxDetections: number;
+  nmsIouThreshold: number | null;
+}
+
+function validateRunOptions(descriptor: ModelDescriptor, current: RunOptions, patch: Partial<RunOptions>): RunOptions {
+  const next = { ...current };
+  if (patch.scoreThreshold !== undefined) {
+    if (!(patch.scoreThreshold >= 0 && patch.scoreThreshold <= 1)) {
+      throw new LoupeError('bad-option', `scoreThreshold must be between 0 and 1; got ${patch.scoreThreshold}.`);
+    }
+    next.scoreThreshold = patch.scoreThreshold;
+  }
+  if (patch.maxDetections !== undefined) {
+    const limit = descriptor.maxDetectionsLimit;
+    if (!(Number.isInteger(patch.maxDetections) && patch.maxDetections >= 1 && patch.maxDetections <= limit)) {
+      throw new LoupeError('bad-option', `maxDetections must be a whole number from 1 to ${limit}; got ${patch.maxDetections}.`);
+    }
+    next.maxDetections = patch.maxDetections;
+  }
+  if (patch.nmsIouThreshold !== undefined) {
+    const iou = patch.nmsIouThreshold;
+    if (iou !== null && !(iou > 0 && iou <= 1)) {
+      throw new LoupeError('bad-option', `nmsIouThreshold must be in (0, 1] or null (off); got ${iou}.`);
+    }
+    next.nmsIouThreshold = iou;
+  }
+  return next;
+}
+
+/** Checks once, at load, that the graph has the input and outputs the descriptor relies on. */
+function checkGraph(model: tf.GraphModel, descriptor: ModelDescriptor): void {
+  const input = model.inputs.find((i) => i.name === descriptor.input.name);
+  if (!input) {
+    throw new LoupeError('model-mismatch', `Model '${descriptor.id}' has no input '${descriptor.input.name}' (has ${model.inputs.map((i) => i.name).join(', ')}).`);
+  }
+  const [, h, w] = input.shape ?? [];
+  if ((h !== undefined && h > 0 && h !== descriptor.input.height) || (w !== undefined && w > 0 && w !== descriptor.input.width)) {
+    throw new LoupeError('model-mismatch', `Model '${descriptor.id}' expects ${w}×${h} input, descriptor says ${descriptor.input.width}×${descriptor.input.height}.`);
+  }
+  const nodes = new Set(Object.keys((model as unknown as { executor: { graph: { nodes: Record<string, unknown> } } }).executor.graph.nodes));
+  const missing = descriptor.outputs.filter((name) => !nodes.has(name));
+  if (missing.length > 0) throw new LoupeError('model-mismatch', `Model '${descriptor.id}' lacks output node(s) ${missing.join(', ')}.`);
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+class GraphDetector implements Detector {
+  readonly model: string;
+  readonly labels: readonly string[];
+  readonly inputSize: { width: number; height: number };
+  private options: RunOptions;
+  private disposed = false;
+
+  constructor(
+    private readonly descriptor: ModelDescriptor,
+    private readonly graph: tf.GraphModel,
+    readonly backend: BackendReport,
+    options: RunOptions,
+  ) {
+    this.model = descriptor.id;
+    this.labels = descriptor.labels;
+    this.inputSize = { width: descriptor.input.width, height: descriptor.input.height };
+    this.options = options;
+  }
+
+  setOptions(patch: Partial<RunOptions>): void {
+    this.options = validateRunOptions(this.descriptor, this.options, patch);
+  }
+
+  async detect(source: FrameSource, call: DetectCallOptions = {}): Promise<DetectionResult> {
+    if (this.disposed) throw new LoupeError('disposed', `The '${this.model}' detector was disposed.`);
+    const { descriptor } = this;
+    const options = this.options;
+    const start = now();
+
+    // Source → letterboxed model input, [1, H, W, 3] in the graph's own layout and value range.
+    const frame = await frameToTensor(source);
+    const letterbox = computeLetterbox(frame.width, frame.height, descriptor.input.width, descriptor.input.height);
+    let input: tf.Tensor;
+    try {
+      input = tf.tidy(() => {
+        const boxed = letterboxFrame(frame.tensor, letterbox, descriptor.input.padValue);
+        return descriptor.input.normalize ? descriptor.input.normalize(boxed) : boxed;
+      });
+    } finally {
+      if (frame.owned) frame.tensor.dispose();
+    }
+    const preprocessed = now();
+
+    // Model: only the nodes the decoder needs are computed (not the graph's own decode branch).
+    let outputs: tf.Tensor[];
+    try {
+      const raw = this.graph.execute({ [descriptor.input.name]: input }, [...descriptor.outputs]);
+      outputs = Array.isArray(raw) ? raw : [raw];
+    } catch (error) {
+      throw asLoupeError(error, 'model-mismatch', `Running '${this.model}' failed`);
+    } finally {
+      input.dispose();
+    }
+    const inferred = now();
+
+    // Decode + unletterbox on the GPU; one async readback of [K, 6].
+    const decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections });
+    for (const t of outputs) t.dispose();
+    const sourceRows = tf.tidy(() => {
+      const [boxes, rest] = tf.split(decoded.rows, [4, 2], 1) as [tf.Tensor2D, tf.Tensor2D];
+      return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1);
+    });
+    decoded.rows.dispose();
+    const maps = bundleMaps(decoded.maps);
+    let values: Float32Array;
+    try {
+      values = (await sourceRows.data()) as Float32Array;
+    } catch (error) {
+      maps.dispose();
+      throw asLoupeError(error, 'backend-failed', 'Reading detections back failed');
+    } finally {
+      sourceRows.dispose();
+    }
+    const decodedAt = now();
+
+    let detections = this.toDetections(values, options.scoreThreshold);
+    if (options.nmsIouThreshold !== null) detections = classAwareNms(detections, options.nmsIouThreshold);
+    const end = now();
+
+    const keepMaps = call.maps === true;
+    if (!keepMaps) maps.dispose();
+    const result: DetectionResult = {
+      detections,
+      timings: { preprocess: preprocessed - start, infer: inferred - preprocessed, decode: decodedAt - inferred, total: end - start },
+      backend: this.backend.backend,
+      model: this.model,
+      letterbox,
+      dispose: () => maps.dispose(),
+    };
+    if (keepMaps) result.maps = maps;
+    return result;
+  }
+
+  /** Rows (x1, y1, x2, y2, score, class) in source px, sorted by score → Detection objects. */
+  private toDetections(rows: Float32Array, scoreThreshold: number): Detection[] {
+    const detections: Detection[] = [];
+    for (let i = 0; i + 5 < rows.length; i += 6) {
+      const score = rows[i + 4] ?? 0;
+      if (score < scoreThreshold) break; // sorted: nothing after this passes either
+      const x1 = rows[i] ?? 0;
+      const y1 = rows[i + 1] ?? 0;
+      const width = (rows[i + 2] ?? 0) - x1;
+      const height = (rows[i + 3] ?? 0) - y1;
+      if (!(width > 0 && height > 0)) continue; // fully clipped away
+      const classId = Math.round(rows[i + 5] ?? 0);
+      detections.push({ x: x1, y: y1, width, height, score, classId, label: this.labels[classId] ?? `class ${classId}` });
+    }
+    return detections;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.graph.dispose();
+  }
+}
+
+/** Loads `descriptor`'s graph on the chosen backend and returns a ready detector. */
+export async function createDetectorFor(descriptor: ModelDescriptor, options: DetectorOptions): Promise<Detector> {
+  const runOptions = validateRunOptions(descriptor, descriptor.defaults, {
+    scoreThreshold: options.scoreThreshold,
+    maxDetections: options.maxDetections,
+    nmsIouThreshold: options.nmsIouThreshold,
+  });
+  const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
+  const url = resolveModelUrl(descriptor, options.modelBaseUrl);
+  let graph: tf.GraphModel;
+  try {
+    // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
+    const handler = tf.io.http(url, { onProgress: options.onProgress, ...(options.fetch ? { fetchFunc: options.fetch } : {}) });
+    graph = await tf.loadGraphModel(handler);
+  } catch (error) {
+    throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
+  }
+  try {
+    checkGraph(graph, descriptor);
+  } catch (error) {
+    graph.dispose();
+    throw error;
+  }
+  return new GraphDetector(descriptor, graph, backend, runOptions);
+}

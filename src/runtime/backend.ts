@@ -1,0 +1,107 @@
+/**
+ * Backend selection. `'auto'` walks WebGPU → WebGL → WASM → CPU and records why each earlier one was
+ * passed over. A software GPU (SwiftShader, llvmpipe, a WebGPU fallback adapter) runs CenterNet one to
+ * two orders of magnitude slower than WASM on the same CPU, so `'auto'` skips it and says so; asking for
+ * that backend explicitly still gets it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { LoupeError } from '../errors.js';
+import type { BackendName, BackendPreference, BackendReport, SkippedBackend } from '../types.js';
+
+export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** What a probe learnt about a GPU backend without initialising tfjs on it. */
+interface GpuProbe {
+  available: boolean;
+  software: boolean;
+  device: string;
+  /** Why it is unavailable (when `available` is false). */
+  reason?: string;
+}
+
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
+async function probeWebGpu(): Promise<GpuProbe> {
+  const gpu = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) return { available: false, software: false, device: '', reason: 'WebGPU is not available in this browser (no navigator.gpu)' };
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return { available: false, software: false, device: '', reason: 'the browser offers no WebGPU adapter' };
+  const info = adapter.info;
+  const device = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown WebGPU adapter';
+  // `isFallbackAdapter` moved from the adapter to its info in newer specs; read both.
+  const fallback = Boolean((adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter) ||
+    Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
+  return { available: true, software: fallback || SOFTWARE_RENDERER.test(device), device };
+}
+
+function probeWebGl(): GpuProbe {
+  if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') {
+    return { available: false, software: false, device: '', reason: 'WebGL needs a browser (no canvas here)' };
+  }
+  const canvas = typeof document !== 'undefined' ? document.createElement('canvas') : new OffscreenCanvas(1, 1);
+  const gl = canvas.getContext('webgl2') as WebGL2RenderingContext | null;
+  if (!gl) return { available: false, software: false, device: '', reason: 'WebGL 2 is not available (context creation failed)' };
+  const debug = gl.getExtension('WEBGL_debug_renderer_info');
+  const device = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  // Give the probe context back at once: browsers cap live WebGL contexts per page.
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return { available: true, software: SOFTWARE_RENDERER.test(device), device };
+}
+
+/** Points the WASM backend at its `.wasm` binaries (browser only; Node finds them in the package). */
+function configureWasm(wasmPaths: string | undefined): void {
+  if (typeof document === 'undefined') return;
+  setWasmPaths(wasmPaths ?? new URL('./tfjs-wasm/', document.baseURI).href);
+}
+
+async function activate(name: BackendName, wasmPaths: string | undefined): Promise<boolean> {
+  if (tf.getBackend() === name) return true;
+  if (name === 'wasm') configureWasm(wasmPaths);
+  if (!tf.findBackendFactory(name)) return false;
+  try {
+    return await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+}
+
+function deviceOf(name: BackendName, probe: GpuProbe | undefined): string {
+  if (name === 'wasm') return 'CPU (WebAssembly)';
+  if (name === 'cpu') return 'CPU (JavaScript)';
+  return probe?.device ?? name;
+}
+
+const SOFTWARE_REASON: Record<'webgpu' | 'webgl', string> = {
+  webgpu: 'software WebGPU adapter (SwiftShader/fallback): far slower than WASM on this CPU',
+  webgl: 'software WebGL renderer (SwiftShader/llvmpipe): far slower than WASM on this CPU',
+};
+
+/**
+ * Makes `preference` the active tfjs backend, or the first that works for `'auto'`.
+ * An explicit backend that fails throws `LoupeError('backend-failed')`: the caller decides whether to
+ * fall back, and must say so (the elements do, with the reason in `skipped`).
+ */
+export async function selectBackend(preference: BackendPreference, wasmPaths?: string): Promise<BackendReport> {
+  const skipped: SkippedBackend[] = [];
+  const candidates = preference === 'auto' ? AUTO_ORDER : [preference];
+  for (const name of candidates) {
+    let probe: GpuProbe | undefined;
+    if (name === 'webgpu' || name === 'webgl') {
+      probe = name === 'webgpu' ? await probeWebGpu() : probeWebGl();
+      if (!probe.available) {
+        skipped.push({ backend: name, reason: probe.reason ?? 'unavailable' });
+        continue;
+      }
+      if (probe.software && preference === 'auto') {
+        skipped.push({ backend: name, reason: `${SOFTWARE_REASON[name]} (${probe.device})` });
+        continue;
+      }
+    }
+    if (await activate(name, wasmPaths)) return { backend: name, skipped, device: deviceOf(name, probe) };
+    skipped.push({ backend: name, reason: `tfjs could not initialise the ${name} backend` });
+  }
+  const detail = skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+  throw new LoupeError('backend-failed', `No usable backend for '${preference}' (${detail}).`);
+}

@@ -1,0 +1,75 @@
+/// <reference types="vitest/config" />
+// Vite config for the demo (index.html), the dev server used by the e2e tests, and the Node unit tests.
+//
+// Third-party weights are never committed: the `loupeAssets` plugin serves them straight from the npm
+// packages in node_modules during `vite dev`/`vite preview` and copies them into `dist/` on `vite build`.
+// The same goes for the WASM backend's binaries.
+import { defineConfig, type Connect, type Plugin } from 'vite';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { servedAssets } from './models/assets.js';
+
+const root = import.meta.dirname;
+
+/** Map of URL path (from the site root) → file on disk, e.g. `/models/centernet.json`. */
+function assetTable(): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const asset of servedAssets) table.set(`/${asset.url}`, resolve(root, asset.file));
+  return table;
+}
+
+const MIME: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream', '.wasm': 'application/wasm' };
+
+function loupeAssets(): Plugin {
+  const table = assetTable();
+  const serve: Connect.NextHandleFunction = (req, res, next) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const file = table.get(path);
+    if (!file) return next();
+    if (!existsSync(file)) {
+      res.statusCode = 404;
+      res.end(`Missing ${path}: run npm install (it comes from an npm package).`);
+      return;
+    }
+    const ext = path.slice(path.lastIndexOf('.'));
+    res.setHeader('Content-Type', MIME[ext] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', statSync(file).size);
+    createReadStream(file).pipe(res);
+  };
+  return {
+    name: 'loupe-assets',
+    configureServer(server) {
+      server.middlewares.use(serve);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(serve);
+    },
+    async generateBundle() {
+      for (const [url, file] of table) {
+        if (!existsSync(file)) continue;
+        this.emitFile({ type: 'asset', fileName: url.slice(1), source: await readFile(file) });
+      }
+    },
+  };
+}
+
+// Cross-origin isolation lets the WASM backend use threads (SharedArrayBuffer).
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  plugins: [loupeAssets()],
+  server: { headers: isolationHeaders, port: 5173 },
+  preview: { headers: isolationHeaders, port: 4173 },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  test: {
+    include: ['src/**/*.test.ts', 'models/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+  },
+});
