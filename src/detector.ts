@@ -30,7 +30,7 @@ export function setModelBaseUrl(url: string | undefined): void {
 }
 
 function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefined): string {
-  const base = baseUrl ?? globalModelBaseUrl ?? (typeof document !== 'undefined' ? new URL('./models/', document.baseURI).href : undefined);
+  const base = baseUrl ?? globalModelBaseUrl ?? (typeof document !== 'undefined' ? new URL('/models/', document.baseURI).href : undefined);
   if (!base) throw new LoupeError('model-load-failed', 'No model base URL: pass `modelBaseUrl` (outside a browser there is no page to resolve against).');
   return new URL(descriptor.graphFile, base.endsWith('/') ? base : `${base}/`).href;
 }

@@ -130,7 +130,7 @@ export interface DetectorOptions {
   nmsIouThreshold?: number | null;
   /**
    * Where model files are served from (a folder URL ending in `/`). Defaults to the global
-   * `setModelBaseUrl()` value, else `./models/` relative to the page.
+   * `setModelBaseUrl()` value, else `/models/` on the page's origin.
    */
   modelBaseUrl?: string;
   /** Called with the download fraction 0..1 while the weights load. */

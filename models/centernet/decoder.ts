@@ -27,8 +27,9 @@ export function decodeCenterNet(outputs: readonly tf.Tensor[], options: DecodeOp
     const pooled = tf.maxPool(heatmap, 3, 1, 'same');
     const peaks = tf.mul(heatmap, tf.cast(tf.equal(heatmap, pooled), 'float32'));
     const { values: scores, indices } = tf.topk(tf.reshape(peaks, [-1]), k, true); // [K], [K] int32
+    // Integer arithmetic on indices: cast, because some backends (wasm) return floorDiv as float32.
     const classIds = tf.mod(indices, classes);
-    const cell = tf.floorDiv(indices, classes);
+    const cell = tf.cast(tf.floorDiv(indices, classes), 'int32');
     const cellX = tf.cast(tf.mod(cell, width), 'float32');
     const cellY = tf.cast(tf.floorDiv(cell, width), 'float32');
     const distances = tf.gather(tf.reshape(ltrb, [-1, 4]), cell); // [K, 4]: l, t, r, b

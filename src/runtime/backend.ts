@@ -53,7 +53,7 @@ function probeWebGl(): GpuProbe {
 /** Points the WASM backend at its `.wasm` binaries (browser only; Node finds them in the package). */
 function configureWasm(wasmPaths: string | undefined): void {
   if (typeof document === 'undefined') return;
-  setWasmPaths(wasmPaths ?? new URL('./tfjs-wasm/', document.baseURI).href);
+  setWasmPaths(wasmPaths ?? new URL('/tfjs-wasm/', document.baseURI).href);
 }
 
 async function activate(name: BackendName, wasmPaths: string | undefined): Promise<boolean> {
