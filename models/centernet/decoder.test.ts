@@ -61,3 +61,16 @@ describe('CenterNet decoder', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('CenterNet descriptor', () => {
+  it('names exactly the 80 COCO classes in the contiguous order', async () => {
+    const { COCO80_LABELS } = await import('../labels/coco80.js');
+    expect(COCO80_LABELS).toHaveLength(80);
+    expect(new Set(COCO80_LABELS).size).toBe(80);
+    // Spot checks across the list: an off-by-one anywhere shifts these.
+    expect([COCO80_LABELS[0], COCO80_LABELS[9], COCO80_LABELS[62], COCO80_LABELS[75], COCO80_LABELS[79]]).toEqual([
+      'person', 'traffic light', 'tv', 'vase', 'toothbrush',
+    ]);
+    expect(centernet.labels).toBe(COCO80_LABELS);
+  });
+});
