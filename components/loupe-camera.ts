@@ -1,0 +1,390 @@
+/**
+ * <loupe-camera>: a frame source. Shows the user's camera (getUserMedia), or a video/image URL,
+ * and tells listeners when frames can be read.
+ */
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import type { LoupeErrorType } from '../src/index.js';
+import { emit, type ErrorDetail, type SourceKind } from './events.js';
+import { cameraStyles } from './loupe-camera.styles.js';
+
+export type FacingMode = 'user' | 'environment';
+
+const IMAGE_URL = /^data:image\/|\.(png|jpe?g|gif|webp|avif|bmp|svg)(\?.*)?(#.*)?$/i;
+
+/** Properties whose change means "open the source again". */
+const SOURCE_PROPERTIES = ['src', 'facingMode', 'deviceId', 'width', 'height'] as const;
+
+/**
+ * A camera or a looping clip, ready to be fed to `<loupe-detector>`.
+ *
+ * Without `src` it asks for the camera; with `src` it plays that video (looped, muted, inline) or
+ * shows that image. If the camera fails and `fallback-src` is set, it switches to that clip and says
+ * so, with a button to try the camera again. Tracks stop when the element leaves the document.
+ *
+ * @summary Camera, video or image source.
+ *
+ * @fires loupe-source-ready - Frames can be read from `.source` (again after each source change).
+ * @fires loupe-error - `camera-denied`, `camera-unavailable`, or `bad-input` when `src` fails to load.
+ *
+ * @csspart media - The `<video>` or `<img>` showing the frames.
+ * @csspart message - The panel shown when the camera is unavailable.
+ * @csspart notice - The chip shown while playing the fallback clip.
+ * @csspart device-picker - The camera `<select>`, shown when there are several cameras.
+ *
+ * @cssprop --loupe-object-fit - How frames fit the element (default `contain`).
+ * @cssprop --loupe-camera-background - Colour around letterboxed frames (default `#000`).
+ * @cssprop --loupe-accent - Accent colour of buttons and focus rings.
+ */
+export class LoupeCamera extends LitElement {
+  static override styles = cameraStyles;
+
+  static override properties = {
+    facingMode: { type: String, attribute: 'facing-mode' },
+    deviceId: { type: String, attribute: 'device-id' },
+    width: { type: Number },
+    height: { type: Number },
+    src: { type: String },
+    fallbackSrc: { type: String, attribute: 'fallback-src' },
+    _kind: { state: true },
+    _error: { state: true },
+    _cameraError: { state: true },
+    _usingFallback: { state: true },
+    _devices: { state: true },
+    _activeDeviceId: { state: true },
+  };
+
+  /** Which camera to prefer when `device-id` is not set. */
+  declare facingMode: FacingMode;
+  /** A `MediaDeviceInfo.deviceId`; wins over `facing-mode`. */
+  declare deviceId: string | undefined;
+  /** Ideal capture width in pixels (the browser picks the closest it has). */
+  declare width: number;
+  /** Ideal capture height in pixels. */
+  declare height: number;
+  /** A video or image URL to show instead of the camera. */
+  declare src: string | undefined;
+  /** A clip to play when the camera cannot be opened. */
+  declare fallbackSrc: string | undefined;
+
+  declare private _kind: SourceKind | null;
+  /** What failed last; shown as a blocking panel. */
+  declare private _error: ErrorDetail | null;
+  /** Why the fallback clip is showing; shown in the notice chip. */
+  declare private _cameraError: ErrorDetail | null;
+  declare private _usingFallback: boolean;
+  declare private _devices: MediaDeviceInfo[];
+  declare private _activeDeviceId: string | undefined;
+
+  /** The video element (camera and clips). Always the same element for the life of this one. */
+  readonly video: HTMLVideoElement;
+  /** The image element (image URLs). */
+  readonly image: HTMLImageElement;
+
+  private stream: MediaStream | null = null;
+  /** Bumped on every (re)open, so a slow getUserMedia or load that lost the race is dropped. */
+  private generation = 0;
+
+  constructor() {
+    super();
+    this.facingMode = 'environment';
+    this.deviceId = undefined;
+    this.width = 1280;
+    this.height = 720;
+    this.src = undefined;
+    this.fallbackSrc = undefined;
+    this._kind = null;
+    this._error = null;
+    this._cameraError = null;
+    this._usingFallback = false;
+    this._devices = [];
+    this._activeDeviceId = undefined;
+
+    this.video = document.createElement('video');
+    this.video.className = 'media';
+    this.video.setAttribute('part', 'media');
+    // Muted + playsinline is what lets mobile browsers autoplay without a tap.
+    this.video.muted = true;
+    this.video.playsInline = true;
+    this.video.autoplay = true;
+    // CORS mode so frames of a cross-origin clip served with CORS stay readable by the detector.
+    this.video.crossOrigin = 'anonymous';
+
+    this.image = document.createElement('img');
+    this.image.className = 'media';
+    this.image.setAttribute('part', 'media');
+    this.image.crossOrigin = 'anonymous';
+    this.image.alt = '';
+  }
+
+  /** The element holding the current frames, or `null` until `loupe-source-ready`. */
+  get source(): HTMLVideoElement | HTMLImageElement | null {
+    if (this._kind === 'image') return this.image;
+    return this._kind ? this.video : null;
+  }
+
+  /** What is showing: `'camera'`, `'video'`, `'image'`, or `null` while opening. */
+  get kind(): SourceKind | null {
+    return this._kind;
+  }
+
+  /** Whether the fallback clip is showing because the camera failed. */
+  get usingFallback(): boolean {
+    return this._usingFallback;
+  }
+
+  /** The camera's `MediaStream` while the camera is showing. */
+  get mediaStream(): MediaStream | null {
+    return this.stream;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
+    // First connection opens the source from willUpdate(); a re-connection must reopen it here.
+    if (this.hasUpdated) void this.open();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    navigator.mediaDevices?.removeEventListener('devicechange', this.onDeviceChange);
+    this.close();
+  }
+
+  /** Opens the source again: the camera (clearing a previous error or fallback) or `src`. */
+  async retry(): Promise<void> {
+    this._usingFallback = false;
+    this._cameraError = null;
+    await this.open();
+  }
+
+  /** Switches to `fallback-src` (if set), e.g. when the user prefers the sample over the camera. */
+  async useFallback(): Promise<void> {
+    if (!this.fallbackSrc) return;
+    this._usingFallback = true;
+    await this.open();
+  }
+
+  private async open(): Promise<void> {
+    const generation = this.close();
+    this._error = null;
+    const url = this.src ?? (this._usingFallback ? this.fallbackSrc : undefined);
+    if (url) await this.openUrl(url, generation);
+    else await this.openCamera(generation);
+  }
+
+  /** Stops whatever is showing; returns the generation the next open must carry. */
+  private close(): number {
+    this.generation += 1;
+    this.stopTracks();
+    this._kind = null;
+    return this.generation;
+  }
+
+  private stopTracks(): void {
+    for (const track of this.stream?.getTracks() ?? []) track.stop();
+    this.stream = null;
+    // Release the clip or stream too: a detached, looping video would keep decoding.
+    this.video.pause();
+    this.video.srcObject = null;
+    if (this.video.hasAttribute('src')) {
+      this.video.removeAttribute('src');
+      this.video.load();
+    }
+  }
+
+  private async openCamera(generation: number): Promise<void> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.fail(generation, 'camera-unavailable', 'This page has no camera access (it needs HTTPS or localhost).');
+      return;
+    }
+    const size = { width: { ideal: this.width }, height: { ideal: this.height } };
+    const video: MediaTrackConstraints = this.deviceId
+      ? { ...size, deviceId: { exact: this.deviceId } }
+      : { ...size, facingMode: { ideal: this.facingMode } };
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+    } catch (error) {
+      const [type, message] = describeCameraError(error);
+      this.fail(generation, type, message);
+      return;
+    }
+    if (generation !== this.generation) {
+      for (const track of stream.getTracks()) track.stop();
+      return;
+    }
+    this.stream = stream;
+    this.video.loop = false;
+    this.video.srcObject = stream;
+    const track = stream.getVideoTracks()[0];
+    this._activeDeviceId = track?.getSettings().deviceId;
+    if (!(await this.playVideo(generation))) return;
+    this.ready(generation, 'camera', track?.label || 'Camera');
+    // Labels and the full list are only visible once permission is granted, so list devices now.
+    await this.listDevices();
+  }
+
+  private async openUrl(url: string, generation: number): Promise<void> {
+    if (IMAGE_URL.test(url)) {
+      this.image.src = url;
+      try {
+        await this.image.decode();
+      } catch {
+        this.fail(generation, 'bad-input', `Could not load the image ${url}.`);
+        return;
+      }
+      this.ready(generation, 'image', url);
+      return;
+    }
+    this.video.loop = true;
+    this.video.src = url;
+    if (!(await this.playVideo(generation))) return;
+    this.ready(generation, 'video', url);
+  }
+
+  /** Waits for the first frame and starts playback; false if superseded or failed. */
+  private async playVideo(generation: number): Promise<boolean> {
+    const video = this.video;
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
+      const loaded = await new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => () => {
+          video.removeEventListener('loadeddata', onLoaded);
+          video.removeEventListener('error', onError);
+          resolve(ok);
+        };
+        const onLoaded = done(true);
+        const onError = done(false);
+        video.addEventListener('loadeddata', onLoaded);
+        video.addEventListener('error', onError);
+      });
+      if (generation !== this.generation) return false;
+      if (!loaded) {
+        const what = video.srcObject ? 'the camera stream' : video.currentSrc || video.src;
+        this.fail(generation, 'bad-input', `Could not play ${what}.`);
+        return false;
+      }
+    }
+    // A rejected play() (autoplay policy) still leaves the first frame readable, so carry on.
+    await video.play().catch(() => undefined);
+    return generation === this.generation;
+  }
+
+  private ready(generation: number, kind: SourceKind, label: string): void {
+    if (generation !== this.generation) return;
+    this._kind = kind;
+    const source = kind === 'image' ? this.image : this.video;
+    const width = source instanceof HTMLVideoElement ? source.videoWidth : source.naturalWidth;
+    const height = source instanceof HTMLVideoElement ? source.videoHeight : source.naturalHeight;
+    emit(this, 'loupe-source-ready', { source, kind, width, height, label });
+  }
+
+  private fail(generation: number, type: LoupeErrorType, message: string): void {
+    if (generation !== this.generation) return;
+    emit(this, 'loupe-error', { type, message });
+    const isCamera = type === 'camera-denied' || type === 'camera-unavailable';
+    if (isCamera && this.fallbackSrc && !this.src) {
+      // Keep going with the clip; the reason stays visible in the notice, not as a blocking panel.
+      this._cameraError = { type, message };
+      this._usingFallback = true;
+      void this.open();
+      return;
+    }
+    this._error = { type, message };
+  }
+
+  private async listDevices(): Promise<void> {
+    const devices = await navigator.mediaDevices?.enumerateDevices().catch(() => []);
+    this._devices = (devices ?? []).filter((device) => device.kind === 'videoinput' && device.deviceId);
+  }
+
+  private readonly onDeviceChange = (): void => {
+    if (this._kind === 'camera') void this.listDevices();
+  };
+
+  private onPickDevice(event: Event): void {
+    this.deviceId = (event.target as HTMLSelectElement).value;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Reopen here rather than in updated(): opening resets state, which then renders in this same update.
+    const sourceChanged = SOURCE_PROPERTIES.some((name) => changed.has(name));
+    const fallbackChanged = changed.has('fallbackSrc') && this._usingFallback;
+    // Not while detached (Lit still updates then): the camera would stay on with nobody to stop it.
+    if (this.isConnected && (sourceChanged || fallbackChanged)) void this.open();
+    // Exactly one of the two media elements shows; they are ours, so toggle them directly.
+    this.image.hidden = this._kind !== 'image';
+    this.video.hidden = this._kind === 'image';
+  }
+
+  protected override render() {
+    return html`
+      ${this.video}${this.image}
+      ${this._error ? this.renderMessage(this._error) : this._usingFallback ? this.renderNotice() : nothing}
+      ${this._kind === 'camera' && this._devices.length > 1 ? this.renderDevicePicker() : nothing}
+    `;
+  }
+
+  private renderMessage(error: ErrorDetail) {
+    const title =
+      error.type === 'camera-denied' ? 'Camera access was blocked' : error.type === 'camera-unavailable' ? 'No camera available' : 'Could not load the source';
+    return html`
+      <div class="panel" part="message" role="alert">
+        <h2>${title}</h2>
+        <p>${error.message}</p>
+        <div class="actions">
+          <button class="primary" @click=${() => void this.retry()}>Try again</button>
+          ${this.fallbackSrc && !this.src ? html`<button @click=${() => void this.useFallback()}>Use the sample clip</button>` : nothing}
+        </div>
+      </div>
+    `;
+  }
+
+  private renderNotice() {
+    const cause = this._cameraError;
+    const reason = cause?.type === 'camera-denied' ? 'Camera blocked' : cause ? 'No camera' : 'Sample clip';
+    return html`
+      <div class="notice" part="notice" role="status" title=${cause?.message ?? ''}>
+        <span>${reason} · showing the sample clip</span>
+        <button @click=${() => void this.retry()}>Use camera</button>
+      </div>
+    `;
+  }
+
+  private renderDevicePicker() {
+    return html`
+      <select class="device-picker" part="device-picker" aria-label="Camera" @change=${this.onPickDevice}>
+        ${this._devices.map(
+          (device, index) => html`
+            <option value=${device.deviceId} ?selected=${device.deviceId === this._activeDeviceId}>
+              ${device.label || `Camera ${index + 1}`}
+            </option>
+          `,
+        )}
+      </select>
+    `;
+  }
+}
+
+/** Maps a getUserMedia rejection to Loupe's error type and a sentence a person can act on. */
+function describeCameraError(error: unknown): [LoupeErrorType, string] {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return ['camera-denied', 'Allow camera access in the browser’s site settings, then try again.'];
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return ['camera-unavailable', 'No camera matching the request was found.'];
+    case 'NotReadableError':
+    case 'AbortError':
+      return ['camera-unavailable', 'The camera is in use by another application, or the system blocked it.'];
+    default:
+      return ['camera-unavailable', `The camera could not be opened${error instanceof Error ? `: ${error.message}` : '.'}`];
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'loupe-camera': LoupeCamera;
+  }
+}

@@ -1,0 +1,523 @@
+/**
+ * <loupe-detector>: source element in, detections out. Owns one engine `Detector`, runs it once per
+ * video frame (or once per image), and hands results to listeners as events.
+ */
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import {
+  DEFAULT_MODEL_ID,
+  LoupeError,
+  createDetector,
+  getModelIds,
+  getModelInfo,
+  type BackendPreference,
+  type BackendReport,
+  type DetectionResult,
+  type DetectionSummary,
+  type Detector,
+  type LoupeErrorType,
+  type SkippedBackend,
+} from '../src/index.js';
+import { emit } from './events.js';
+import { LoupeCamera } from './loupe-camera.js';
+
+export type DetectorStatus = 'idle' | 'loading' | 'ready' | 'error';
+export type DetectorSource = HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
+
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** Properties whose change needs a new engine detector (a reload), not just new per-frame options. */
+const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths'] as const;
+
+/**
+ * Runs an object detector on a video, image or canvas.
+ *
+ * The source is the first slotted `<loupe-camera>`, `<video>`, `<img>` or `<canvas>`, or the element
+ * whose id is `for`. Videos run once per presented frame (`requestVideoFrameCallback`, else
+ * `requestAnimationFrame`); a frame that arrives while the detector is busy is dropped, never queued.
+ * Images and canvases run once, and again when they load a new picture or an option changes.
+ *
+ * Results: `loupe-detections` carries plain data. The model's GPU maps are kept only while a consumer
+ * asks for them (`needsMaps`, or `requestMaps()` as `<loupe-overlay>` does); they live in `.result`
+ * and are disposed when the next result arrives, so a consumer that needs them longer clones the
+ * tensor inside its `loupe-detections` listener.
+ *
+ * An explicit `backend` that cannot start falls back to `auto`; `loupe-backend` then lists the
+ * requested backend first in `skipped`, with the reason. Invalid attribute values fire `loupe-error`
+ * (`bad-option`) and the previous value stays in effect.
+ *
+ * @summary Runs a detector on its source, once per frame.
+ *
+ * @slot - The source: a `<loupe-camera>`, `<video>`, `<img>` or `<canvas>`, plus any overlays to stack on it.
+ *
+ * @fires loupe-detections - A frame was processed; detail `{detections, timings, backend, model, letterbox}`.
+ * @fires loupe-backend - A model loaded; detail `{backend, skipped, device}`.
+ * @fires loupe-progress - Model download progress; detail `{fraction}`.
+ * @fires loupe-error - Detail `{type, message}`: `bad-option`, `unknown-model`, `model-load-failed`, `backend-failed`, `bad-input`…
+ */
+export class LoupeDetector extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      position: relative;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+  `;
+
+  static override properties = {
+    model: { type: String },
+    backend: { type: String },
+    scoreThreshold: { type: Number, attribute: 'score-threshold' },
+    maxDetections: { type: Number, attribute: 'max-detections' },
+    htmlFor: { type: String, attribute: 'for' },
+    modelBaseUrl: { type: String, attribute: 'model-base-url' },
+    wasmPaths: { type: String, attribute: 'wasm-paths' },
+    needsMaps: { type: Boolean, attribute: 'needs-maps' },
+    paused: { type: Boolean, reflect: true },
+  };
+
+  /** Registry id of the model (`getModelIds()`). */
+  declare model: string;
+  /** `auto`, `webgpu`, `webgl`, `wasm` or `cpu`. */
+  declare backend: BackendPreference;
+  /** Minimum score 0..1; unset: the model's default. */
+  declare scoreThreshold: number | undefined;
+  /** At most this many detections per frame; unset: the model's default. */
+  declare maxDetections: number | undefined;
+  /** Id of the source element, when it is not a child. */
+  declare htmlFor: string | undefined;
+  /** Folder URL of the model files; default `/models/` on the page's origin. */
+  declare modelBaseUrl: string | undefined;
+  /** Folder URL of the WASM backend's binaries; default `/tfjs-wasm/` on the page's origin. */
+  declare wasmPaths: string | undefined;
+  /** Keep the model's GPU maps of the latest result in `.result.maps`. */
+  declare needsMaps: boolean;
+  /** Stop running on new frames (the last result stays). */
+  declare paused: boolean;
+
+  private _status: DetectorStatus = 'idle';
+  private _engine: Detector | null = null;
+  private _result: DetectionResult | null = null;
+  private _backendReport: BackendReport | null = null;
+  private sourceElement: Element | null = null;
+  private frameSource: DetectorSource | null = null;
+  private readonly mapConsumers = new Set<object>();
+  /** Per-frame options the engine accepted last: what a refused value reverts to. */
+  private readonly applied: { scoreThreshold?: number; maxDetections?: number } = {};
+
+  /** Bumped by every (re)load and disconnect: async work carrying an older value is stale. */
+  private loadGeneration = 0;
+  /** Bumped whenever the frame loop restarts, so an older loop's callbacks end. */
+  private loopToken = 0;
+  private cancelScheduledFrame: (() => void) | null = null;
+  private busy = false;
+  /** A static source changed while busy: run once more when the current run ends. */
+  private rerunWanted = false;
+  private inflight: Promise<void> = Promise.resolve();
+  /** Last error sent from the frame loop, so a failure repeating every frame is reported once. */
+  private lastFrameError = '';
+
+  constructor() {
+    super();
+    this.model = DEFAULT_MODEL_ID;
+    this.backend = 'auto';
+    this.scoreThreshold = undefined;
+    this.maxDetections = undefined;
+    this.htmlFor = undefined;
+    this.modelBaseUrl = undefined;
+    this.wasmPaths = undefined;
+    this.needsMaps = false;
+    this.paused = false;
+  }
+
+  /**
+   * `idle`, `loading`, `ready` or `error`, also in the `status` attribute so pages, styles and tests
+   * can wait on it. Not a reactive property: it changes during updates, and nothing here renders it.
+   */
+  get status(): DetectorStatus {
+    return this._status;
+  }
+
+  private setStatus(status: DetectorStatus): void {
+    this._status = status;
+    this.setAttribute('status', status);
+  }
+
+  /** The loaded engine detector, or `null` while loading. */
+  get engine(): Detector | null {
+    return this._engine;
+  }
+
+  /**
+   * The latest result, with `maps` when a consumer asked for them. Owned by this element: valid until
+   * the next `loupe-detections` (or a reload/disconnect). Do not dispose it.
+   */
+  get result(): DetectionResult | null {
+    return this._result;
+  }
+
+  /** What the last load decided about the backend. */
+  get backendReport(): BackendReport | null {
+    return this._backendReport;
+  }
+
+  /** The element frames are read from (for a `<loupe-camera>`, its inner video or image). */
+  get source(): DetectorSource | null {
+    return this.frameSource;
+  }
+
+  /** Class labels of the current model. */
+  get labels(): readonly string[] {
+    return this._engine?.labels ?? getModelInfo(this.model)?.labels ?? [];
+  }
+
+  /** Whether results keep their GPU maps. */
+  get wantsMaps(): boolean {
+    return this.needsMaps || this.mapConsumers.size > 0;
+  }
+
+  /** Registers a consumer of the GPU maps (kept while at least one is registered). */
+  requestMaps(consumer: object): void {
+    this.mapConsumers.add(consumer);
+    // A still picture will not produce another frame by itself: run it again to get its maps.
+    if (this._result && !this._result.maps) this.refreshStatic();
+  }
+
+  releaseMaps(consumer: object): void {
+    this.mapConsumers.delete(consumer);
+  }
+
+  /** Runs the detector on the current frame now, e.g. after drawing into a source canvas. */
+  refresh(): void {
+    if (this.frameSource) this.requestRun(this.frameSource);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // First connection loads from updated(); a re-connection must load again (disconnect disposed all).
+    if (this.hasUpdated) {
+      this.resolveSource();
+      void this.load();
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.loadGeneration += 1;
+    this.stopLoop();
+    this.attachSource(null);
+    this.replaceResult(null);
+    const engine = this._engine;
+    this._engine = null;
+    this.setStatus('idle');
+    // Dispose after any detect() in flight, which still uses the graph.
+    if (engine) void this.inflight.then(() => engine.dispose());
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.rejectInvalid(changed);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('htmlFor')) this.resolveSource();
+    if (LOAD_PROPERTIES.some((name) => changed.has(name) && changed.get(name) !== this[name])) {
+      void this.load();
+      return;
+    }
+    if (changed.has('scoreThreshold') || changed.has('maxDetections')) {
+      this.applyRunOptions();
+      this.refreshStatic();
+    }
+    if (changed.has('paused')) this.restartLoop();
+    // A still picture will not produce another frame by itself: run it again to get its maps.
+    if (changed.has('needsMaps') && this.needsMaps && this._result && !this._result.maps) this.refreshStatic();
+  }
+
+  protected override firstUpdated(): void {
+    this.resolveSource();
+  }
+
+  protected override render() {
+    return html`<slot @slotchange=${this.resolveSource}></slot>`;
+  }
+
+  /**
+   * Validates changed attributes; an invalid one is reverted to its previous value, then reported
+   * (so a listener reading the properties back sees the values in effect).
+   */
+  private rejectInvalid(changed: PropertyValues<this>): void {
+    if (changed.has('model') && !getModelIds().includes(this.model)) {
+      const message = `Unknown model '${this.model}'. Known models: ${getModelIds().join(', ')}.`;
+      this.model = changed.get('model') ?? DEFAULT_MODEL_ID;
+      this.reportError('bad-option', message);
+    }
+    if (changed.has('backend') && !BACKEND_PREFERENCES.includes(this.backend)) {
+      const message = `Unknown backend '${this.backend}'. Use one of: ${BACKEND_PREFERENCES.join(', ')}.`;
+      this.backend = changed.get('backend') ?? 'auto';
+      this.reportError('bad-option', message);
+    }
+    const threshold = this.scoreThreshold;
+    if (changed.has('scoreThreshold') && threshold != null && !(threshold >= 0 && threshold <= 1)) {
+      const message = `score-threshold must be a number from 0 to 1; got '${this.getAttribute('score-threshold') ?? threshold}'.`;
+      this.scoreThreshold = changed.get('scoreThreshold');
+      this.reportError('bad-option', message);
+    }
+    const max = this.maxDetections;
+    if (changed.has('maxDetections') && max != null && !(Number.isInteger(max) && max >= 1)) {
+      const message = `max-detections must be a whole number of at least 1; got '${this.getAttribute('max-detections') ?? max}'.`;
+      this.maxDetections = changed.get('maxDetections');
+      this.reportError('bad-option', message);
+    }
+  }
+
+  /** Disposes the current engine detector (once idle) and loads one for the current properties. */
+  private async load(): Promise<void> {
+    if (!this.isConnected) return;
+    const generation = ++this.loadGeneration;
+    this.stopLoop();
+    this.replaceResult(null);
+    const previous = this._engine;
+    this._engine = null;
+    this._backendReport = null;
+    this.setStatus('loading');
+    if (previous) {
+      await this.inflight;
+      previous.dispose();
+    }
+    if (generation !== this.loadGeneration) return;
+
+    emit(this, 'loupe-progress', { fraction: 0 });
+    const onProgress = (fraction: number) => {
+      if (generation === this.loadGeneration) emit(this, 'loupe-progress', { fraction });
+    };
+    const base = { model: this.model, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, onProgress };
+    let engine: Detector;
+    let refused: SkippedBackend | undefined;
+    try {
+      try {
+        engine = await createDetector({ ...base, backend: this.backend });
+      } catch (error) {
+        if (!(error instanceof LoupeError && error.type === 'backend-failed' && this.backend !== 'auto')) throw error;
+        // The requested backend cannot start here: carry on with the best one, and say why.
+        if (generation !== this.loadGeneration) return;
+        refused = { backend: this.backend, reason: error.message };
+        engine = await createDetector({ ...base, backend: 'auto' });
+      }
+    } catch (error) {
+      if (generation !== this.loadGeneration) return;
+      this.setStatus('error');
+      const type = error instanceof LoupeError ? error.type : 'model-load-failed';
+      this.reportError(type, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (generation !== this.loadGeneration) {
+      engine.dispose();
+      return;
+    }
+    this._engine = engine;
+    const report = engine.backend;
+    this._backendReport = refused ? withRefused(report, refused) : report;
+    this.applyRunOptions();
+    this.setStatus('ready');
+    this.lastFrameError = '';
+    emit(this, 'loupe-progress', { fraction: 1 });
+    emit(this, 'loupe-backend', this._backendReport);
+    this.restartLoop();
+  }
+
+  /** Pushes threshold and max detections to the engine; a value it refuses is reported and reverted. */
+  private applyRunOptions(): void {
+    const engine = this._engine;
+    if (!engine) return;
+    for (const [name, value] of [
+      ['scoreThreshold', this.scoreThreshold],
+      ['maxDetections', this.maxDetections],
+    ] as const) {
+      if (value == null) continue;
+      try {
+        engine.setOptions({ [name]: value });
+        this.applied[name] = value;
+      } catch (error) {
+        this[name] = this.applied[name];
+        this.reportError('bad-option', error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  private readonly resolveSource = (): void => {
+    let target: Element | null = null;
+    if (this.htmlFor) {
+      const root = this.getRootNode() as Document | ShadowRoot;
+      target = root.getElementById?.(this.htmlFor) ?? null;
+    } else {
+      const slot = this.renderRoot.querySelector('slot');
+      target = slot?.assignedElements({ flatten: true }).find(isSourceElement) ?? null;
+    }
+    if (target !== this.sourceElement) this.attachSource(target);
+  };
+
+  private attachSource(element: Element | null): void {
+    const old = this.sourceElement;
+    if (old) {
+      old.removeEventListener('loupe-source-ready', this.onSourceChanged);
+      old.removeEventListener('loupe-error', this.onSourceChanged);
+      old.removeEventListener('load', this.onSourceChanged);
+      old.removeEventListener('loadeddata', this.onSourceChanged);
+    }
+    this.sourceElement = element;
+    if (element instanceof LoupeCamera) {
+      element.addEventListener('loupe-source-ready', this.onSourceChanged);
+      // A camera that failed has no frames (its `source` is null) until it opens something else.
+      element.addEventListener('loupe-error', this.onSourceChanged);
+    }
+    else if (element instanceof HTMLImageElement) element.addEventListener('load', this.onSourceChanged);
+    else if (element instanceof HTMLVideoElement) element.addEventListener('loadeddata', this.onSourceChanged);
+    this.onSourceChanged();
+  }
+
+  /** The source loaded new content (or is new): pick the frame element and restart the loop. */
+  private readonly onSourceChanged = (): void => {
+    const element = this.sourceElement;
+    this.frameSource = element instanceof LoupeCamera ? element.source : isFrameElement(element) ? element : null;
+    // No source, no result: its maps would only hold GPU memory for a picture that is gone.
+    if (!this.frameSource) this.replaceResult(null);
+    this.restartLoop();
+  };
+
+  private stopLoop(): void {
+    this.loopToken += 1;
+    this.cancelScheduledFrame?.();
+    this.cancelScheduledFrame = null;
+  }
+
+  private restartLoop(): void {
+    this.stopLoop();
+    const source = this.frameSource;
+    if (!source || !this._engine || this.paused || !this.isConnected) return;
+    if (source instanceof HTMLVideoElement) this.followVideo(source, this.loopToken);
+    else this.requestRun(source);
+  }
+
+  /** Runs on each new video frame while idle; frames that arrive while busy are skipped. */
+  private followVideo(video: HTMLVideoElement, token: number): void {
+    let lastTime = -1;
+    const onFrame = () => {
+      if (token !== this.loopToken) return;
+      // rAF ticks faster than most videos: only a new frame is worth a run.
+      if (!this.busy && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.currentTime !== lastTime) {
+        lastTime = video.currentTime;
+        void this.run(video);
+      }
+      schedule();
+    };
+    const schedule = () => {
+      if ('requestVideoFrameCallback' in video) {
+        const id = video.requestVideoFrameCallback(onFrame);
+        this.cancelScheduledFrame = () => video.cancelVideoFrameCallback(id);
+      } else {
+        const id = requestAnimationFrame(onFrame);
+        this.cancelScheduledFrame = () => cancelAnimationFrame(id);
+      }
+    };
+    // A paused video presents no new frames, so run on the frame it shows now.
+    onFrame();
+  }
+
+  /** Re-runs a source that will not produce frames by itself (image, canvas, paused video). */
+  private refreshStatic(): void {
+    const source = this.frameSource;
+    if (!source || this.paused) return;
+    if (source instanceof HTMLVideoElement && !source.paused && !source.ended) return;
+    this.requestRun(source);
+  }
+
+  private requestRun(source: DetectorSource): void {
+    if (!this._engine || this.paused) return;
+    if (this.busy) this.rerunWanted = true;
+    else void this.run(source);
+  }
+
+  private async run(source: DetectorSource): Promise<void> {
+    const engine = this._engine;
+    if (!engine || !hasPixels(source)) return;
+    const generation = this.loadGeneration;
+    this.busy = true;
+    const task = (async () => {
+      try {
+        const result = await engine.detect(source, { maps: this.wantsMaps });
+        if (generation !== this.loadGeneration) result.dispose();
+        else this.publish(result);
+      } catch (error) {
+        if (generation !== this.loadGeneration) return;
+        const type = error instanceof LoupeError ? error.type : 'bad-input';
+        const message = error instanceof Error ? error.message : String(error);
+        if (`${type}:${message}` === this.lastFrameError) return;
+        this.lastFrameError = `${type}:${message}`;
+        this.reportError(type, message);
+      } finally {
+        this.busy = false;
+      }
+    })();
+    this.inflight = task;
+    await task;
+    if (this.rerunWanted && generation === this.loadGeneration) {
+      this.rerunWanted = false;
+      if (this.frameSource) this.requestRun(this.frameSource);
+    }
+  }
+
+  private publish(result: DetectionResult): void {
+    this.replaceResult(result);
+    this.lastFrameError = '';
+    emit(this, 'loupe-detections', summarize(result));
+  }
+
+  /** Takes ownership of `next` and releases the previous result's GPU maps. */
+  private replaceResult(next: DetectionResult | null): void {
+    const previous = this._result;
+    this._result = next;
+    if (previous !== next) previous?.dispose();
+  }
+
+  private reportError(type: LoupeErrorType, message: string): void {
+    emit(this, 'loupe-error', { type, message });
+  }
+}
+
+/**
+ * The report of an `auto` load that replaced a refused explicit backend: the refused one comes first,
+ * said to be requested, with auto's own (shorter) reason for it when auto tried it too.
+ */
+function withRefused(report: BackendReport, refused: SkippedBackend): BackendReport {
+  const own = report.skipped.find((skip) => skip.backend === refused.backend);
+  const rest = report.skipped.filter((skip) => skip.backend !== refused.backend);
+  return { ...report, skipped: [{ backend: refused.backend, reason: `requested, but ${own?.reason ?? refused.reason}` }, ...rest] };
+}
+
+/** The event payload: the result without its GPU handles. */
+function summarize(result: DetectionResult): DetectionSummary {
+  const { detections, timings, backend, model, letterbox } = result;
+  return { detections, timings, backend, model, letterbox };
+}
+
+function isFrameElement(element: Element | null): element is DetectorSource {
+  return element instanceof HTMLVideoElement || element instanceof HTMLImageElement || element instanceof HTMLCanvasElement;
+}
+
+function isSourceElement(element: Element): boolean {
+  return element instanceof LoupeCamera || isFrameElement(element);
+}
+
+/** Whether a frame can be read now (a detect() on an empty element would only throw `bad-input`). */
+function hasPixels(source: DetectorSource): boolean {
+  if (source instanceof HTMLVideoElement) return source.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && source.videoWidth > 0;
+  if (source instanceof HTMLImageElement) return source.complete && source.naturalWidth > 0;
+  return source.width > 0 && source.height > 0;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'loupe-detector': LoupeDetector;
+  }
+}

@@ -1,0 +1,466 @@
+/**
+ * <loupe-live>: the whole instrument in one tag: camera → detector → overlay, with a control bar and
+ * live stats. It holds the user-facing settings and passes them down; everything runs in the children.
+ */
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import {
+  DEFAULT_MODEL_ID,
+  getModelIds,
+  getModelInfo,
+  type BackendName,
+  type BackendPreference,
+  type BackendReport,
+  type StageTimings,
+} from '../src/index.js';
+import type { ErrorDetail, LoupeEvent, SourceKind } from './events.js';
+import type { FacingMode, LoupeCamera } from './loupe-camera.js';
+import { BACKEND_PREFERENCES, type LoupeDetector } from './loupe-detector.js';
+import { OVERLAY_LAYERS, type LoupeOverlay, type OverlayLayer } from './loupe-overlay.js';
+import { liveStyles } from './loupe-live.styles.js';
+
+const BACKEND_NAMES: Record<BackendPreference, string> = {
+  auto: 'Auto',
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WASM',
+  cpu: 'CPU',
+};
+
+const BACKEND_COLORS: Record<BackendName, string> = {
+  webgpu: '#b28cff',
+  webgl: '#6cb6ff',
+  wasm: '#ffb454',
+  cpu: '#9597a6',
+};
+
+const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'Heatmap' };
+
+/** Numbers that change every frame are unreadable: the stats line refreshes at this period. */
+const STATS_PERIOD_MS = 250;
+/** Weight of the newest frame in the moving averages. */
+const SMOOTHING = 0.2;
+
+interface Stats {
+  fps: number;
+  timings: StageTimings;
+  count: number;
+}
+
+type Phase = 'loading' | 'warming' | 'running' | 'failed';
+
+/**
+ * A camera (or clip) with live detections, a control bar and stats, in one tag.
+ *
+ * Takes the detector's attributes (`model`, `backend`, `score-threshold`, `max-detections`), the
+ * overlay's (`layers`, `heatmap-class`) and the camera's (`src`, `fallback-src`, `facing-mode`,
+ * `device-id`), and applies changes at run time: a new model or backend loads without a page reload.
+ * The controls change the same properties.
+ *
+ * @summary Camera + detector + overlay + controls + stats.
+ *
+ * @fires loupe-source-ready - From the inner camera.
+ * @fires loupe-detections - From the inner detector.
+ * @fires loupe-backend - From the inner detector.
+ * @fires loupe-progress - From the inner detector.
+ * @fires loupe-error - From the inner camera, detector or overlay.
+ *
+ * @csspart stage - The picture area (camera and overlay).
+ * @csspart controls - The control bar.
+ * @csspart stats - The stats line.
+ * @csspart backend-badge - The backend pill on the stage.
+ *
+ * @cssprop --loupe-accent - Accent colour (progress, toggles, focus rings).
+ * @cssprop --loupe-surface - Background of the bars.
+ * @cssprop --loupe-line - Border colour.
+ * @cssprop --loupe-max-height - Largest height of the stage (default `75vh`); wider frames letterbox.
+ * @cssprop --loupe-radius - Corner radius.
+ * @cssprop --loupe-font - UI font family.
+ * @cssprop --loupe-mono - Font family of numbers.
+ */
+export class LoupeLive extends LitElement {
+  static override styles = liveStyles;
+
+  static override properties = {
+    model: { type: String, reflect: true },
+    backend: { type: String, reflect: true },
+    scoreThreshold: { type: Number, attribute: 'score-threshold', reflect: true },
+    maxDetections: { type: Number, attribute: 'max-detections' },
+    layers: { type: String, reflect: true },
+    heatmapClass: { type: String, attribute: 'heatmap-class', reflect: true },
+    src: { type: String },
+    fallbackSrc: { type: String, attribute: 'fallback-src' },
+    facingMode: { type: String, attribute: 'facing-mode' },
+    deviceId: { type: String, attribute: 'device-id' },
+    modelBaseUrl: { type: String, attribute: 'model-base-url' },
+    wasmPaths: { type: String, attribute: 'wasm-paths' },
+    noControls: { type: Boolean, attribute: 'no-controls' },
+    _phase: { state: true },
+    _fraction: { state: true },
+    _report: { state: true },
+    _stats: { state: true },
+    _aspect: { state: true },
+    _failure: { state: true },
+    _sourceKind: { state: true },
+  };
+
+  declare model: string;
+  declare backend: BackendPreference;
+  declare scoreThreshold: number;
+  declare maxDetections: number | undefined;
+  /** Space-separated overlay layers: `boxes`, `heatmap`. */
+  declare layers: string;
+  declare heatmapClass: string | undefined;
+  declare src: string | undefined;
+  declare fallbackSrc: string | undefined;
+  declare facingMode: FacingMode;
+  declare deviceId: string | undefined;
+  declare modelBaseUrl: string | undefined;
+  declare wasmPaths: string | undefined;
+  /** Hide the control bar (the stats line stays). */
+  declare noControls: boolean;
+
+  declare private _phase: Phase;
+  declare private _fraction: number | null;
+  declare private _report: BackendReport | null;
+  declare private _stats: Stats | null;
+  declare private _aspect: number;
+  declare private _failure: ErrorDetail | null;
+  declare private _sourceKind: SourceKind | null;
+
+  private average: Stats | null = null;
+  private lastFrameAt = 0;
+  private lastStatsAt = 0;
+
+  constructor() {
+    super();
+    this.model = DEFAULT_MODEL_ID;
+    this.backend = 'auto';
+    this.scoreThreshold = 0.3;
+    this.maxDetections = undefined;
+    this.layers = 'boxes';
+    this.heatmapClass = undefined;
+    this.src = undefined;
+    this.fallbackSrc = undefined;
+    this.facingMode = 'environment';
+    this.deviceId = undefined;
+    this.modelBaseUrl = undefined;
+    this.wasmPaths = undefined;
+    this.noControls = false;
+    this._phase = 'loading';
+    this._fraction = null;
+    this._report = null;
+    this._stats = null;
+    this._aspect = 16 / 9;
+    this._failure = null;
+    this._sourceKind = null;
+  }
+
+  /** The inner detector element (for its `.result`, `.engine`, `.status`). */
+  get detector(): LoupeDetector | null {
+    return this.renderRoot.querySelector('loupe-detector');
+  }
+
+  get camera(): LoupeCamera | null {
+    return this.renderRoot.querySelector('loupe-camera');
+  }
+
+  get overlay(): LoupeOverlay | null {
+    return this.renderRoot.querySelector('loupe-overlay');
+  }
+
+  /** `loading`, `warming` (loaded, first frame pending), `running` or `failed`; also the `status` attribute. */
+  get status(): Phase {
+    return this._phase;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The stats describe one model on one backend: start them again when either changes.
+    if (changed.has('model') || changed.has('backend')) this.resetStats();
+  }
+
+  protected override updated(): void {
+    if (this.getAttribute('status') !== this._phase) this.setAttribute('status', this._phase);
+  }
+
+  // ── Events from the children ─────────────────────────────────────────────
+
+  private onProgress(event: LoupeEvent<'loupe-progress'>): void {
+    const { fraction } = event.detail;
+    if (fraction === 0) {
+      this._phase = 'loading';
+      this._failure = null;
+      this._report = null;
+    }
+    this._fraction = fraction;
+  }
+
+  private onBackend(event: LoupeEvent<'loupe-backend'>): void {
+    this._report = event.detail;
+    // The first frame compiles the backend's kernels and can take much longer than the rest.
+    this._phase = 'warming';
+  }
+
+  private onDetections(event: LoupeEvent<'loupe-detections'>): void {
+    this._phase = 'running';
+    this._failure = null;
+    const { timings, detections } = event.detail;
+    const now = performance.now();
+    const interval = this.lastFrameAt ? now - this.lastFrameAt : 0;
+    this.lastFrameAt = now;
+    const previous = this.average;
+    const blend = (a: number, b: number) => (previous ? a + (b - a) * SMOOTHING : b);
+    this.average = {
+      fps: interval > 0 ? blend(previous?.fps || 1000 / interval, 1000 / interval) : previous?.fps ?? 0,
+      timings: {
+        preprocess: blend(previous?.timings.preprocess ?? 0, timings.preprocess),
+        infer: blend(previous?.timings.infer ?? 0, timings.infer),
+        decode: blend(previous?.timings.decode ?? 0, timings.decode),
+        total: blend(previous?.timings.total ?? 0, timings.total),
+      },
+      count: detections.length,
+    };
+    if (now - this.lastStatsAt >= STATS_PERIOD_MS || !this._stats) {
+      this.lastStatsAt = now;
+      this._stats = this.average;
+    }
+  }
+
+  private onError(event: LoupeEvent<'loupe-error'>): void {
+    const detector = this.detector;
+    if (event.target === detector && detector) {
+      if (event.detail.type === 'bad-option') {
+        // The detector kept its previous value: show that value in the controls again.
+        this.model = detector.model;
+        this.backend = detector.backend;
+        if (detector.scoreThreshold != null) this.scoreThreshold = detector.scoreThreshold;
+        this.maxDetections = detector.maxDetections;
+      } else if (detector.status === 'error' || this._phase !== 'running') {
+        // A failed load, or frames failing before any succeeded: nothing else on screen says why.
+        this._phase = 'failed';
+        this._failure = event.detail;
+      }
+    }
+  }
+
+  private onSourceReady(event: LoupeEvent<'loupe-source-ready'>): void {
+    const { width, height, kind } = event.detail;
+    if (width > 0 && height > 0) this._aspect = width / height;
+    this._sourceKind = kind;
+    // Frame rates of the previous source mean nothing for this one.
+    this.resetStats();
+  }
+
+  private resetStats(): void {
+    this.average = null;
+    this._stats = null;
+    this.lastFrameAt = 0;
+  }
+
+  // ── Controls ─────────────────────────────────────────────────────────────
+
+  private toggleLayer(layer: OverlayLayer): void {
+    const active = new Set(this.layers.split(/[\s,]+/).filter(Boolean));
+    if (active.has(layer)) active.delete(layer);
+    else active.add(layer);
+    this.layers = OVERLAY_LAYERS.filter((name) => active.has(name)).join(' ');
+  }
+
+  private get activeLayers(): Set<string> {
+    return new Set(this.layers.split(/[\s,]+/));
+  }
+
+  // ── Rendering ────────────────────────────────────────────────────────────
+
+  protected override render() {
+    return html`
+      <div class="stage" part="stage" style=${styleMap({ aspectRatio: String(this._aspect) })}>
+        <loupe-detector
+          .model=${this.model}
+          .backend=${this.backend}
+          .scoreThreshold=${this.scoreThreshold}
+          .maxDetections=${this.maxDetections}
+          .modelBaseUrl=${this.modelBaseUrl}
+          .wasmPaths=${this.wasmPaths}
+          @loupe-progress=${this.onProgress}
+          @loupe-backend=${this.onBackend}
+          @loupe-detections=${this.onDetections}
+          @loupe-error=${this.onError}
+        >
+          <loupe-camera
+            .src=${this.src}
+            .fallbackSrc=${this.fallbackSrc}
+            .facingMode=${this.facingMode}
+            .deviceId=${this.deviceId}
+            @loupe-source-ready=${this.onSourceReady}
+          ></loupe-camera>
+          <loupe-overlay .layers=${this.layers} .heatmapClass=${this.heatmapClass}></loupe-overlay>
+        </loupe-detector>
+        ${this.renderHud()} ${this.renderCard()}
+      </div>
+      ${this.noControls ? nothing : this.renderControls()} ${this.renderStats()}
+    `;
+  }
+
+  private renderHud() {
+    const report = this._report;
+    // The backend asked for explicitly could not start: say so on the badge, not only in the details.
+    const refused = report?.skipped[0]?.backend === this.backend ? report.skipped[0] : undefined;
+    return html`
+      <div class="hud">
+        ${report
+          ? html`
+              <span
+                class="pill badge"
+                part="backend-badge"
+                style=${styleMap({ '--backend-color': BACKEND_COLORS[report.backend] })}
+                title=${backendTooltip(report)}
+              >
+                <span class="dot"></span><b>${BACKEND_NAMES[report.backend]}</b>
+                ${refused
+                  ? html`<span class="note">${BACKEND_NAMES[refused.backend]} unavailable</span>`
+                  : html`<span class="device">${report.device}</span>`}
+              </span>
+            `
+          : html`<span></span>`}
+        ${this._stats && this._phase === 'running' && this._sourceKind !== 'image'
+          ? html`<span class="pill fps" aria-label="Frames per second"><b>${this._stats.fps.toFixed(1)}</b> fps</span>`
+          : nothing}
+      </div>
+    `;
+  }
+
+  private renderCard() {
+    if (this._phase === 'failed' && this._failure) {
+      const loaded = this.detector?.status === 'ready';
+      return html`
+        <div class="card error" role="alert">
+          <h3>${loaded ? 'Detection failed' : 'The model could not start'}</h3>
+          <p>${this._failure.message}</p>
+        </div>
+      `;
+    }
+    if (this._phase === 'running') return nothing;
+    const title = getModelInfo(this.model)?.title ?? this.model;
+    const downloading = this._phase === 'loading' && this._fraction !== null && this._fraction < 1;
+    const percent = Math.round((this._fraction ?? 0) * 100);
+    const label =
+      this._phase === 'warming'
+        ? `Warming up on ${this._report ? BACKEND_NAMES[this._report.backend] : 'the backend'}: the first frame compiles its kernels.`
+        : downloading
+          ? `Downloading weights… ${percent}%`
+          : 'Choosing a backend…';
+    return html`
+      <div class="card" role="status">
+        <h3>Loading ${title}</h3>
+        <div
+          class="progress ${downloading ? '' : 'indeterminate'}"
+          role="progressbar"
+          aria-label="Model loading"
+          aria-valuemin="0"
+          aria-valuemax="100"
+          aria-valuenow=${downloading ? percent : nothing}
+        >
+          <span style=${styleMap(downloading ? { width: `${percent}%` } : {})}></span>
+        </div>
+        <p>${label}</p>
+      </div>
+    `;
+  }
+
+  private renderControls() {
+    const modelIds = getModelIds();
+    const layers = this.activeLayers;
+    const labels = getModelInfo(this.model)?.labels ?? [];
+    return html`
+      <div class="controls" part="controls">
+        <label class="field">
+          <span class="name">Model</span>
+          <select @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
+            ${modelIds.map((id) => html`<option value=${id} ?selected=${id === this.model}>${getModelInfo(id)?.title ?? id}</option>`)}
+          </select>
+        </label>
+        <label class="field">
+          <span class="name">Backend</span>
+          <select @change=${(e: Event) => (this.backend = (e.target as HTMLSelectElement).value as BackendPreference)}>
+            ${BACKEND_PREFERENCES.map((name) => html`<option value=${name} ?selected=${name === this.backend}>${BACKEND_NAMES[name]}</option>`)}
+          </select>
+        </label>
+        <label class="field">
+          <span class="name">Threshold</span>
+          <input
+            type="range"
+            min="0.05"
+            max="0.95"
+            step="0.05"
+            .value=${String(this.scoreThreshold)}
+            @input=${(e: Event) => (this.scoreThreshold = Number((e.target as HTMLInputElement).value))}
+          />
+          <output>${this.scoreThreshold.toFixed(2)}</output>
+        </label>
+        <div class="field" role="group" aria-label="Overlay layers">
+          <span class="name">Layers</span>
+          <span class="toggles">
+            ${OVERLAY_LAYERS.map(
+              (layer) => html`
+                <button type="button" aria-pressed=${layers.has(layer) ? 'true' : 'false'} @click=${() => this.toggleLayer(layer)}>
+                  ${LAYER_NAMES[layer]}
+                </button>
+              `,
+            )}
+          </span>
+        </div>
+        ${layers.has('heatmap')
+          ? html`
+              <label class="field">
+                <span class="name">Heatmap of</span>
+                <select @change=${(e: Event) => (this.heatmapClass = (e.target as HTMLSelectElement).value || undefined)}>
+                  <option value="" ?selected=${!this.heatmapClass}>All classes (max)</option>
+                  ${labels.map((label) => html`<option value=${label} ?selected=${label === this.heatmapClass}>${label}</option>`)}
+                </select>
+              </label>
+            `
+          : nothing}
+      </div>
+    `;
+  }
+
+  private renderStats() {
+    const stats = this._stats;
+    const report = this._report;
+    const ms = (value: number | undefined) => (value === undefined ? '–' : value < 10 ? value.toFixed(1) : value.toFixed(0));
+    return html`
+      <div class="stats" part="stats" aria-live="off">
+        <dl>
+          <div class="stat"><dt>fps</dt><dd>${stats && this._sourceKind !== 'image' ? stats.fps.toFixed(1) : '–'}</dd></div>
+          <div class="stat"><dt>preprocess</dt><dd>${ms(stats?.timings.preprocess)} ms</dd></div>
+          <div class="stat"><dt>model</dt><dd>${ms(stats?.timings.infer)} ms</dd></div>
+          <div class="stat"><dt>decode</dt><dd>${ms(stats?.timings.decode)} ms</dd></div>
+          <div class="stat"><dt>objects</dt><dd>${stats ? stats.count : '–'}</dd></div>
+        </dl>
+        ${report && report.skipped.length > 0
+          ? html`
+              <details>
+                <summary>Why ${BACKEND_NAMES[report.backend]}?</summary>
+                <ul>
+                  ${report.skipped.map((skip) => html`<li><b>${BACKEND_NAMES[skip.backend]}</b> skipped: ${skip.reason}</li>`)}
+                </ul>
+              </details>
+            `
+          : nothing}
+      </div>
+    `;
+  }
+}
+
+function backendTooltip(report: BackendReport): string {
+  const lines = [`${BACKEND_NAMES[report.backend]} on ${report.device}`];
+  for (const skip of report.skipped) lines.push(`${BACKEND_NAMES[skip.backend]} skipped: ${skip.reason}`);
+  return lines.join('\n');
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'loupe-live': LoupeLive;
+  }
+}

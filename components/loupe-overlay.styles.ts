@@ -1,0 +1,120 @@
+import { css } from 'lit';
+
+export const overlayStyles = css`
+  :host {
+    position: absolute;
+    inset: 0;
+    display: block;
+    pointer-events: none;
+    font: 600 11px/1.25 var(--loupe-font, system-ui, sans-serif);
+    font-variant-numeric: tabular-nums;
+    color: #0b0b0f;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  /* Lets the legend shrink on small pictures. */
+  :host {
+    container-type: size;
+  }
+
+  /* The media element's content box: the picture never paints outside it. */
+  .viewport {
+    position: absolute;
+    overflow: hidden;
+  }
+  /* The painted frame inside it (after object-fit); every layer is positioned in % of it. */
+  .frame {
+    position: absolute;
+  }
+
+  /* The heatmap also covers the letterbox padding the model saw, which lies outside the picture. */
+  .clip {
+    position: absolute;
+    inset: 0;
+    overflow: hidden;
+  }
+  .heatmap {
+    position: absolute;
+    opacity: var(--loupe-heatmap-opacity, 1);
+  }
+  .heatmap > canvas {
+    display: block;
+    width: 100%;
+    height: 100%;
+    /* One canvas pixel is one model cell: show the cells the model computed, not a blur of them. */
+    image-rendering: var(--loupe-heatmap-rendering, pixelated);
+  }
+
+  .box {
+    position: absolute;
+    box-sizing: border-box;
+    border: var(--loupe-box-width, 2px) solid var(--c);
+    border-radius: 3px;
+    box-shadow:
+      0 0 0 1px rgb(0 0 0 / 0.35),
+      inset 0 0 0 1px rgb(0 0 0 / 0.25);
+  }
+  .label {
+    position: absolute;
+    left: calc(-1 * var(--loupe-box-width, 2px));
+    bottom: 100%;
+    max-width: max(100%, 14ch);
+    padding: 2px 5px;
+    border-radius: 3px 3px 3px 0;
+    background: var(--c);
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .box.label-inside .label {
+    bottom: auto;
+    top: 0;
+    left: 0;
+    border-radius: 0 0 3px 0;
+  }
+  .score {
+    font-weight: 500;
+    opacity: 0.75;
+    margin-left: 4px;
+  }
+
+  .legend {
+    position: absolute;
+    left: 10px;
+    bottom: 10px;
+    display: grid;
+    grid-template-columns: auto 120px auto;
+    align-items: center;
+    column-gap: 6px;
+    row-gap: 3px;
+    padding: 6px 9px;
+    border-radius: 8px;
+    background: rgb(10 10 14 / 0.72);
+    backdrop-filter: blur(6px);
+    color: #d8d9e0;
+    font-weight: 500;
+    font-size: 10.5px;
+  }
+  .legend .title {
+    grid-column: 1 / -1;
+    color: #f2f2f5;
+    font-weight: 600;
+  }
+  .legend .bar {
+    height: 8px;
+    border-radius: 4px;
+    box-shadow: inset 0 0 0 1px rgb(255 255 255 / 0.12);
+  }
+  @container (max-width: 480px) {
+    .legend {
+      grid-template-columns: auto 64px auto;
+      left: 6px;
+      bottom: 6px;
+      padding: 4px 7px;
+    }
+    .legend .title {
+      display: none;
+    }
+  }
+`;
