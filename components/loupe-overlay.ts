@@ -151,7 +151,7 @@ export class LoupeOverlay extends LitElement {
     return new Set(OVERLAY_LAYERS.filter((layer) => names.includes(layer)));
   }
 
-  /** Which heatmap path the engine renderer took last (`webgpu-draw`, `webgl-texture`, `cpu-8bit`). */
+  /** Which heatmap path the engine renderer took last (`webgpu-render`, `webgl-texture`, `cpu-8bit`). */
   get heatmapPath(): string | undefined {
     return this.renderer?.path;
   }

@@ -58,3 +58,4 @@ export async function frameToTensor(source: FrameSource): Promise<FrameTensor> {
   }
   return { tensor: tf.browser.fromPixels(source as PixelSource), width, height, owned: true };
 }
+

@@ -3,7 +3,8 @@
  *
  * | backend | path            | what crosses to the CPU per frame                       |
  * |---------|-----------------|---------------------------------------------------------|
- * | webgpu  | `webgpu-draw`   | nothing: `tf.browser.draw` writes the canvas's texture   |
+ * | webgpu  | `webgpu-render` | nothing: a render pass on tfjs's device reads the tensor's buffer |
+ * | webgpu on SwiftShader | `cpu-8bit` | as below (see `webGpuCanvasesWork`) |
  * | webgl   | `webgl-texture` | nothing: `dataToGPU()` texture drawn by a shader in tfjs's own context, then composited |
  * | wasm, cpu | `cpu-8bit`    | 8-bit colour indices at the map's resolution, packed 3 per float (H·W·4/3 bytes) |
  *
@@ -11,12 +12,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LetterboxTransform, MapHandle } from '../types.js';
+import { createWebGpuBlitter, type WebGpuBlitter } from './webgpu-blit.js';
 import { COLORMAP_LUT_PREMULTIPLIED, COLORMAP_LUT_STRAIGHT } from './colormap.js';
 import { drawTextureToCanvas, type TextureBlitter, createTextureBlitter } from './webgl-blit.js';
 
 export { colormapStops } from './colormap.js';
 
-export type HeatmapPath = 'webgpu-draw' | 'webgl-texture' | 'cpu-8bit';
+export type HeatmapPath = 'webgpu-render' | 'webgl-texture' | 'cpu-8bit';
 
 export interface HeatmapRenderOptions {
   /** One class to show; `null`/absent: the maximum over all classes. */
@@ -63,6 +65,17 @@ function colourIndex(scores: tf.Tensor2D): tf.Tensor2D {
   return tf.cast(tf.round(tf.mul(tf.clipByValue(scores, 0, 1), 255)), 'int32') as tf.Tensor2D;
 }
 
+/**
+ * Whether drawing into a WebGPU canvas is safe on the active device. On SwiftShader (Chromium 156,
+ * headless), presenting any WebGPU canvas loses the device for every later `mapAsync` ("A valid
+ * external Instance reference no longer exists"); reproduced without tfjs by configuring a canvas,
+ * clearing it and mapping a buffer one frame later. There the heatmap takes the 8-bit readback path.
+ */
+function webGpuCanvasesWork(): boolean {
+  const info = (tf.backend() as unknown as { adapterInfo?: { architecture?: string; vendor?: string } }).adapterInfo;
+  return !/swiftshader/i.test(`${info?.architecture ?? ''} ${info?.vendor ?? ''}`);
+}
+
 export class HeatmapRenderer {
   /** The canvas showing the heatmap at the map's own resolution; insert it and position it with CSS. */
   canvas: HTMLCanvasElement;
@@ -70,6 +83,7 @@ export class HeatmapRenderer {
   private lut: tf.Tensor2D | undefined;
   private lutBackend: string | undefined;
   private blitter: TextureBlitter | undefined;
+  private webGpuBlitter: WebGpuBlitter | undefined;
   /** Bytes the last `render()` read back to the CPU (0 on GPU paths). */
   lastBytesRead = 0;
 
@@ -84,7 +98,7 @@ export class HeatmapRenderer {
   }
 
   private pathFor(backend: string): HeatmapPath {
-    if (backend === 'webgpu') return 'webgpu-draw';
+    if (backend === 'webgpu') return webGpuCanvasesWork() ? 'webgpu-render' : 'cpu-8bit';
     if (backend === 'webgl') return 'webgl-texture';
     return 'cpu-8bit';
   }
@@ -129,9 +143,10 @@ export class HeatmapRenderer {
     const lut = this.lutTensor(backend);
     const rgba = tf.tidy(() => tf.gather(lut, colourIndex(scoresOf(map.tensor, options.classId))) as unknown as tf.Tensor3D); // [H, W, 4]
     try {
-      if (path === 'webgpu-draw') {
-        // The Draw kernel configures the canvas for 'premultiplied' alpha, which the LUT already is.
-        tf.browser.draw(rgba, this.canvas);
+      if (path === 'webgpu-render') {
+        // The canvas is configured for 'premultiplied' alpha, which the LUT already is.
+        this.webGpuBlitter ??= createWebGpuBlitter(tf.backend());
+        this.webGpuBlitter.draw(rgba, this.canvas);
       } else {
         this.blitter ??= createTextureBlitter(tf.backend());
         drawTextureToCanvas(this.blitter, rgba, this.canvas);
@@ -182,5 +197,7 @@ export class HeatmapRenderer {
     this.lut = undefined;
     this.blitter?.dispose();
     this.blitter = undefined;
+    this.webGpuBlitter?.dispose();
+    this.webGpuBlitter = undefined;
   }
 }

@@ -61,10 +61,17 @@ async function activate(name: BackendName, wasmPaths: string | undefined): Promi
   if (name === 'wasm') configureWasm(wasmPaths);
   if (!tf.findBackendFactory(name)) return false;
   try {
-    return await tf.setBackend(name);
+    if (!(await tf.setBackend(name))) return false;
   } catch {
     return false;
   }
+  if (name === 'webgpu') {
+    // Importing video frames as GPUExternalTexture (tfjs's default) lost the device on the next
+    // readback in Chromium 156 (SwiftShader); copyExternalImageToTexture also stays on the GPU and
+    // costs one texture copy. See docs/architecture.md.
+    tf.env().set('WEBGPU_IMPORT_EXTERNAL_TEXTURE', false);
+  }
+  return true;
 }
 
 function deviceOf(name: BackendName, probe: GpuProbe | undefined): string {

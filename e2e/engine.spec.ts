@@ -1,0 +1,22 @@
+// Smoke test of the engine API alone (no elements) on WASM, the fast backend: the street clip through
+// the fake webcam gives people on the annotated people. Also checks the fixtures and the dev server.
+import { expect, test } from '@playwright/test';
+import type { EngineRun } from './pages/engine';
+import { expectPeopleFound } from './helpers';
+
+test('engine on wasm finds the people of the fake camera clip', async ({ page }) => {
+  test.setTimeout(120_000);
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  page.on('console', (msg) => console.log(`[page ${msg.type()}] ${msg.text()}`));
+  await page.goto('/e2e/pages/engine.html');
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  const run = await page.evaluate(() =>
+    (window as unknown as { loupeEngine: { run(o: object): Promise<EngineRun> } }).loupeEngine.run({ backend: 'wasm', frames: 4 }),
+  );
+  expect(run.cameraLabel).toContain('street.mjpeg');
+  expect([run.width, run.height]).toEqual([768, 576]);
+  expect(run.backend.backend).toBe('wasm');
+  expect(await page.evaluate(() => crossOriginIsolated), 'dev server sends COOP/COEP (WASM threads)').toBe(true);
+  console.log(run.frames.map((f) => `${Math.round(f.timings.total)} ms`).join(', '));
+  expectPeopleFound(run.frames);
+});

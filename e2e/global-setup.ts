@@ -1,0 +1,5 @@
+import { checkPrerequisites } from './chromium';
+
+export default function globalSetup(): void {
+  checkPrerequisites();
+}
