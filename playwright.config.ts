@@ -45,8 +45,7 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    // --bypass-lock: Vite 8 refuses a second dev server per project; the tests want their own on their port.
-    command: `npx vite --port ${port} --strictPort --bypass-lock`,
+    command: `npx vite --port ${port} --strictPort`,
     url: `${baseURL}/e2e/pages/live.html`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
