@@ -103,6 +103,9 @@ export class LoupeDetector extends LitElement {
   private sourceElement: Element | null = null;
   private frameSource: DetectorSource | null = null;
   private readonly mapConsumers = new Set<object>();
+  private readonly frameConsumers = new Set<object>();
+  /** The video frame the latest result was computed on, while a consumer asks for it. */
+  private _lastFrame: ImageBitmap | null = null;
   /** Per-frame options the engine accepted last: what a refused value reverts to. */
   private readonly applied: { scoreThreshold?: number; maxDetections?: number } = {};
 
@@ -186,6 +189,26 @@ export class LoupeDetector extends LitElement {
 
   releaseMaps(consumer: object): void {
     this.mapConsumers.delete(consumer);
+  }
+
+  /**
+   * The exact video frame the latest result was computed on (an `ImageBitmap` owned by this element,
+   * closed when the next result arrives), kept while a consumer asks for it with `requestFrames()`.
+   * On a slow backend the live video runs ahead of the detector; showing this frame under the
+   * overlay keeps boxes and heatmap on what the model actually saw.
+   */
+  get lastFrame(): ImageBitmap | null {
+    return this._lastFrame;
+  }
+
+  /** Registers a consumer of `lastFrame` (frames are captured while at least one is registered). */
+  requestFrames(consumer: object): void {
+    this.frameConsumers.add(consumer);
+  }
+
+  releaseFrames(consumer: object): void {
+    this.frameConsumers.delete(consumer);
+    if (this.frameConsumers.size === 0) this.replaceFrame(null);
   }
 
   /** Runs the detector on the current frame now, e.g. after drawing into a source canvas. */
@@ -444,10 +467,17 @@ export class LoupeDetector extends LitElement {
     const generation = this.loadGeneration;
     this.busy = true;
     const task = (async () => {
+      // Capture the frame first and detect on the capture, so the two are the same picture.
+      let frame: ImageBitmap | null = null;
       try {
-        const result = await engine.detect(source, { maps: this.wantsMaps });
+        if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await createImageBitmap(source);
+        const result = await engine.detect(frame ?? source, { maps: this.wantsMaps });
         if (generation !== this.loadGeneration) result.dispose();
-        else this.publish(result);
+        else {
+          this.replaceFrame(frame);
+          frame = null;
+          this.publish(result);
+        }
       } catch (error) {
         if (generation !== this.loadGeneration) return;
         const type = error instanceof LoupeError ? error.type : 'bad-input';
@@ -456,6 +486,7 @@ export class LoupeDetector extends LitElement {
         this.lastFrameError = `${type}:${message}`;
         this.reportError(type, message);
       } finally {
+        frame?.close();
         this.busy = false;
       }
     })();
@@ -473,11 +504,17 @@ export class LoupeDetector extends LitElement {
     emit(this, 'loupe-detections', summarize(result));
   }
 
-  /** Takes ownership of `next` and releases the previous result's GPU maps. */
+  /** Takes ownership of `next` and releases the previous result's GPU maps (and its frame, if none follows). */
   private replaceResult(next: DetectionResult | null): void {
     const previous = this._result;
     this._result = next;
     if (previous !== next) previous?.dispose();
+    if (!next) this.replaceFrame(null);
+  }
+
+  private replaceFrame(next: ImageBitmap | null): void {
+    if (this._lastFrame !== next) this._lastFrame?.close();
+    this._lastFrame = next;
   }
 
   private reportError(type: LoupeErrorType, message: string): void {

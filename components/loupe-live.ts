@@ -13,7 +13,7 @@ import {
   type BackendReport,
   type StageTimings,
 } from '../src/index.js';
-import type { ErrorDetail, LoupeEvent, SourceKind } from './events.js';
+import { emit, type ErrorDetail, type LoupeEvent, type SourceKind } from './events.js';
 import type { FacingMode, LoupeCamera } from './loupe-camera.js';
 import { BACKEND_PREFERENCES, type LoupeDetector } from './loupe-detector.js';
 import { OVERLAY_LAYERS, type LoupeOverlay, type OverlayLayer } from './loupe-overlay.js';
@@ -40,6 +40,16 @@ const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'He
 const STATS_PERIOD_MS = 250;
 /** Weight of the newest frame in the moving averages. */
 const SMOOTHING = 0.2;
+
+/** How the picture under the overlay relates to the live video. */
+export type SyncMode = 'auto' | 'frame' | 'live';
+const SYNC_MODES: readonly SyncMode[] = ['auto', 'frame', 'live'];
+/**
+ * `auto` shows the analysed frame once frames take longer than this (the live video would visibly run
+ * ahead of its boxes), and the live video again below the lower bound (hysteresis: no flicker).
+ */
+const HOLD_ABOVE_MS = 250;
+const RELEASE_BELOW_MS = 120;
 
 interface Stats {
   fps: number;
@@ -95,6 +105,8 @@ export class LoupeLive extends LitElement {
     modelBaseUrl: { type: String, attribute: 'model-base-url' },
     wasmPaths: { type: String, attribute: 'wasm-paths' },
     noControls: { type: Boolean, attribute: 'no-controls' },
+    sync: { type: String, reflect: true },
+    _holdFrame: { state: true },
     _phase: { state: true },
     _fraction: { state: true },
     _report: { state: true },
@@ -119,6 +131,10 @@ export class LoupeLive extends LitElement {
   declare wasmPaths: string | undefined;
   /** Hide the control bar (the stats line stays). */
   declare noControls: boolean;
+  /** `auto`, `frame` or `live`: what the overlay is drawn on (see the class docs). */
+  declare sync: SyncMode;
+  /** Whether the overlay currently shows the analysed frame. */
+  declare private _holdFrame: boolean;
 
   declare private _phase: Phase;
   declare private _fraction: number | null;
@@ -147,6 +163,8 @@ export class LoupeLive extends LitElement {
     this.modelBaseUrl = undefined;
     this.wasmPaths = undefined;
     this.noControls = false;
+    this.sync = 'auto';
+    this._holdFrame = false;
     this._phase = 'loading';
     this._fraction = null;
     this._report = null;
@@ -177,6 +195,14 @@ export class LoupeLive extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The stats describe one model on one backend: start them again when either changes.
     if (changed.has('model') || changed.has('backend')) this.resetStats();
+    if (changed.has('sync')) {
+      if (!SYNC_MODES.includes(this.sync)) {
+        const message = `sync must be one of ${SYNC_MODES.join(', ')}; got '${this.sync}'.`;
+        this.sync = changed.get('sync') ?? 'auto';
+        emit(this, 'loupe-error', { type: 'bad-option', message });
+      }
+      this.updateHold(this.average?.timings.total ?? 0);
+    }
   }
 
   protected override updated(): void {
@@ -220,10 +246,18 @@ export class LoupeLive extends LitElement {
       },
       count: detections.length,
     };
+    this.updateHold(this.average.timings.total);
     if (now - this.lastStatsAt >= STATS_PERIOD_MS || !this._stats) {
       this.lastStatsAt = now;
       this._stats = this.average;
     }
+  }
+
+  private updateHold(totalMs: number): void {
+    const mode = SYNC_MODES.includes(this.sync) ? this.sync : 'auto';
+    if (mode !== 'auto') this._holdFrame = mode === 'frame';
+    else if (totalMs > HOLD_ABOVE_MS) this._holdFrame = true;
+    else if (totalMs < RELEASE_BELOW_MS) this._holdFrame = false;
   }
 
   private onError(event: LoupeEvent<'loupe-error'>): void {
@@ -294,7 +328,7 @@ export class LoupeLive extends LitElement {
             .deviceId=${this.deviceId}
             @loupe-source-ready=${this.onSourceReady}
           ></loupe-camera>
-          <loupe-overlay .layers=${this.layers} .heatmapClass=${this.heatmapClass}></loupe-overlay>
+          <loupe-overlay .layers=${this.layers} .heatmapClass=${this.heatmapClass} .showFrame=${this._holdFrame}></loupe-overlay>
         </loupe-detector>
         ${this.renderHud()} ${this.renderCard()}
       </div>
@@ -437,6 +471,9 @@ export class LoupeLive extends LitElement {
           <div class="stat"><dt>model</dt><dd>${ms(stats?.timings.infer)} ms</dd></div>
           <div class="stat"><dt>decode</dt><dd>${ms(stats?.timings.decode)} ms</dd></div>
           <div class="stat"><dt>objects</dt><dd>${stats ? stats.count : '–'}</dd></div>
+          <div class="stat" title="What the boxes are drawn on: the frame the model analysed, or the live video">
+            <dt>showing</dt><dd>${this._holdFrame ? 'analysed frame' : 'live video'}</dd>
+          </div>
         </dl>
         ${report && report.skipped.length > 0
           ? html`

@@ -28,6 +28,17 @@ export const overlayStyles = css`
     position: absolute;
   }
 
+  /* The frame the model analysed, exactly over the live picture it was taken from. */
+  .picture {
+    position: absolute;
+    inset: 0;
+  }
+  .picture > canvas {
+    display: block;
+    width: 100%;
+    height: 100%;
+  }
+
   /* The heatmap also covers the letterbox padding the model saw, which lies outside the picture. */
   .clip {
     position: absolute;

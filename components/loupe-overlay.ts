@@ -35,6 +35,8 @@ interface OverlayFrame {
   heatmapClass?: number | null;
   /** Channels of the heatmap (the model's class count). */
   heatmapClasses?: number;
+  /** The picture the result was computed on, drawn under the layers (with `show-frame`). */
+  picture?: HTMLCanvasElement;
 }
 
 interface Layout {
@@ -67,6 +69,7 @@ interface PendingFrame {
  *
  * @csspart box - One detection's rectangle (its colour is the custom property `--c`).
  * @csspart label - The label and score of a box.
+ * @csspart frame - The analysed video frame under the layers (with `show-frame`).
  * @csspart heatmap - The heatmap layer (a canvas at the map's resolution, stretched to its cells).
  * @csspart legend - The heatmap's colour bar.
  *
@@ -83,6 +86,7 @@ export class LoupeOverlay extends LitElement {
     heatmapClass: { type: String, attribute: 'heatmap-class' },
     htmlFor: { type: String, attribute: 'for' },
     legend: { type: Boolean },
+    showFrame: { type: Boolean, attribute: 'show-frame' },
     result: { attribute: false, noAccessor: true },
     source: { attribute: false },
     _frame: { state: true },
@@ -96,6 +100,11 @@ export class LoupeOverlay extends LitElement {
   declare htmlFor: string | undefined;
   /** Show the heatmap's colour bar (default true). */
   declare legend: boolean;
+  /**
+   * Draw the video frame each result was computed on under the layers, so boxes and heatmap sit on
+   * what the model saw even when the detector lags the live video (slow backends).
+   */
+  declare showFrame: boolean;
   /** The media element the result came from (for placement), when not following a detector. */
   declare source: Element | null;
 
@@ -113,6 +122,8 @@ export class LoupeOverlay extends LitElement {
   private pending: PendingFrame | null = null;
   private drawing = false;
   private lastHeatmapError = '';
+  /** Two canvases for analysed frames: one on screen, one being filled for the next commit. */
+  private readonly pictures = [createPictureCanvas(), createPictureCanvas()] as const;
   private readonly resizeObserver = new ResizeObserver(() => this.requestUpdate());
   private observed: Element | null = null;
 
@@ -122,6 +133,7 @@ export class LoupeOverlay extends LitElement {
     this.heatmapClass = undefined;
     this.htmlFor = undefined;
     this.legend = true;
+    this.showFrame = false;
     this.source = null;
     this._frame = null;
   }
@@ -181,6 +193,7 @@ export class LoupeOverlay extends LitElement {
     // Attach here rather than at connection: an element named by `for` may come later in the page.
     if (!this.hasUpdated || changed.has('htmlFor')) this.attach();
     if (changed.has('layers')) this.syncMapRequest();
+    if (changed.has('showFrame')) this.syncFrameRequest();
     // A new class or layer set redraws from the latest maps, without waiting for the next frame
     // (which, for a still image, never comes).
     if (this.hasUpdated && (changed.has('heatmapClass') || changed.has('layers'))) this.redrawLatest();
@@ -204,6 +217,7 @@ export class LoupeOverlay extends LitElement {
       this.detector.removeEventListener('loupe-source-ready', this.onSourceEvent);
       this.detector.removeEventListener('loupe-error', this.onSourceEvent);
       this.detector.releaseMaps(this);
+      this.detector.releaseFrames(this);
     }
     this.detector = detector;
     if (detector) {
@@ -213,6 +227,7 @@ export class LoupeOverlay extends LitElement {
       detector.addEventListener('loupe-source-ready', this.onSourceEvent);
       detector.addEventListener('loupe-error', this.onSourceEvent);
       this.syncMapRequest();
+      this.syncFrameRequest();
       if (detector.result) this.accept(detector.result);
     }
   }
@@ -221,6 +236,23 @@ export class LoupeOverlay extends LitElement {
     if (!this.detector) return;
     if (this.activeLayers.has('heatmap')) this.detector.requestMaps(this);
     else this.detector.releaseMaps(this);
+  }
+
+  private syncFrameRequest(): void {
+    if (!this.detector) return;
+    if (this.showFrame) this.detector.requestFrames(this);
+    else this.detector.releaseFrames(this);
+  }
+
+  /** Copies the detector's analysed frame into the canvas not on screen, for the frame about to commit. */
+  private capturePicture(): HTMLCanvasElement | undefined {
+    const bitmap = this.showFrame ? this.detector?.lastFrame : null;
+    if (!bitmap) return undefined;
+    const canvas = this.pictures[0] === this._frame?.picture ? this.pictures[1] : this.pictures[0];
+    if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
+    if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
+    canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+    return canvas;
   }
 
   private readonly onDetections = (event: Event): void => {
@@ -250,6 +282,8 @@ export class LoupeOverlay extends LitElement {
   /** Takes a result: boxes at once, or together with its heatmap (`map`, default its own) once drawn. */
   private accept(result: DetectionResult, heatmap = result.maps?.heatmap): void {
     const frame: OverlayFrame = { detections: result.detections, letterbox: result.letterbox, model: result.model };
+    const picture = result === this.detector?.result ? this.capturePicture() : undefined;
+    if (picture) frame.picture = picture;
     const map = this.activeLayers.has('heatmap') ? heatmap : undefined;
     if (!map || map.disposed) {
       this.dropPending();
@@ -368,6 +402,7 @@ export class LoupeOverlay extends LitElement {
     return html`
       <div class="viewport" style=${styleMap(px(box))}>
         <div class="frame" style=${styleMap(px(inner))}>
+          ${this.showFrame && frame.picture ? html`<div class="picture" part="frame">${frame.picture}</div>` : nothing}
           ${layers.has('heatmap') && frame.heatmap && this.renderer
             ? html`
                 <div class="clip">
@@ -408,6 +443,12 @@ export class LoupeOverlay extends LitElement {
       </div>
     `;
   }
+}
+
+function createPictureCanvas(): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'loupe-analysed-frame';
+  return canvas;
 }
 
 /** A second, independently disposable reference to a map (tfjs clones share the GPU data). */
