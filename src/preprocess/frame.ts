@@ -32,7 +32,7 @@ function sourceSize(source: Exclude<FrameSource, tf.Tensor3D>): { width: number;
 
 /**
  * Turns any supported source into an RGB tensor on the current backend. Browser sources go through
- * `tf.browser.fromPixels` (on WebGPU, video frames are imported as external textures; no CPU copy).
+ * `tf.browser.fromPixels` (on the GPU backends a GPU-side copy of the frame, no CPU round trip).
  * Throws `LoupeError('bad-input')` for sources without pixels or tensors of the wrong shape.
  */
 export async function frameToTensor(source: FrameSource): Promise<FrameTensor> {
