@@ -201,6 +201,22 @@ class GraphDetector implements Detector {
   }
 }
 
+/**
+ * A fetch that turns an HTTP error into a clear failure. tfjs checks the status of the graph JSON but
+ * not of the weight shards: a 404 page would otherwise surface as a garbled-weights error.
+ */
+function checkedFetch(custom: typeof fetch | undefined): typeof fetch {
+  const base = custom ?? globalThis.fetch.bind(globalThis);
+  return async (input, init) => {
+    const response = await base(input, init);
+    if (!response.ok) {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      throw new LoupeError('model-load-failed', `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);
+    }
+    return response;
+  };
+}
+
 /** Loads `descriptor`'s graph on the chosen backend and returns a ready detector. */
 export async function createDetectorFor(descriptor: ModelDescriptor, options: DetectorOptions): Promise<Detector> {
   const runOptions = validateRunOptions(descriptor, descriptor.defaults, {
@@ -213,7 +229,7 @@ export async function createDetectorFor(descriptor: ModelDescriptor, options: De
   let graph: tf.GraphModel;
   try {
     // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
-    const handler = tf.io.http(url, { onProgress: options.onProgress, ...(options.fetch ? { fetchFunc: options.fetch } : {}) });
+    const handler = tf.io.http(url, { onProgress: options.onProgress, fetchFunc: checkedFetch(options.fetch) });
     graph = await tf.loadGraphModel(handler);
   } catch (error) {
     throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
