@@ -35,6 +35,8 @@ const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths'] as con
  * whose id is `for`. Videos run once per presented frame (`requestVideoFrameCallback`, else
  * `requestAnimationFrame`); a frame that arrives while the detector is busy is dropped, never queued.
  * Images and canvases run once, and again when they load a new picture or an option changes.
+ * Video detection pauses while the tab is hidden or the picture is out of view (`idleReason` says
+ * which) and resumes by itself.
  *
  * Results: `loupe-detections` carries plain data. The model's GPU maps are kept only while a consumer
  * asks for them (`needsMaps`, or `requestMaps()` as `<loupe-overlay>` does); they live in `.result`
@@ -118,6 +120,18 @@ export class LoupeDetector extends LitElement {
   /** A static source changed while busy: run once more when the current run ends. */
   private rerunWanted = false;
   private inflight: Promise<void> = Promise.resolve();
+  /** Whether the source's picture intersects the viewport (detection pauses while it does not). */
+  private sourceInView = true;
+  private readonly viewObserver =
+    typeof IntersectionObserver === 'undefined'
+      ? null
+      : new IntersectionObserver((entries) => {
+          const inView = entries.at(-1)?.isIntersecting ?? true;
+          if (inView === this.sourceInView) return;
+          this.sourceInView = inView;
+          this.restartLoop();
+        });
+  private observedSource: Element | null = null;
   /** Last error sent from the frame loop, so a failure repeating every frame is reported once. */
   private lastFrameError = '';
 
@@ -218,6 +232,7 @@ export class LoupeDetector extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    document.addEventListener('visibilitychange', this.onVisibilityChange);
     // First connection loads from updated(); a re-connection must load again (disconnect disposed all).
     if (this.hasUpdated) {
       this.resolveSource();
@@ -227,6 +242,7 @@ export class LoupeDetector extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisibilityChange);
     this.loadGeneration += 1;
     this.stopLoop();
     this.attachSource(null);
@@ -403,6 +419,7 @@ export class LoupeDetector extends LitElement {
   private readonly onSourceChanged = (): void => {
     const element = this.sourceElement;
     this.frameSource = element instanceof LoupeCamera ? element.source : isFrameElement(element) ? element : null;
+    this.observeSourceView(this.frameSource);
     // No source, no result: its maps would only hold GPU memory for a picture that is gone.
     if (!this.frameSource) this.replaceResult(null);
     this.restartLoop();
@@ -414,10 +431,32 @@ export class LoupeDetector extends LitElement {
     this.cancelScheduledFrame = null;
   }
 
+  /** A hidden tab needs no detections: stop the loop, and start it again when the tab shows. */
+  private readonly onVisibilityChange = (): void => {
+    this.restartLoop();
+  };
+
+  /** Watches whether the picture is on screen; a source out of view pauses detection, like a hidden tab. */
+  private observeSourceView(element: Element | null): void {
+    if (element === this.observedSource) return;
+    if (this.observedSource) this.viewObserver?.unobserve(this.observedSource);
+    this.observedSource = element;
+    this.sourceInView = true;
+    if (element) this.viewObserver?.observe(element);
+  }
+
+  /** Why frames are not processed now (paused, hidden tab, source out of view), or null when they are. */
+  get idleReason(): 'paused' | 'hidden' | 'out-of-view' | null {
+    if (this.paused) return 'paused';
+    if (document.visibilityState === 'hidden') return 'hidden';
+    if (!this.sourceInView) return 'out-of-view';
+    return null;
+  }
+
   private restartLoop(): void {
     this.stopLoop();
     const source = this.frameSource;
-    if (!source || !this._engine || this.paused || !this.isConnected) return;
+    if (!source || !this._engine || this.idleReason !== null || !this.isConnected) return;
     if (source instanceof HTMLVideoElement) this.followVideo(source, this.loopToken);
     else this.requestRun(source);
   }

@@ -1,7 +1,8 @@
 // Privacy and lifecycle on WASM (fast here): during a detection session the page requests nothing but
-// its own assets and the model files; removing <loupe-live> stops the camera and frees every tensor.
+// its own assets and the model files; removing <loupe-live> stops the camera and frees every tensor;
+// detection pauses while the picture is out of view or the tab is hidden.
 import { expect, test } from '@playwright/test';
-import { openLive, waitForFrames } from './helpers';
+import { liveState, openLive, waitForFrames } from './helpers';
 
 test('a session fetches only same-origin app assets and model files, and frames never leave the page', async ({ page, baseURL }) => {
   test.setTimeout(120_000);
@@ -42,4 +43,44 @@ test('removing <loupe-live> stops the camera tracks and releases every tensor', 
   await page.waitForFunction(() => (window as unknown as { tf: { memory(): { numTensors: number } } }).tf.memory().numTensors === 0, null, {
     timeout: 30_000,
   });
+});
+
+test('detection pauses while the picture is out of view or the tab is hidden, and resumes', async ({ page }) => {
+  test.setTimeout(150_000);
+  await openLive(page, { backend: 'wasm', layers: 'boxes' });
+  await waitForFrames(page, 2, 90_000);
+  const count = async () => (await liveState(page)).detections.length;
+  const idle = () => page.evaluate(() => document.querySelector('loupe-live')?.shadowRoot?.querySelector('loupe-detector')?.idleReason ?? 'running');
+  /** Frames that arrive over `ms`, after one in flight has settled. */
+  const framesDuring = async (ms: number) => {
+    await page.waitForTimeout(2_000);
+    const before = await count();
+    await page.waitForTimeout(ms);
+    return (await count()) - before;
+  };
+
+  // Out of view: move the element far below the viewport.
+  await page.evaluate(() => {
+    const live = document.querySelector('loupe-live') as HTMLElement;
+    live.style.position = 'absolute';
+    live.style.top = '20000px';
+  });
+  await expect.poll(idle, { timeout: 10_000 }).toBe('out-of-view');
+  expect(await framesDuring(3_000), 'frames while out of view').toBe(0);
+  await page.evaluate(() => ((document.querySelector('loupe-live') as HTMLElement).style.top = '0px'));
+  await expect.poll(idle, { timeout: 10_000 }).toBe('running');
+  await waitForFrames(page, (await count()) + 2, 60_000);
+
+  // Hidden tab: Playwright cannot background a page, so the test stands in for the browser's own signal.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  expect(await idle()).toBe('hidden');
+  expect(await framesDuring(3_000), 'frames while the tab is hidden').toBe(0);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await waitForFrames(page, (await count()) + 2, 60_000);
 });
