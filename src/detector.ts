@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError, asLoupeError } from './errors.js';
-import type { ModelDescriptor } from './model-descriptor.js';
+import type { DecodedFrame, ModelDescriptor } from './model-descriptor.js';
 import { bundleMaps } from './maps.js';
 import { classAwareNms } from './postprocess/nms.js';
 import { unletterboxBoxes } from './postprocess/unletterbox.js';
@@ -140,8 +140,12 @@ class GraphDetector implements Detector {
     const inferred = now();
 
     // Decode + unletterbox on the GPU; one async readback of [K, 6].
-    const decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections });
-    for (const t of outputs) t.dispose();
+    let decoded: DecodedFrame;
+    try {
+      decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections });
+    } finally {
+      for (const t of outputs) t.dispose();
+    }
     const sourceRows = tf.tidy(() => {
       const [boxes, rest] = tf.split(decoded.rows, [4, 2], 1) as [tf.Tensor2D, tf.Tensor2D];
       return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1);

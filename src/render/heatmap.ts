@@ -4,7 +4,7 @@
  * | backend | path            | what crosses to the CPU per frame                       |
  * |---------|-----------------|---------------------------------------------------------|
  * | webgpu  | `webgpu-render` | nothing: a render pass on tfjs's device reads the tensor's buffer |
- * | webgpu on SwiftShader | `cpu-8bit` | as below (see `webGpuCanvasesWork`) |
+ * | webgpu on SwiftShader | `cpu-8bit` | as below (see `isSwiftShaderWebGpu`) |
  * | webgl   | `webgl-texture` | nothing: `dataToGPU()` texture drawn by a shader in tfjs's own context, then composited |
  * | wasm, cpu | `cpu-8bit`    | 8-bit colour indices at the map's resolution, packed 3 per float (H·W·4/3 bytes) |
  *
@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LetterboxTransform, MapHandle } from '../types.js';
+import { isSwiftShaderWebGpu } from '../runtime/backend.js';
 import { createWebGpuBlitter, type WebGpuBlitter } from './webgpu-blit.js';
 import { COLORMAP_LUT_PREMULTIPLIED, COLORMAP_LUT_STRAIGHT } from './colormap.js';
 import { drawTextureToCanvas, type TextureBlitter, createTextureBlitter } from './webgl-blit.js';
@@ -65,17 +66,6 @@ function colourIndex(scores: tf.Tensor2D): tf.Tensor2D {
   return tf.cast(tf.round(tf.mul(tf.clipByValue(scores, 0, 1), 255)), 'int32') as tf.Tensor2D;
 }
 
-/**
- * Whether drawing into a WebGPU canvas is safe on the active device. On SwiftShader (Chromium 156,
- * headless), presenting any WebGPU canvas loses the device for every later `mapAsync` ("A valid
- * external Instance reference no longer exists"); reproduced without tfjs by configuring a canvas,
- * clearing it and mapping a buffer one frame later. There the heatmap takes the 8-bit readback path.
- */
-function webGpuCanvasesWork(): boolean {
-  const info = (tf.backend() as unknown as { adapterInfo?: { architecture?: string; vendor?: string } }).adapterInfo;
-  return !/swiftshader/i.test(`${info?.architecture ?? ''} ${info?.vendor ?? ''}`);
-}
-
 export class HeatmapRenderer {
   /** The canvas showing the heatmap at the map's own resolution; insert it and position it with CSS. */
   canvas: HTMLCanvasElement;
@@ -98,7 +88,8 @@ export class HeatmapRenderer {
   }
 
   private pathFor(backend: string): HeatmapPath {
-    if (backend === 'webgpu') return webGpuCanvasesWork() ? 'webgpu-render' : 'cpu-8bit';
+    // SwiftShader loses the device once a WebGPU canvas is presented (see isSwiftShaderWebGpu).
+    if (backend === 'webgpu') return isSwiftShaderWebGpu() ? 'cpu-8bit' : 'webgpu-render';
     if (backend === 'webgl') return 'webgl-texture';
     return 'cpu-8bit';
   }
@@ -109,10 +100,11 @@ export class HeatmapRenderer {
     if (this.currentPath !== undefined) {
       const fresh = document.createElement('canvas');
       fresh.className = this.canvas.className;
-      fresh.style.cssText = this.canvas.style.cssText;
       this.canvas.replaceWith(fresh);
       this.canvas = fresh;
     }
+    // The WebGL path's pixels are opaque (premultiplied on black): blend them with `screen`.
+    this.canvas.style.mixBlendMode = path === 'webgl-texture' ? 'screen' : '';
     this.currentPath = path;
   }
 

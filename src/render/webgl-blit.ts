@@ -4,8 +4,8 @@
  * to that context's drawing buffer, and the 2D canvas composites that buffer in the same task.
  *
  * tfjs creates its context with `alpha: false`, so the drawing buffer is opaque: the colours are
- * premultiplied onto black and the canvas is blended with `mix-blend-mode: screen` (black leaves the
- * video untouched, bright cells light it up).
+ * premultiplied onto black and the renderer blends the canvas with `mix-blend-mode: screen` (black
+ * leaves the video untouched, bright cells light it up).
  *
  * tfjs re-binds its program, vertex array and framebuffer for every op, but we still save and restore
  * every piece of GL state we touch, so kernels that run next see the context exactly as they left it.
@@ -119,7 +119,6 @@ export function drawTextureToCanvas(blitter: TextureBlitter, rgba: tf.Tensor3D, 
 
     target.width = cols;
     target.height = rows;
-    target.style.mixBlendMode = 'screen';
     const context = target.getContext('2d');
     context?.clearRect(0, 0, cols, rows);
     context?.drawImage(gl.canvas, 0, 0);

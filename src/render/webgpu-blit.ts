@@ -4,8 +4,10 @@
  * canvas's current texture, on tfjs's own `GPUDevice`.
  *
  * We render (RENDER_ATTACHMENT, the preferred canvas format) rather than use tfjs's `Draw` kernel,
- * which writes the canvas texture as a storage texture: in Chromium 156 on SwiftShader that lost the
- * device on the next readback ("A valid external Instance reference no longer exists").
+ * which writes the canvas texture as a storage texture, a usage not every adapter offers for canvas
+ * formats. Neither works on SwiftShader in headless Chromium 156 (the device is lost once a WebGPU
+ * canvas is presented), so there the renderer takes its 8-bit path; this one is for hardware adapters
+ * and has not yet run on one in this project's tests.
  */
 import type * as tf from '@tensorflow/tfjs';
 
@@ -39,7 +41,7 @@ export interface WebGpuBlitter {
 }
 
 /** Submits what tfjs has recorded so far, so work we submit after it sees finished results. */
-export function submitPendingWebGpuWork(backend: tf.KernelBackend): void {
+function submitPendingWebGpuWork(backend: tf.KernelBackend): void {
   const internals = backend as unknown as WebGpuBackendInternals;
   if (!internals.commandEncoder) return;
   internals.endComputePassEncoder();

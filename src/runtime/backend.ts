@@ -65,13 +65,24 @@ async function activate(name: BackendName, wasmPaths: string | undefined): Promi
   } catch {
     return false;
   }
-  if (name === 'webgpu') {
-    // Importing video frames as GPUExternalTexture (tfjs's default) lost the device on the next
-    // readback in Chromium 156 (SwiftShader); copyExternalImageToTexture also stays on the GPU and
-    // costs one texture copy. See docs/architecture.md.
+  if (name === 'webgpu' && isSwiftShaderWebGpu()) {
+    // On SwiftShader, importing video frames as GPUExternalTexture (tfjs's default) lost the device on
+    // the next readback in Chromium 156; copyExternalImageToTexture also stays on the GPU and costs one
+    // texture copy. Hardware adapters keep the zero-copy import. See docs/architecture.md.
     tf.env().set('WEBGPU_IMPORT_EXTERNAL_TEXTURE', false);
   }
   return true;
+}
+
+/**
+ * Whether the active backend is WebGPU on SwiftShader, where (headless Chromium 156) presenting a
+ * WebGPU canvas or importing an external texture loses the device for every later `mapAsync`
+ * ("A valid external Instance reference no longer exists"). Reproduced without tfjs.
+ */
+export function isSwiftShaderWebGpu(): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  const info = (tf.backend() as unknown as { adapterInfo?: { architecture?: string; vendor?: string } }).adapterInfo;
+  return /swiftshader/i.test(`${info?.architecture ?? ''} ${info?.vendor ?? ''}`);
 }
 
 function deviceOf(name: BackendName, probe: GpuProbe | undefined): string {
