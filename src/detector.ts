@@ -5,17 +5,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError, asLoupeError } from './errors.js';
-import type { DecodedFrame, ModelDescriptor } from './model-descriptor.js';
+import { ROW_WIDTH, type DecodedFrame, type ModelDescriptor, type RunnableModel } from './model-descriptor.js';
 import { bundleMaps } from './maps.js';
 import { classAwareNms } from './postprocess/nms.js';
 import { unletterboxBoxes } from './postprocess/unletterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
-import { computeLetterbox, letterboxFrame } from './preprocess/letterbox.js';
+import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { selectBackend } from './runtime/backend.js';
 import type {
   BackendReport,
   DetectCallOptions,
   Detection,
+  DetectionCell,
+  LetterboxTransform,
   DetectionResult,
   Detector,
   DetectorOptions,
@@ -93,7 +95,7 @@ class GraphDetector implements Detector {
 
   constructor(
     private readonly descriptor: ModelDescriptor,
-    private readonly graph: tf.GraphModel,
+    private readonly runnable: RunnableModel,
     readonly backend: BackendReport,
     options: RunOptions,
   ) {
@@ -113,25 +115,21 @@ class GraphDetector implements Detector {
     const options = this.options;
     const start = now();
 
-    // Source → letterboxed model input, [1, H, W, 3] in the graph's own layout and value range.
+    // Source → letterboxed model input, [1, H, W, 3] (or the model's own layout and value range).
     const frame = await frameToTensor(source);
-    const letterbox = computeLetterbox(frame.width, frame.height, descriptor.input.width, descriptor.input.height);
     let input: tf.Tensor;
+    let letterbox: LetterboxTransform;
     try {
-      input = tf.tidy(() => {
-        const boxed = letterboxFrame(frame.tensor, letterbox, descriptor.input.padValue);
-        return descriptor.input.normalize ? descriptor.input.normalize(boxed) : boxed;
-      });
+      ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
     } finally {
       if (frame.owned) frame.tensor.dispose();
     }
     const preprocessed = now();
 
-    // Model: only the nodes the decoder needs are computed (not the graph's own decode branch).
+    // Model: only the nodes the decoder needs are computed (not a graph's own decode branch).
     let outputs: tf.Tensor[];
     try {
-      const raw = this.graph.execute({ [descriptor.input.name]: input }, [...descriptor.outputs]);
-      outputs = Array.isArray(raw) ? raw : [raw];
+      outputs = await this.runnable.execute(input);
     } catch (error) {
       throw asLoupeError(error, 'model-mismatch', `Running '${this.model}' failed`);
     } finally {
@@ -147,7 +145,7 @@ class GraphDetector implements Detector {
       for (const t of outputs) t.dispose();
     }
     const sourceRows = tf.tidy(() => {
-      const [boxes, rest] = tf.split(decoded.rows, [4, 2], 1) as [tf.Tensor2D, tf.Tensor2D];
+      const [boxes, rest] = tf.split(decoded.rows, [4, ROW_WIDTH - 4], 1) as [tf.Tensor2D, tf.Tensor2D];
       return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1);
     });
     decoded.rows.dispose();
@@ -163,7 +161,7 @@ class GraphDetector implements Detector {
     }
     const decodedAt = now();
 
-    let detections = this.toDetections(values, options.scoreThreshold);
+    let detections = this.toDetections(values, options.scoreThreshold, letterbox);
     if (options.nmsIouThreshold !== null) detections = classAwareNms(detections, options.nmsIouThreshold);
     const end = now();
 
@@ -181,10 +179,10 @@ class GraphDetector implements Detector {
     return result;
   }
 
-  /** Rows (x1, y1, x2, y2, score, class) in source px, sorted by score → Detection objects. */
-  private toDetections(rows: Float32Array, scoreThreshold: number): Detection[] {
+  /** Rows (x1, y1, x2, y2, score, class, level, position) in source px, sorted by score → Detection objects. */
+  private toDetections(rows: Float32Array, scoreThreshold: number, letterbox: LetterboxTransform): Detection[] {
     const detections: Detection[] = [];
-    for (let i = 0; i + 5 < rows.length; i += 6) {
+    for (let i = 0; i + ROW_WIDTH - 1 < rows.length; i += ROW_WIDTH) {
       const score = rows[i + 4] ?? 0;
       if (score < scoreThreshold) break; // sorted: nothing after this passes either
       const x1 = rows[i] ?? 0;
@@ -193,7 +191,8 @@ class GraphDetector implements Detector {
       const height = (rows[i + 3] ?? 0) - y1;
       if (!(width > 0 && height > 0)) continue; // fully clipped away
       const classId = Math.round(rows[i + 5] ?? 0);
-      detections.push({ x: x1, y: y1, width, height, score, classId, label: this.labels[classId] ?? `class ${classId}` });
+      const cell = cellOf(this.descriptor, Math.round(rows[i + 6] ?? 0), Math.round(rows[i + 7] ?? 0), letterbox);
+      detections.push({ x: x1, y: y1, width, height, score, classId, label: this.labels[classId] ?? `class ${classId}`, cell });
     }
     return detections;
   }
@@ -201,8 +200,36 @@ class GraphDetector implements Detector {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.graph.dispose();
+    this.runnable.dispose();
   }
+}
+
+/**
+ * The model input for one frame. In: `frame` [H, W, 3] RGB 0..255. Out: the descriptor's input
+ * (default: centred letterbox [1, H, W, 3] then `normalize`) and its letterbox transform.
+ */
+export function preprocessFrame(descriptor: ModelDescriptor, frame: tf.Tensor3D): { input: tf.Tensor; letterbox: LetterboxTransform } {
+  if (descriptor.preprocess) return descriptor.preprocess(frame);
+  const [height, width] = frame.shape;
+  const letterbox = computeLetterbox(width, height, descriptor.input.width, descriptor.input.height);
+  const input = tf.tidy(() => {
+    const boxed = letterboxFrame(frame, letterbox, descriptor.input.padValue);
+    return descriptor.input.normalize ? descriptor.input.normalize(boxed) : boxed;
+  });
+  return { input, letterbox };
+}
+
+/** Level and flat position of a row → the cell, its anchor and its prior point in source pixels. */
+export function cellOf(descriptor: ModelDescriptor, levelIndex: number, position: number, letterbox: LetterboxTransform): DetectionCell {
+  const level = descriptor.levels[levelIndex] ?? descriptor.levels[0];
+  if (!level) return { level: levelIndex, stride: 0, x: 0, y: 0, anchor: 0, priorX: 0, priorY: 0 };
+  const anchor = position % level.anchors;
+  const cellIndex = Math.floor(position / level.anchors);
+  const x = cellIndex % level.width;
+  const y = Math.floor(cellIndex / level.width);
+  const offset = level.cellOrigin === 'centre' ? 0.5 : 0;
+  const prior = inputToSource(letterbox, (x + offset) * level.stride, (y + offset) * level.stride);
+  return { level: levelIndex, stride: level.stride, x, y, anchor, priorX: prior.x, priorY: prior.y };
 }
 
 /**
@@ -221,19 +248,12 @@ function checkedFetch(custom: typeof fetch | undefined): typeof fetch {
   };
 }
 
-/** Loads `descriptor`'s graph on the chosen backend and returns a ready detector. */
-export async function createDetectorFor(descriptor: ModelDescriptor, options: DetectorOptions): Promise<Detector> {
-  const runOptions = validateRunOptions(descriptor, descriptor.defaults, {
-    scoreThreshold: options.scoreThreshold,
-    maxDetections: options.maxDetections,
-    nmsIouThreshold: options.nmsIouThreshold,
-  });
-  const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
-  const url = resolveModelUrl(descriptor, options.modelBaseUrl);
+/** A tfjs graph model that runs only the descriptor's `outputs` (async when the graph has dynamic ops). */
+async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: typeof fetch, onProgress?: (fraction: number) => void): Promise<RunnableModel> {
   let graph: tf.GraphModel;
   try {
     // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
-    const handler = tf.io.http(url, { onProgress: options.onProgress, fetchFunc: checkedFetch(options.fetch) });
+    const handler = tf.io.http(url, { onProgress, fetchFunc });
     graph = await tf.loadGraphModel(handler);
   } catch (error) {
     throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
@@ -244,5 +264,41 @@ export async function createDetectorFor(descriptor: ModelDescriptor, options: De
     graph.dispose();
     throw error;
   }
-  return new GraphDetector(descriptor, graph, backend, runOptions);
+  const inputName = descriptor.input.name;
+  const outputs = [...descriptor.outputs];
+  const asList = (raw: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(raw) ? raw : [raw]);
+  return {
+    execute: (input) => asList(graph.execute({ [inputName]: input }, outputs)),
+    dispose: () => graph.dispose(),
+  };
+}
+
+/** Loads `descriptor`'s model on the chosen backend and returns a ready detector. */
+export async function createDetectorFor(requested: ModelDescriptor, options: DetectorOptions): Promise<Detector> {
+  let descriptor = requested;
+  if (options.inputSize !== undefined) {
+    if (!descriptor.withInputSize) {
+      throw new LoupeError('bad-option', `Model '${descriptor.id}' has a fixed input size (${descriptor.input.width}×${descriptor.input.height}); inputSize cannot be set.`);
+    }
+    descriptor = descriptor.withInputSize(options.inputSize);
+  }
+  const runOptions = validateRunOptions(descriptor, descriptor.defaults, {
+    scoreThreshold: options.scoreThreshold,
+    maxDetections: options.maxDetections,
+    nmsIouThreshold: options.nmsIouThreshold,
+  });
+  const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
+  const url = resolveModelUrl(descriptor, options.modelBaseUrl);
+  const fetchFunc = checkedFetch(options.fetch);
+  let runnable: RunnableModel;
+  if (descriptor.load) {
+    try {
+      runnable = await descriptor.load({ url, fetch: fetchFunc, onProgress: options.onProgress });
+    } catch (error) {
+      throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
+    }
+  } else {
+    runnable = await loadGraph(descriptor, url, fetchFunc, options.onProgress);
+  }
+  return new GraphDetector(descriptor, runnable, backend, runOptions);
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { DecodedMaps } from './model-descriptor.js';
 import type { DetectionMaps, MapHandle } from './types.js';
 
 /** A tensor handed over with explicit ownership: whoever holds the handle calls `dispose()` once. */
@@ -23,12 +24,20 @@ export function ownMap<R extends tf.Rank>(tensor: tf.Tensor<R>, stride: number, 
   return new OwnedMap(tensor, stride, cellOrigin);
 }
 
-/** Bundles named map handles into the result's `maps`, with one `dispose()` for all. */
-export function bundleMaps(maps: Record<string, MapHandle<tf.Rank.R3>>): DetectionMaps {
+/** Bundles a decoder's map handles into the result's `maps`, with one `dispose()` for all (each once). */
+export function bundleMaps(maps: DecodedMaps): DetectionMaps {
+  const handles = new Set<MapHandle>();
+  if (maps.heatmap) handles.add(maps.heatmap);
+  if (maps.ltrb) handles.add(maps.ltrb);
+  for (const level of maps.levels ?? []) {
+    handles.add(level.scores);
+    if (level.regression) handles.add(level.regression);
+    if (level.objectness) handles.add(level.objectness);
+  }
   return {
     ...maps,
     dispose() {
-      for (const map of Object.values(maps)) map.dispose();
+      for (const map of handles) map.dispose();
     },
   };
 }

@@ -4,7 +4,46 @@
  * Decoders are pure functions of (raw outputs, options): they never read back and never touch the DOM.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { MapHandle } from './types.js';
+import type { LetterboxTransform, LevelMaps, MapHandle } from './types.js';
+
+/**
+ * Columns of a decoded row: `(x1, y1, x2, y2, score, classId, level, position)`.
+ * `level` indexes `ModelDescriptor.levels`; `position` is the flat index of the cell (and anchor) in that
+ * level's grid: `(y · width + x) · anchors + anchor`. 8 float32 = 32 B per row (3.2 KB for 100 rows).
+ */
+export const ROW_WIDTH = 8;
+
+/** One output level of a model: a grid of cells at one stride (CenterNet: one; NanoDet: 8/16/32). */
+export interface LevelSpec {
+  /** Input pixels per cell. */
+  stride: number;
+  /** Grid size in cells. */
+  width: number;
+  height: number;
+  /** Predictions per cell (YOLOv2 anchors); 1 for anchor-free heads. */
+  anchors: number;
+  /**
+   * Where a cell's prior point lies: its top-left corner `(s·x, s·y)` (CenterNet) or its centre
+   * `((x+0.5)·s, (y+0.5)·s)` (FCOS/GFL, YOLOv8). YOLOv2 cells use `corner` (offsets are σ(t) inside the cell).
+   */
+  cellOrigin: 'corner' | 'centre';
+}
+
+/** A model that takes the preprocessed input and returns the raw outputs the decoder expects. */
+export interface RunnableModel {
+  /** In: the preprocessed input. Out: raw outputs in the descriptor's `outputs` order; caller owns them. */
+  execute(input: tf.Tensor): tf.Tensor[] | Promise<tf.Tensor[]>;
+  dispose(): void;
+}
+
+/** What a custom loader gets. */
+export interface LoadContext {
+  /** Absolute URL of the descriptor's `graphFile` (or weights manifest). */
+  url: string;
+  /** A fetch that fails with a clear `model-load-failed` on HTTP errors. */
+  fetch: typeof fetch;
+  onProgress?: (fraction: number) => void;
+}
 
 /** How the frame must look when it enters the graph. */
 export interface InputSpec {
@@ -24,12 +63,19 @@ export interface InputSpec {
 /** What a decoder gives back for one frame. The caller owns every tensor in it. */
 export interface DecodedFrame {
   /**
-   * [K, 6] float32 rows `(x1, y1, x2, y2, score, classId)` in model-input pixels, sorted by score,
-   * not thresholded (K = min(maxDetections, candidates)).
+   * [K, ROW_WIDTH] float32 rows `(x1, y1, x2, y2, score, classId, level, position)` with boxes in
+   * model-input pixels, sorted by score, not thresholded (K = min(maxDetections, candidates)).
    */
   rows: tf.Tensor2D;
   /** The model's maps for overlays, kept on the GPU. */
-  maps: Record<string, MapHandle<tf.Rank.R3>>;
+  maps: DecodedMaps;
+}
+
+/** Map handles a decoder hands over; the engine bundles them into `DetectionResult.maps`. */
+export interface DecodedMaps {
+  heatmap?: MapHandle<tf.Rank.R3>;
+  ltrb?: MapHandle<tf.Rank.R3>;
+  levels?: LevelMaps[];
 }
 
 export interface DecodeOptions {
@@ -45,6 +91,24 @@ export interface ModelDescriptor {
   input: InputSpec;
   /** Graph nodes `execute()` must return, in the order the decoder takes them. */
   outputs: readonly string[];
+  /** The output grid(s), in the order of the rows' `level` column. */
+  levels: readonly LevelSpec[];
+  /**
+   * Custom loading (a network built in code from a weights manifest). Absent: `graphFile` is a
+   * tfjs graph model and `outputs` are executed by name.
+   */
+  load?(context: LoadContext): Promise<RunnableModel>;
+  /**
+   * Custom preprocessing. In: the frame [H, W, 3] RGB 0..255. Out: the model input and the transform
+   * that maps input pixels back to the frame. Absent: centred letterbox with `input.padValue`, then
+   * `input.normalize`.
+   */
+  preprocess?(frame: tf.Tensor3D): { input: tf.Tensor; letterbox: LetterboxTransform };
+  /**
+   * The same model at another square input size (models whose graph accepts any multiple of its
+   * largest stride). Absent: the input size is fixed. Throws `LoupeError('bad-option')` for a bad size.
+   */
+  withInputSize?(size: number): ModelDescriptor;
   labels: readonly string[];
   /** Largest `maxDetections` the decoder supports. */
   maxDetectionsLimit: number;

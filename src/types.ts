@@ -44,6 +44,39 @@ export interface Detection {
   /** 0-based class index of the model's label list. */
   classId: number;
   label: string;
+  /** Which output cell produced it (level, cell, anchor) and that cell's prior point. */
+  cell: DetectionCell;
+}
+
+/**
+ * Where in the model's output a detection came from. The prior point is the cell's anchor point
+ * (CenterNet: its corner `(4x, 4y)`; NanoDet/YOLOv8: its centre), in source pixels.
+ */
+export interface DetectionCell {
+  /** Index of the output level (0 for single-level models); NanoDet: 0 = stride 8, 1 = 16, 2 = 32. */
+  level: number;
+  /** Input pixels per cell at that level. */
+  stride: number;
+  /** Cell column and row in the level's grid. */
+  x: number;
+  y: number;
+  /** Anchor index within the cell (YOLOv2); 0 for anchor-free heads. */
+  anchor: number;
+  /** The cell's prior point in source pixels. */
+  priorX: number;
+  priorY: number;
+}
+
+/**
+ * The maps of one output level, on the GPU. `scores` [H, W, C] class scores (after sigmoid);
+ * `regression` [H, W, R] the raw box regression (NanoDet: 44 = 4 sides × 11 bin logits, l, t, r, b);
+ * `objectness` [H, W, A] per-anchor objectness (YOLOv2).
+ */
+export interface LevelMaps {
+  stride: number;
+  scores: MapHandle<tf.Rank.R3>;
+  regression?: MapHandle<tf.Rank.R3>;
+  objectness?: MapHandle<tf.Rank.R3>;
 }
 
 /** Milliseconds per stage of one `detect()` call. See docs/architecture.md for what each covers. */
@@ -94,10 +127,15 @@ export interface MapHandle<R extends tf.Rank = tf.Rank> {
   dispose(): void;
 }
 
-/** The model's own maps for overlays. CenterNet: `heatmap` [H, W, C] sigmoid scores, `ltrb` [H, W, 4] px. */
+/**
+ * The model's own maps for overlays. CenterNet: `heatmap` [H, W, C] sigmoid scores, `ltrb` [H, W, 4] px
+ * (and one entry in `levels` holding the same handles). Multi-level models (NanoDet): one `levels` entry
+ * per stride; `heatmap` is the finest level's scores.
+ */
 export interface DetectionMaps {
   heatmap?: MapHandle<tf.Rank.R3>;
   ltrb?: MapHandle<tf.Rank.R3>;
+  levels?: LevelMaps[];
   dispose(): void;
 }
 
@@ -126,7 +164,12 @@ export interface DetectorOptions {
   scoreThreshold?: number;
   /** At most this many detections (1..100 for CenterNet). */
   maxDetections?: number;
-  /** Class-aware IoU NMS after decoding; `null`/absent: off, as in the model's reference decode. */
+  /**
+   * Square model input size in pixels, for models that take several (e.g. the YOLO face detector: any
+   * multiple of 32). Absent: the model's default. A fixed-size model rejects it with `bad-option`.
+   */
+  inputSize?: number;
+  /** Class-aware IoU NMS after decoding; `null`: off. Absent: the model's reference setting. */
   nmsIouThreshold?: number | null;
   /**
    * Where model files are served from (a folder URL ending in `/`). Defaults to the global

@@ -4,6 +4,7 @@ import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testing/node.js';
 import { computeLetterbox, letterboxFrame } from '../../src/preprocess/letterbox.js';
 import { centernet } from './descriptor.js';
+import { bundleMaps } from '../../src/maps.js';
 import { decodeCenterNet } from './decoder.js';
 
 describe('CenterNet decoder', () => {
@@ -31,7 +32,7 @@ describe('CenterNet decoder', () => {
     const ours = (await decoded.rows.array()) as number[][];
     const theirs = ((await reference.array()) as number[][][])[0]!;
     decoded.rows.dispose();
-    for (const map of Object.values(decoded.maps)) map.dispose();
+    bundleMaps(decoded.maps).dispose();
 
     expect(ours).toHaveLength(100);
     // The frame has people in it: the top rows are confident, so ties cannot reorder them.
@@ -45,6 +46,15 @@ describe('CenterNet decoder', () => {
       expect(Math.abs(oy2! - ty2!)).toBeLessThan(1e-3);
       expect(Math.abs(oScore! - tScore!)).toBeLessThan(1e-6);
       expect(oClass).toBe(tClass);
+      // Provenance: level 0, and the cell whose corner (4x, 4y) lies inside the box.
+      const [, , , , , , level, position] = ours[row]!;
+      expect(level).toBe(0);
+      const cellX = position! % 128;
+      const cellY = Math.floor(position! / 128);
+      expect(4 * cellX).toBeGreaterThanOrEqual(ox1! - 3);
+      expect(4 * cellX).toBeLessThanOrEqual(ox2! + 3);
+      expect(4 * cellY).toBeGreaterThanOrEqual(oy1! - 3);
+      expect(4 * cellY).toBeLessThanOrEqual(oy2! + 3);
     }
   });
 
@@ -52,12 +62,12 @@ describe('CenterNet decoder', () => {
     const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
     const before = tf.memory().numTensors;
     const decoded = decodeCenterNet([heatmap, ltrb], { maxDetections: 10 });
-    expect(decoded.rows.shape).toEqual([10, 6]);
+    expect(decoded.rows.shape).toEqual([10, 8]);
     expect(decoded.maps.heatmap?.tensor.shape).toEqual([128, 128, 80]);
     expect(decoded.maps.ltrb?.tensor.shape).toEqual([128, 128, 4]);
     expect(decoded.maps.heatmap?.stride).toBe(4);
     decoded.rows.dispose();
-    for (const map of Object.values(decoded.maps)) map.dispose();
+    bundleMaps(decoded.maps).dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

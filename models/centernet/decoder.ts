@@ -16,8 +16,8 @@ export const CENTERNET_STRIDE = 4;
 
 /**
  * In: `heatmap` [1, H, W, C] sigmoid class scores, `ltrb` [1, H, W, 4] distances in input pixels.
- * Out: rows [K, 6] (x1, y1, x2, y2, score, class) in input pixels, plus both maps squeezed to
- * [H, W, C] / [H, W, 4] as owned handles. Inputs are not disposed.
+ * Out: rows [K, 8] (x1, y1, x2, y2, score, class, level 0, cell index y·W + x) in input pixels, plus
+ * both maps squeezed to [H, W, C] / [H, W, 4] as owned handles. Inputs are not disposed.
  */
 export function decodeCenterNet(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedFrame {
   const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
@@ -37,15 +37,23 @@ export function decodeCenterNet(outputs: readonly tf.Tensor[], options: DecodeOp
     const pointX = tf.mul(cellX, CENTERNET_STRIDE);
     const pointY = tf.mul(cellY, CENTERNET_STRIDE);
     return tf.stack(
-      [tf.sub(pointX, left), tf.sub(pointY, top), tf.add(pointX, right), tf.add(pointY, bottom), scores, tf.cast(classIds, 'float32')],
+      [
+        tf.sub(pointX, left),
+        tf.sub(pointY, top),
+        tf.add(pointX, right),
+        tf.add(pointY, bottom),
+        scores,
+        tf.cast(classIds, 'float32'),
+        tf.zerosLike(scores), // level: the only one
+        tf.cast(cell, 'float32'),
+      ],
       1,
     ) as tf.Tensor2D;
   });
+  const heatmapMap = ownMap(tf.squeeze<tf.Tensor3D>(heatmap, [0]), CENTERNET_STRIDE, 'corner');
+  const ltrbMap = ownMap(tf.squeeze<tf.Tensor3D>(ltrb, [0]), CENTERNET_STRIDE, 'corner');
   return {
     rows,
-    maps: {
-      heatmap: ownMap(tf.squeeze<tf.Tensor3D>(heatmap, [0]), CENTERNET_STRIDE, 'corner'),
-      ltrb: ownMap(tf.squeeze<tf.Tensor3D>(ltrb, [0]), CENTERNET_STRIDE, 'corner'),
-    },
+    maps: { heatmap: heatmapMap, ltrb: ltrbMap, levels: [{ stride: CENTERNET_STRIDE, scores: heatmapMap, regression: ltrbMap }] },
   };
 }

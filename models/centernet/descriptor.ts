@@ -1,6 +1,6 @@
 import type { ModelDescriptor } from '../../src/model-descriptor.js';
 import { COCO80_LABELS } from '../labels/coco80.js';
-import { decodeCenterNet } from './decoder.js';
+import { CENTERNET_STRIDE, decodeCenterNet } from './decoder.js';
 
 /**
  * CenterNet with a MobileNetV3-large-0.75 backbone, 512×512, COCO-80, from `@vladmandic/human`
@@ -12,6 +12,7 @@ export const centernet: ModelDescriptor = {
   graphFile: 'centernet.json',
   input: { name: 'tower_0/images', width: 512, height: 512, padValue: 0 },
   outputs: ['tower_0/keypoints', 'tower_0/wh'],
+  levels: [{ stride: CENTERNET_STRIDE, width: 128, height: 128, anchors: 1, cellOrigin: 'corner' }],
   labels: COCO80_LABELS,
   maxDetectionsLimit: 100,
   // The reference uses 0.3 to draw and no IoU-NMS (the 3×3 max-pool is its NMS).

@@ -4,6 +4,7 @@ import { classAwareNms, iou } from './nms.js';
 
 const box = (x: number, y: number, width: number, height: number, score: number, classId = 0): Detection => ({
   x, y, width, height, score, classId, label: String(classId),
+  cell: { level: 0, stride: 4, x: 0, y: 0, anchor: 0, priorX: 0, priorY: 0 },
 });
 
 describe('class-aware NMS', () => {
