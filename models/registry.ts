@@ -1,8 +1,12 @@
 /** The models Loupe knows by id. Add a model: a folder with descriptor, decoder, tests, README; one line here. */
 import type { ModelDescriptor } from '../src/model-descriptor.js';
 import { centernet } from './centernet/descriptor.js';
+import { nanodet } from './nanodet/descriptor.js';
 
-const registry = new Map<string, ModelDescriptor>([[centernet.id, centernet]]);
+const registry = new Map<string, ModelDescriptor>([
+  [centernet.id, centernet],
+  [nanodet.id, nanodet],
+]);
 
 export const DEFAULT_MODEL_ID = centernet.id;
 

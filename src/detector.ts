@@ -75,7 +75,8 @@ function checkGraph(model: tf.GraphModel, descriptor: ModelDescriptor): void {
   if (!input) {
     throw new LoupeError('model-mismatch', `Model '${descriptor.id}' has no input '${descriptor.input.name}' (has ${model.inputs.map((i) => i.name).join(', ')}).`);
   }
-  const [, h, w] = input.shape ?? [];
+  const shape = input.shape ?? [];
+  const [h, w] = descriptor.input.layout === 'nchw' ? [shape[2], shape[3]] : [shape[1], shape[2]];
   if ((h !== undefined && h > 0 && h !== descriptor.input.height) || (w !== undefined && w > 0 && w !== descriptor.input.width)) {
     throw new LoupeError('model-mismatch', `Model '${descriptor.id}' expects ${w}×${h} input, descriptor says ${descriptor.input.width}×${descriptor.input.height}.`);
   }

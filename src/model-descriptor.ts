@@ -53,6 +53,8 @@ export interface InputSpec {
   height: number;
   /** Value of letterbox padding, in the 0..255 pixel scale before normalisation. */
   padValue: number;
+  /** Layout the graph's input declares (`normalize` produces it). Default `nhwc`. */
+  layout?: 'nhwc' | 'nchw';
   /**
    * Turns the letterboxed batch [1, H, W, 3] RGB 0..255 float32 into what the graph takes
    * (channel order, normalisation, layout). Identity when the graph takes RGB 0..255 NHWC.
@@ -79,6 +81,7 @@ export interface DecodedMaps {
 }
 
 export interface DecodeOptions {
+  /** At most this many rows (the decoder may return fewer). */
   maxDetections: number;
 }
 

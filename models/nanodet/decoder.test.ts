@@ -1,0 +1,234 @@
+// NanoDet decoding: hand-made logits with known answers, then the real graph against a plain-JS
+// re-statement of the reference decode (gfl_head.py v0.x) on the same raw outputs.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preprocessFrame } from '../../src/detector.js';
+import { bundleMaps } from '../../src/maps.js';
+import { classAwareNms } from '../../src/postprocess/nms.js';
+import { greedyNmsMask } from '../../src/postprocess/gpu-nms.js';
+import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testing/node.js';
+import type { Detection } from '../../src/types.js';
+import { NANODET_BINS, NANODET_LEVELS, decodeNanoDet, integralDistances } from './decoder.js';
+import { nanodet } from './descriptor.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const CLASSES = 80;
+const SIDES = 4;
+
+/** Six all-"nothing" outputs (scores 0, uniform logits), as the graph would give them. */
+function blankOutputs(): { scores: Float32Array[]; logits: Float32Array[] } {
+  return {
+    scores: NANODET_LEVELS.map((l) => new Float32Array(l.width * l.height * CLASSES)),
+    logits: NANODET_LEVELS.map((l) => new Float32Array(l.width * l.height * SIDES * NANODET_BINS)),
+  };
+}
+
+function toTensors(data: { scores: Float32Array[]; logits: Float32Array[] }): tf.Tensor[] {
+  return [
+    ...data.scores.map((s, i) => tf.tensor3d(s, [1, NANODET_LEVELS[i]!.width * NANODET_LEVELS[i]!.height, CLASSES])),
+    ...data.logits.map((s, i) => tf.tensor3d(s, [1, NANODET_LEVELS[i]!.width * NANODET_LEVELS[i]!.height, SIDES * NANODET_BINS])),
+  ];
+}
+
+async function decodeRows(outputs: tf.Tensor[], maxDetections = 100): Promise<number[][]> {
+  const decoded = decodeNanoDet(outputs, { maxDetections });
+  const rows = (await decoded.rows.array()) as number[][];
+  decoded.rows.dispose();
+  bundleMaps(decoded.maps).dispose();
+  tf.dispose(outputs);
+  return rows;
+}
+
+describe('NanoDet integral (GFL) distances', () => {
+  it('one-hot bin k gives k cells; uniform logits give 5', async () => {
+    const logits = new Float32Array(3 * SIDES * NANODET_BINS);
+    // Row 0: side s peaks hard at bin 2s+1 (l=1, t=3, r=5, b=7). Row 1: uniform. Row 2: bin 10 on every side.
+    for (let side = 0; side < SIDES; side++) {
+      logits[side * NANODET_BINS + 2 * side + 1] = 100;
+      logits[2 * SIDES * NANODET_BINS + side * NANODET_BINS + 10] = 100;
+    }
+    const distances = integralDistances(tf.tensor2d(logits, [3, SIDES * NANODET_BINS]));
+    const values = (await distances.array()) as number[][];
+    distances.dispose();
+    values[0]!.forEach((d, side) => expect(d).toBeCloseTo(2 * side + 1, 5));
+    values[1]!.forEach((d) => expect(d).toBeCloseTo(5, 5));
+    values[2]!.forEach((d) => expect(d).toBeCloseTo(10, 5));
+  });
+});
+
+describe('NanoDet decoder on hand-made outputs', () => {
+  it('puts a peak at row i of each level at that cell centre, with sides in l, t, r, b order', async () => {
+    const data = blankOutputs();
+    // Level l: a distinct class at row i = y·W + x; one-hot bins l=1, t=2, r=3, b=4 cells.
+    const picks = [
+      { level: 0, x: 10, y: 20, cls: 0, score: 0.9 },
+      { level: 1, x: 5, y: 7, cls: 1, score: 0.8 },
+      { level: 2, x: 6, y: 3, cls: 2, score: 0.7 },
+    ];
+    for (const pick of picks) {
+      const { width } = NANODET_LEVELS[pick.level]!;
+      const row = pick.y * width + pick.x;
+      data.scores[pick.level]![row * CLASSES + pick.cls] = pick.score;
+      for (let side = 0; side < SIDES; side++) data.logits[pick.level]![row * SIDES * NANODET_BINS + side * NANODET_BINS + side + 1] = 100;
+    }
+    const rows = await decodeRows(toTensors(data), 3);
+    picks.forEach((pick, index) => {
+      const { stride, width } = NANODET_LEVELS[pick.level]!;
+      const cx = (pick.x + 0.5) * stride;
+      const cy = (pick.y + 0.5) * stride;
+      const [x1, y1, x2, y2, score, cls, level, position] = rows[index]!;
+      expect(x1).toBeCloseTo(cx - 1 * stride, 3);
+      expect(y1).toBeCloseTo(cy - 2 * stride, 3);
+      expect(x2).toBeCloseTo(cx + 3 * stride, 3);
+      expect(y2).toBeCloseTo(cy + 4 * stride, 3);
+      expect(score).toBeCloseTo(pick.score, 6);
+      expect(cls).toBe(pick.cls);
+      expect(level).toBe(pick.level);
+      expect(position).toBe(pick.y * width + pick.x);
+    });
+  });
+
+  it('clamps boxes to the 416 input and gives uniform logits 5·s per side', async () => {
+    const data = blankOutputs();
+    data.scores[2]![0 * CLASSES + 3] = 0.6; // stride 32, cell (0, 0): centre (16, 16), 5·32 = 160 px per side
+    const [row] = await decodeRows(toTensors(data), 1);
+    expect(row!.slice(0, 4).map((v) => Math.round(v * 1000) / 1000)).toEqual([0, 0, 176, 176]);
+  });
+
+  it('keeps both classes of one cell (multi-label) and suppresses same-class overlaps only', async () => {
+    const data = blankOutputs();
+    const width = NANODET_LEVELS[0]!.width;
+    const cellA = 20 * width + 20;
+    const cellB = 20 * width + 21; // neighbour: boxes overlap with IoU > 0.6 at uniform logits
+    data.scores[0]![cellA * CLASSES + 0] = 0.9;
+    data.scores[0]![cellA * CLASSES + 5] = 0.8;
+    data.scores[0]![cellB * CLASSES + 0] = 0.7; // suppressed by cell A's class 0
+    data.scores[0]![cellB * CLASSES + 7] = 0.6; // another class: kept
+    const rows = await decodeRows(toTensors(data), 10);
+    const kept = rows.filter((r) => r[4]! > 0).map((r) => [r[4]!, r[5]!, r[7]!]);
+    expect(kept.map(([s, c, p]) => [Math.round(s! * 10) / 10, c, p])).toEqual([
+      [0.9, 0, cellA],
+      [0.8, 5, cellA],
+      [0.6, 7, cellB],
+    ]);
+  });
+});
+
+/** The reference decode (gfl_head.py v0.x get_bboxes_single), restated on plain arrays. */
+function referenceDecode(scores: number[][][], logits: number[][][]): Detection[] {
+  const candidates: Detection[] = [];
+  NANODET_LEVELS.forEach((level, index) => {
+    const levelScores = scores[index]!;
+    // nms_pre: the 1,000 best cells of the level by their max class score.
+    const order = levelScores.map((row, cell) => ({ cell, max: Math.max(...row) })).sort((a, b) => b.max - a.max).slice(0, 1000);
+    for (const { cell } of order) {
+      const side = (s: number): number => {
+        const bins = logits[index]![cell]!.slice(s * NANODET_BINS, (s + 1) * NANODET_BINS);
+        const top = Math.max(...bins);
+        const exps = bins.map((v) => Math.exp(v - top));
+        const sum = exps.reduce((a, b) => a + b, 0);
+        return (exps.reduce((a, e, b) => a + b * e, 0) / sum) * level.stride;
+      };
+      const cx = ((cell % level.width) + 0.5) * level.stride;
+      const cy = (Math.floor(cell / level.width) + 0.5) * level.stride;
+      const clamp = (v: number): number => Math.min(416, Math.max(0, v));
+      const x1 = clamp(cx - side(0));
+      const y1 = clamp(cy - side(1));
+      const x2 = clamp(cx + side(2));
+      const y2 = clamp(cy + side(3));
+      levelScores[cell]!.forEach((score, classId) => {
+        if (score > 0.05) {
+          candidates.push({ x: x1, y: y1, width: x2 - x1, height: y2 - y1, score, classId, label: '', cell: { level: index, stride: level.stride, x: cell % level.width, y: Math.floor(cell / level.width), anchor: 0, priorX: cx, priorY: cy } });
+        }
+      });
+    }
+  });
+  candidates.sort((a, b) => b.score - a.score);
+  return classAwareNms(candidates, 0.6).slice(0, 100);
+}
+
+describe('NanoDet decoder on the real graph', () => {
+  let graph: tf.GraphModel;
+  let outputs: tf.Tensor[];
+
+  beforeAll(async () => {
+    graph = await tf.loadGraphModel(tf.io.http(new URL(nanodet.graphFile, NODE_MODEL_BASE_URL).href, { fetchFunc: fileFetch }));
+    const frame = await readJpegTensor('models/centernet/fixtures/street-frame.jpg');
+    const { input } = preprocessFrame(nanodet, frame);
+    outputs = graph.execute({ [nanodet.input.name]: input }, [...nanodet.outputs]) as tf.Tensor[];
+    tf.dispose([frame, input]);
+  }, 120_000);
+
+  afterAll(() => {
+    tf.dispose(outputs);
+    graph.dispose();
+  });
+
+  it('matches the reference decode (boxes to 1e-3 px, scores to 1e-6) on a street frame', async () => {
+    const scores = (await Promise.all(outputs.slice(0, 3).map((t) => t.array()))).map((a) => (a as number[][][])[0]!);
+    const logits = (await Promise.all(outputs.slice(3, 6).map((t) => t.array()))).map((a) => (a as number[][][])[0]!);
+    const expected = referenceDecode(scores, logits);
+    const decoded = decodeNanoDet(outputs, { maxDetections: 100 });
+    const rows = ((await decoded.rows.array()) as number[][]).filter((r) => r[4]! > 0.05);
+    decoded.rows.dispose();
+    bundleMaps(decoded.maps).dispose();
+
+    expect(expected.length).toBeGreaterThan(5);
+    expect(expected.filter((d) => d.classId === 0 && d.score > 0.35).length).toBeGreaterThan(2); // people
+    expect(rows).toHaveLength(expected.length);
+    rows.forEach((row, i) => {
+      const ref = expected[i]!;
+      expect(Math.abs(row[4]! - ref.score)).toBeLessThan(1e-6);
+      expect(row[5]).toBe(ref.classId);
+      expect(row[6]).toBe(ref.cell.level);
+      expect(row[7]).toBe(ref.cell.y * NANODET_LEVELS[ref.cell.level]!.width + ref.cell.x);
+      expect(Math.abs(row[0]! - ref.x)).toBeLessThan(1e-3);
+      expect(Math.abs(row[1]! - ref.y)).toBeLessThan(1e-3);
+      expect(Math.abs(row[2]! - (ref.x + ref.width))).toBeLessThan(1e-3);
+      expect(Math.abs(row[3]! - (ref.y + ref.height))).toBeLessThan(1e-3);
+    });
+  });
+
+  it('hands over per-level score and regression maps at their strides, and leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    const decoded = decodeNanoDet(outputs, { maxDetections: 20 });
+    expect(decoded.maps.levels?.map((l) => [l.stride, ...l.scores.tensor.shape, ...(l.regression?.tensor.shape ?? [])])).toEqual([
+      [8, 52, 52, 80, 52, 52, 44],
+      [16, 26, 26, 80, 26, 26, 44],
+      [32, 13, 13, 80, 13, 13, 44],
+    ]);
+    expect(decoded.maps.heatmap).toBe(decoded.maps.levels?.[0]?.scores);
+    decoded.rows.dispose();
+    bundleMaps(decoded.maps).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('GPU greedy NMS', () => {
+  it('equals greedy NMS on random crowded boxes', async () => {
+    // Dense clusters of same-class boxes: long suppression chains.
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const boxes: number[][] = [];
+    const classes: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const cx = 50 + Math.floor(random() * 4) * 60 + random() * 30;
+      const cy = 50 + random() * 30;
+      const w = 30 + random() * 30;
+      boxes.push([cx - w / 2, cy - w / 2, cx + w / 2, cy + w / 2]);
+      classes.push(Math.floor(random() * 2));
+    }
+    const mask = greedyNmsMask(tf.tensor2d(boxes), tf.tensor1d(classes), 0.5);
+    const ours = Array.from(await mask.data());
+    mask.dispose();
+    const detections: Detection[] = boxes.map(([x1, y1, x2, y2], i) => ({
+      x: x1!, y: y1!, width: x2! - x1!, height: y2! - y1!, score: 1 - i / 1000, classId: classes[i]!, label: String(i),
+      cell: { level: 0, stride: 1, x: 0, y: 0, anchor: 0, priorX: 0, priorY: 0 },
+    }));
+    const kept = new Set(classAwareNms(detections, 0.5).map((d) => Number(d.label)));
+    expect(ours.map((v, i) => (v > 0.5) === kept.has(i)).every(Boolean)).toBe(true);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * NanoDet-g (v0.x GFL head) decoding on the GPU, per the reference `GFLHead.get_bboxes_single`
+ * (research notes, decoders.md §2.4–2.5):
+ *
+ * - three levels, strides 8/16/32 on a 416 input (52², 26², 13² cells), row i = y·W + x;
+ * - the prior of cell (x, y) is its centre ((x + 0.5)·s, (y + 0.5)·s) — v0.x, unlike NanoDet-Plus;
+ * - each side (left, top, right, bottom; channel = side·11 + bin) is a distribution over 11 bins:
+ *   distance = s · Σ_b b · softmax(logits)_b (the expectation, not the argmax bin);
+ * - box = (cx − l, cy − t, cx + r, cy + b) clamped to the input; scores are the class outputs as they
+ *   are (sigmoid in the graph), every class of a cell is a candidate (multi-label);
+ * - class-aware NMS at IoU 0.6, at most 100 results.
+ *
+ * Where this differs from the reference, and why it does not change results: the reference keeps the
+ * 1,000 best cells per level (by max class score) and then every (cell, class) above 0.05; here the
+ * CANDIDATES best (cell, class) pairs over all levels go to NMS. Only candidates that could reach the
+ * final 100 matter, and with 1,000 candidates that bound is never reached on real frames (see tests).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DecodedFrame, DecodeOptions, LevelSpec } from '../../src/model-descriptor.js';
+import { ownMap } from '../../src/maps.js';
+import { greedyNmsMask } from '../../src/postprocess/gpu-nms.js';
+import type { LevelMaps } from '../../src/types.js';
+
+export const NANODET_INPUT = 416;
+export const NANODET_STRIDES = [8, 16, 32] as const;
+/** Bins per side minus one (`reg_max`): distances reach 10·s. */
+export const NANODET_REG_MAX = 10;
+export const NANODET_BINS = NANODET_REG_MAX + 1;
+/** Reference NMS: class-aware, IoU 0.6. */
+export const NANODET_NMS_IOU = 0.6;
+/** (cell, class) pairs that go into NMS. */
+export const NANODET_CANDIDATES = 1000;
+
+export const NANODET_LEVELS: readonly LevelSpec[] = NANODET_STRIDES.map((stride) => ({
+  stride,
+  width: NANODET_INPUT / stride,
+  height: NANODET_INPUT / stride,
+  anchors: 1,
+  cellOrigin: 'centre',
+}));
+
+/**
+ * Expected distance per side from the bin logits. In: `logits` [M, 4·11] (side-major: l, t, r, b).
+ * Out: [M, 4] distances in cells (multiply by the stride for pixels).
+ */
+export function integralDistances(logits: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const count = logits.shape[0];
+    const probabilities = tf.softmax(tf.reshape(logits, [count, 4, NANODET_BINS]));
+    const bins = tf.range(0, NANODET_BINS, 1, 'float32');
+    return tf.sum(tf.mul(probabilities, bins), 2) as tf.Tensor2D;
+  });
+}
+
+/**
+ * In: six graph outputs in the descriptor's order: class scores [1, N_l, 80] for strides 8, 16, 32,
+ * then box logits [1, N_l, 44] for the same levels. Out: rows [K, 8] (x1, y1, x2, y2, score, class,
+ * level, cell index y·W + x) in input pixels, sorted by score, NMS applied (suppressed rows are not
+ * returned: K ≤ maxDetections); maps: per level `scores` [H, W, 80] and `regression` [H, W, 44],
+ * `heatmap` = the stride-8 scores. Inputs are not disposed.
+ */
+export function decodeNanoDet(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedFrame {
+  const classOutputs = outputs.slice(0, 3) as tf.Tensor3D[];
+  const boxOutputs = outputs.slice(3, 6) as tf.Tensor3D[];
+  const classes = classOutputs[0]?.shape[2] ?? 0;
+  const cellCounts = NANODET_LEVELS.map((level) => level.width * level.height);
+  const totalCells = cellCounts.reduce((a, b) => a + b, 0);
+  const candidates = Math.min(NANODET_CANDIDATES, totalCells * classes);
+  const k = Math.min(options.maxDetections, candidates);
+
+  const rows = tf.tidy(() => {
+    // [ΣN, C] scores and [ΣN, 44] logits over all levels, level after level.
+    const scores = tf.concat(classOutputs.map((t) => tf.reshape(t, [-1, classes])), 0);
+    const logits = tf.concat(boxOutputs.map((t) => tf.reshape(t, [-1, 4 * NANODET_BINS])), 0);
+    // Per-cell constants: stride, prior centre, level index and index within the level. [ΣN] each.
+    const perCell = (value: (level: LevelSpec, index: number, cell: number) => number): tf.Tensor1D => {
+      const values = new Float32Array(totalCells);
+      let offset = 0;
+      NANODET_LEVELS.forEach((level, index) => {
+        for (let cell = 0; cell < level.width * level.height; cell++) values[offset + cell] = value(level, index, cell);
+        offset += level.width * level.height;
+      });
+      return tf.tensor1d(values);
+    };
+    const strideOf = perCell((level) => level.stride);
+    const centreX = perCell((level, _, cell) => ((cell % level.width) + 0.5) * level.stride);
+    const centreY = perCell((level, _, cell) => (Math.floor(cell / level.width) + 0.5) * level.stride);
+    const levelOf = perCell((_, index) => index);
+    const positionOf = perCell((_, __, cell) => cell);
+
+    // Best (cell, class) pairs, sorted by score. [M]
+    const { values: topScores, indices } = tf.topk(tf.reshape(scores, [-1]), candidates, true);
+    const classIds = tf.mod(indices, classes);
+    const cells = tf.cast(tf.floorDiv(indices, classes), 'int32'); // wasm returns floorDiv as float32
+    const stride = tf.gather(strideOf, cells);
+    const distances = tf.mul(integralDistances(tf.gather(logits, cells) as tf.Tensor2D), tf.reshape(stride, [-1, 1]));
+    const [left, top, right, bottom] = tf.unstack(distances, 1) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    const cx = tf.gather(centreX, cells);
+    const cy = tf.gather(centreY, cells);
+    const clamp = (t: tf.Tensor1D): tf.Tensor1D => tf.clipByValue(t, 0, NANODET_INPUT);
+    const boxes = tf.stack([clamp(tf.sub(cx, left)), clamp(tf.sub(cy, top)), clamp(tf.add(cx, right)), clamp(tf.add(cy, bottom))], 1) as tf.Tensor2D;
+
+    // Greedy class-aware NMS on the GPU; suppressed candidates sink below every threshold.
+    const keep = greedyNmsMask(boxes, classIds as tf.Tensor1D, NANODET_NMS_IOU);
+    const ranked = tf.where(tf.greater(keep, 0.5), topScores, tf.fill([candidates], -1));
+    const { indices: best } = tf.topk(ranked, k, true);
+    const columns = tf.concat(
+      [
+        boxes,
+        tf.reshape(ranked, [-1, 1]),
+        tf.reshape(tf.cast(classIds, 'float32'), [-1, 1]),
+        tf.reshape(tf.gather(levelOf, cells), [-1, 1]),
+        tf.reshape(tf.gather(positionOf, cells), [-1, 1]),
+      ],
+      1,
+    );
+    return tf.gather(columns, best) as tf.Tensor2D;
+  });
+
+  const levels: LevelMaps[] = NANODET_LEVELS.map((level, index) => ({
+    stride: level.stride,
+    scores: ownMap(tf.reshape<tf.Rank.R3>(classOutputs[index]!, [level.height, level.width, classes]), level.stride, 'centre'),
+    regression: ownMap(tf.reshape<tf.Rank.R3>(boxOutputs[index]!, [level.height, level.width, 4 * NANODET_BINS]), level.stride, 'centre'),
+  }));
+  return { rows, maps: { heatmap: levels[0]!.scores, levels } };
+}

