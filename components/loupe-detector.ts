@@ -9,10 +9,10 @@ import {
   createDetector,
   getModelIds,
   getModelInfo,
+  summarizeResult,
   type BackendPreference,
   type BackendReport,
   type DetectionResult,
-  type DetectionSummary,
   type Detector,
   type LoupeErrorType,
   type SkippedBackend,
@@ -540,7 +540,7 @@ export class LoupeDetector extends LitElement {
   private publish(result: DetectionResult): void {
     this.replaceResult(result);
     this.lastFrameError = '';
-    emit(this, 'loupe-detections', summarize(result));
+    emit(this, 'loupe-detections', summarizeResult(result));
   }
 
   /** Takes ownership of `next` and releases the previous result's GPU maps (and its frame, if none follows). */
@@ -571,11 +571,6 @@ function withRefused(report: BackendReport, refused: SkippedBackend): BackendRep
   return { ...report, skipped: [{ backend: refused.backend, reason: `requested, but ${own?.reason ?? refused.reason}` }, ...rest] };
 }
 
-/** The event payload: the result without its GPU handles. */
-function summarize(result: DetectionResult): DetectionSummary {
-  const { detections, timings, backend, model, letterbox } = result;
-  return { detections, timings, backend, model, letterbox };
-}
 
 function isFrameElement(element: Element | null): element is DetectorSource {
   return element instanceof HTMLVideoElement || element instanceof HTMLImageElement || element instanceof HTMLCanvasElement;

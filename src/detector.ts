@@ -174,6 +174,7 @@ class GraphDetector implements Detector {
       backend: this.backend.backend,
       model: this.model,
       letterbox,
+      levels: descriptor.levels,
       dispose: () => maps.dispose(),
     };
     if (keepMaps) result.maps = maps;

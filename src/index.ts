@@ -10,6 +10,7 @@ export type * from './types.js';
 export type { ModelDescriptor, DecodedFrame, InputSpec } from './model-descriptor.js';
 export { LoupeError, type LoupeErrorType } from './errors.js';
 export { setModelBaseUrl } from './detector.js';
+export { summarizeResult } from './summary.js';
 export { selectBackend } from './runtime/backend.js';
 export { computeLetterbox, inputToSource } from './preprocess/letterbox.js';
 export { getModelIds, getModelInfo, DEFAULT_MODEL_ID, type ModelInfo } from '../models/registry.js';

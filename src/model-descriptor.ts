@@ -4,7 +4,7 @@
  * Decoders are pure functions of (raw outputs, options): they never read back and never touch the DOM.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { LetterboxTransform, LevelMaps, MapHandle } from './types.js';
+import type { LetterboxTransform, LevelMaps, MapHandle, OutputLevel } from './types.js';
 
 /**
  * Columns of a decoded row: `(x1, y1, x2, y2, score, classId, level, position)`.
@@ -13,21 +13,8 @@ import type { LetterboxTransform, LevelMaps, MapHandle } from './types.js';
  */
 export const ROW_WIDTH = 8;
 
-/** One output level of a model: a grid of cells at one stride (CenterNet: one; NanoDet: 8/16/32). */
-export interface LevelSpec {
-  /** Input pixels per cell. */
-  stride: number;
-  /** Grid size in cells. */
-  width: number;
-  height: number;
-  /** Predictions per cell (YOLOv2 anchors); 1 for anchor-free heads. */
-  anchors: number;
-  /**
-   * Where a cell's prior point lies: its top-left corner `(s·x, s·y)` (CenterNet) or its centre
-   * `((x+0.5)·s, (y+0.5)·s)` (FCOS/GFL, YOLOv8). YOLOv2 cells use `corner` (offsets are σ(t) inside the cell).
-   */
-  cellOrigin: 'corner' | 'centre';
-}
+/** One output level (see `OutputLevel`). */
+export type LevelSpec = OutputLevel;
 
 /** A model that takes the preprocessed input and returns the raw outputs the decoder expects. */
 export interface RunnableModel {

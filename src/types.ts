@@ -146,10 +146,28 @@ export interface DetectionResult {
   backend: BackendName;
   model: string;
   letterbox: LetterboxTransform;
+  /** The model's output levels, indexed by `Detection.cell.level`. */
+  levels: readonly OutputLevel[];
   /** Present when `detect(source, { maps: true })`; owned by the caller. */
   maps?: DetectionMaps;
   /** Releases `maps` if present. Safe to call twice. */
   dispose(): void;
+}
+
+/** One output level of a model: a grid of cells at one stride (CenterNet: one; NanoDet: 8/16/32). */
+export interface OutputLevel {
+  /** Input pixels per cell. */
+  stride: number;
+  /** Grid size in cells. */
+  width: number;
+  height: number;
+  /** Predictions per cell (YOLOv2 anchors); 1 for anchor-free heads. */
+  anchors: number;
+  /**
+   * Where a cell's prior point lies: on the point `(s·x, s·y)` with the cell centred on it (CenterNet),
+   * or at the centre `((x+0.5)·s, (y+0.5)·s)` of the square `[s·x, s·(x+1))` (FCOS/GFL, YOLO).
+   */
+  cellOrigin: 'corner' | 'centre';
 }
 
 /** The result as sent in the `loupe-detections` event: the same without GPU handles. */

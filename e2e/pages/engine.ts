@@ -3,7 +3,7 @@
  * returns plain data, for specs that must not depend on the elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createDetector, type BackendPreference, type BackendReport, type DetectionSummary } from '../../src/index.js';
+import { createDetector, summarizeResult, type BackendPreference, type BackendReport, type DetectionSummary } from '../../src/index.js';
 
 export interface EngineRun {
   backend: BackendReport;
@@ -32,8 +32,7 @@ async function run(options: { backend: BackendPreference; frames: number; scoreT
   try {
     for (let i = 0; i < options.frames; i++) {
       const result = await detector.detect(video);
-      const { detections, timings, backend, model, letterbox } = result;
-      frames.push({ detections, timings, backend, model, letterbox });
+      frames.push(summarizeResult(result));
       result.dispose();
     }
   } finally {
