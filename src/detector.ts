@@ -12,6 +12,7 @@ import { unletterboxBoxes } from './postprocess/unletterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { selectBackend } from './runtime/backend.js';
+import { foldingHandler } from './runtime/fold-constants.js';
 import type {
   BackendReport,
   DetectCallOptions,
@@ -256,7 +257,8 @@ async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: ty
   try {
     // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
     const handler = tf.io.http(url, { onProgress, fetchFunc });
-    graph = await tf.loadGraphModel(handler);
+    // Static subgraphs (shape constants) become constants: no synchronous reads inside execute().
+    graph = await tf.loadGraphModel(foldingHandler(handler));
   } catch (error) {
     throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
   }
