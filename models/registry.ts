@@ -2,10 +2,12 @@
 import type { ModelDescriptor } from '../src/model-descriptor.js';
 import { centernet } from './centernet/descriptor.js';
 import { nanodet } from './nanodet/descriptor.js';
+import { yoloFace } from './yolo-face/descriptor.js';
 
 const registry = new Map<string, ModelDescriptor>([
   [centernet.id, centernet],
   [nanodet.id, nanodet],
+  [yoloFace.id, yoloFace],
 ]);
 
 export const DEFAULT_MODEL_ID = centernet.id;
