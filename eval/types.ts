@@ -1,0 +1,44 @@
+/** What crosses between `eval/run.mjs` (Node) and `eval/page.ts` (the browser): plain JSON data. */
+import type { BackendPreference, BackendReport } from '../src/index.js';
+
+/** A registry id, or a model given by URL (`ultralytics:<url or path>` on the command line). */
+export type EvalModelSpec = string | { url: string; format: 'ultralytics' };
+
+export interface EvalLoadOptions {
+  model: EvalModelSpec;
+  backend: BackendPreference;
+  scoreThreshold: number;
+  maxDetections: number;
+  inputSize?: number;
+}
+
+export interface EvalModelInfo {
+  labels: string[];
+  backend: BackendReport;
+  inputSize: { width: number; height: number };
+}
+
+/** One detection in source pixels: `bbox` is COCO's `[x, y, width, height]`. */
+export interface EvalDetection {
+  bbox: [number, number, number, number];
+  score: number;
+  classId: number;
+}
+
+export interface EvalImageResult {
+  /** Size of the decoded picture, to check against the annotations. */
+  width: number;
+  height: number;
+  detections: EvalDetection[];
+  /** `detect()` wall time (`timings.total`), ms. */
+  ms: number;
+  /** Model executions `detect()` made for this picture (more than 1 in tiled / multi-scale modes). */
+  executions: number;
+}
+
+/** What `eval/page.ts` puts on `window.loupeEval`. */
+export interface EvalPageApi {
+  load(options: EvalLoadOptions): Promise<EvalModelInfo>;
+  detect(url: string): Promise<EvalImageResult>;
+  dispose(): void;
+}
