@@ -8,6 +8,7 @@ import {
   LoupeError,
   createDetector,
   getModelIds,
+  modelSourceOf,
   getModelInfo,
   summarizeResult,
   type BackendPreference,
@@ -79,7 +80,7 @@ export class LoupeDetector extends LitElement {
     paused: { type: Boolean, reflect: true },
   };
 
-  /** Registry id of the model (`getModelIds()`). */
+  /** Registry id of the model (`getModelIds()`), or `ultralytics:<url of model.json>`. */
   declare model: string;
   /** `auto`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   declare backend: BackendPreference;
@@ -286,7 +287,7 @@ export class LoupeDetector extends LitElement {
    * (so a listener reading the properties back sees the values in effect).
    */
   private rejectInvalid(changed: PropertyValues<this>): void {
-    if (changed.has('model') && !getModelIds().includes(this.model)) {
+    if (changed.has('model') && !getModelIds().includes(this.model) && !modelSourceOf(this.model)) {
       const message = `Unknown model '${this.model}'. Known models: ${getModelIds().join(', ')}.`;
       this.model = changed.get('model') ?? DEFAULT_MODEL_ID;
       this.reportError('bad-option', message);
@@ -330,7 +331,7 @@ export class LoupeDetector extends LitElement {
     const onProgress = (fraction: number) => {
       if (generation === this.loadGeneration) emit(this, 'loupe-progress', { fraction });
     };
-    const base = { model: this.model, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, onProgress };
+    const base = { model: modelSourceOf(this.model) ?? this.model, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, onProgress };
     let engine: Detector;
     let refused: SkippedBackend | undefined;
     try {

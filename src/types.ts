@@ -173,10 +173,20 @@ export interface OutputLevel {
 /** The result as sent in the `loupe-detections` event: the same without GPU handles. */
 export type DetectionSummary = Omit<DetectionResult, 'maps' | 'dispose'>;
 
+/**
+ * A model loaded from a URL instead of the registry. `ultralytics`: a `yolo export format=tfjs` folder's
+ * `model.json` (its `metadata.yaml` beside it is read when present); see docs/ultralytics.md.
+ */
+export interface ModelSource {
+  /** URL of `model.json`; relative URLs resolve against the page. */
+  url: string;
+  format: 'ultralytics';
+}
+
 /** Load-time options of `createDetector()`. */
 export interface DetectorOptions {
-  /** Registry id of the model, e.g. `'centernet'`. */
-  model: string;
+  /** Registry id of the model, e.g. `'centernet'`, `'ultralytics:<url of model.json>'`, or a `ModelSource`. */
+  model: string | ModelSource;
   backend?: BackendPreference;
   /** Minimum score of a returned detection (0..1). */
   scoreThreshold?: number;
