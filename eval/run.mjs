@@ -36,6 +36,7 @@ AP (IoU .50:.95), AP50, AP75, AP small/medium/large and the time per image.
   --save-detections FILE   also write the detections in COCO's results format (for other evaluators)
   --json                   print one JSON object {AP, AP50, AP75, APs, APm, APl, images, msPerImage,
                            executionsPerImage, model, backend} (AP values 0..1) and nothing else on stdout
+                           (npm prints its own banner there: use npm run -s eval, or node eval/run.mjs)
   --help                   this text
 `;
 
