@@ -2,7 +2,7 @@
  * Script of eval/page.html: runs the real detector (`createDetector` from src/index.ts) on one dataset
  * picture at a time for `eval/run.mjs`, and returns plain data.
  */
-import { createDetector, LoupeError, type Detector, type DetectionResult, type DetectorOptions } from '../src/index.js';
+import { createDetector, type Detector, type DetectionResult } from '../src/index.js';
 import type { EvalDetection, EvalImageResult, EvalLoadOptions, EvalModelInfo, EvalPageApi } from './types.js';
 
 let detector: Detector | undefined;
@@ -10,15 +10,7 @@ let detector: Detector | undefined;
 async function load(options: EvalLoadOptions): Promise<EvalModelInfo> {
   detector?.dispose();
   const { model, backend, scoreThreshold, maxDetections, inputSize } = options;
-  try {
-    // A `{ url, format }` model is the engine's newer form; pass it through as is.
-    detector = await createDetector({ model: model as DetectorOptions['model'], backend, scoreThreshold, maxDetections, inputSize });
-  } catch (error) {
-    if (typeof model !== 'string' && error instanceof LoupeError && error.type === 'unknown-model') {
-      throw new Error(`This engine cannot load a model by URL (${model.url}): createDetector() takes registry ids only.`, { cause: error });
-    }
-    throw error;
-  }
+  detector = await createDetector({ model, backend, scoreThreshold, maxDetections, inputSize });
   return { labels: [...detector.labels], backend: detector.backend, inputSize: detector.inputSize };
 }
 

@@ -17,8 +17,9 @@ export interface ImageDetections {
 export function categoryMapping(labels: readonly string[], dataset: CocoDataset): CategoryMapping {
   const mapping = mapCategories(labels, dataset.categories, [{ labels: COCO80_LABELS, categoryIds: COCO80_CATEGORY_IDS }]);
   if (mapping.categoryIds.every((id) => id === undefined)) {
-    const names = dataset.categories.map((c) => c.name).slice(0, 10).join(', ');
-    throw new Error(`None of the model's classes (${labels.slice(0, 10).join(', ')}…) is a category of the dataset (${names}).`);
+    const list = (names: readonly string[]) => names.slice(0, 10).join(', ') + (names.length > 10 ? ', …' : '');
+    const categories = list(dataset.categories.map((c) => c.name));
+    throw new Error(`None of the model's classes (${list(labels)}) is a category of the dataset (${categories}).`);
   }
   return mapping;
 }

@@ -1,8 +1,8 @@
 /** What crosses between `eval/run.mjs` (Node) and `eval/page.ts` (the browser): plain JSON data. */
-import type { BackendPreference, BackendReport } from '../src/index.js';
+import type { BackendPreference, BackendReport, ModelSource } from '../src/index.js';
 
 /** A registry id, or a model given by URL (`ultralytics:<url or path>` on the command line). */
-export type EvalModelSpec = string | { url: string; format: 'ultralytics' };
+export type EvalModelSpec = string | ModelSource;
 
 export interface EvalLoadOptions {
   model: EvalModelSpec;
