@@ -46,6 +46,7 @@ export default defineConfig({
   },
   webServer: {
     command: `npx vite --port ${port} --strictPort`,
+    env: { LOUPE_NO_HMR: '1' },
     url: `${baseURL}/e2e/pages/live.html`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

@@ -62,7 +62,8 @@ const isolationHeaders = {
 
 export default defineConfig({
   plugins: [loupeAssets()],
-  server: { headers: isolationHeaders, port: 5173 },
+  // The e2e server (LOUPE_NO_HMR=1) never reloads a page under test when a source file changes.
+  server: { headers: isolationHeaders, port: 5173, hmr: process.env.LOUPE_NO_HMR ? false : undefined },
   preview: { headers: isolationHeaders, port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   test: {

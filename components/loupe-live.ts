@@ -34,7 +34,7 @@ const BACKEND_COLORS: Record<BackendName, string> = {
   cpu: '#9597a6',
 };
 
-const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'Heatmap' };
+const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'Heatmap', levels: 'Levels', offsets: 'Offsets' };
 
 /** Numbers that change every frame are unreadable: the stats line refreshes at this period. */
 const STATS_PERIOD_MS = 250;
@@ -98,6 +98,7 @@ export class LoupeLive extends LitElement {
     maxDetections: { type: Number, attribute: 'max-detections' },
     layers: { type: String, reflect: true },
     heatmapClass: { type: String, attribute: 'heatmap-class', reflect: true },
+    level: { type: String, reflect: true },
     src: { type: String },
     fallbackSrc: { type: String, attribute: 'fallback-src' },
     facingMode: { type: String, attribute: 'facing-mode' },
@@ -120,9 +121,11 @@ export class LoupeLive extends LitElement {
   declare backend: BackendPreference;
   declare scoreThreshold: number;
   declare maxDetections: number | undefined;
-  /** Space-separated overlay layers: `boxes`, `heatmap`. */
+  /** Space-separated overlay layers: `boxes`, `heatmap`, `levels`, `offsets`. */
   declare layers: string;
   declare heatmapClass: string | undefined;
+  /** Output level the maps show: a stride (`8`, `16`, `32`) or `all` (see `<loupe-overlay level>`). */
+  declare level: string;
   declare src: string | undefined;
   declare fallbackSrc: string | undefined;
   declare facingMode: FacingMode;
@@ -156,6 +159,7 @@ export class LoupeLive extends LitElement {
     this.maxDetections = undefined;
     this.layers = 'boxes';
     this.heatmapClass = undefined;
+    this.level = 'all';
     this.src = undefined;
     this.fallbackSrc = undefined;
     this.facingMode = 'environment';
@@ -328,7 +332,7 @@ export class LoupeLive extends LitElement {
             .deviceId=${this.deviceId}
             @loupe-source-ready=${this.onSourceReady}
           ></loupe-camera>
-          <loupe-overlay .layers=${this.layers} .heatmapClass=${this.heatmapClass} .showFrame=${this._holdFrame}></loupe-overlay>
+          <loupe-overlay .layers=${this.layers} .heatmapClass=${this.heatmapClass} .level=${this.level} .showFrame=${this._holdFrame}></loupe-overlay>
         </loupe-detector>
         ${this.renderHud()} ${this.renderCard()}
       </div>
@@ -406,6 +410,7 @@ export class LoupeLive extends LitElement {
     const modelIds = getModelIds();
     const layers = this.activeLayers;
     const labels = getModelInfo(this.model)?.labels ?? [];
+    const strides = (getModelInfo(this.model)?.levels ?? []).map((level) => level.stride);
     return html`
       <div class="controls" part="controls">
         <label class="field">
@@ -451,6 +456,17 @@ export class LoupeLive extends LitElement {
                 <select @change=${(e: Event) => (this.heatmapClass = (e.target as HTMLSelectElement).value || undefined)}>
                   <option value="" ?selected=${!this.heatmapClass}>All classes (max)</option>
                   ${labels.map((label) => html`<option value=${label} ?selected=${label === this.heatmapClass}>${label}</option>`)}
+                </select>
+              </label>
+            `
+          : nothing}
+        ${(layers.has('heatmap') || layers.has('levels')) && strides.length > 1
+          ? html`
+              <label class="field">
+                <span class="name">Level</span>
+                <select @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value)}>
+                  <option value="all" ?selected=${!strides.includes(Number(this.level))}>${layers.has('levels') ? 'All, side by side' : `Finest (stride ${strides[0]})`}</option>
+                  ${strides.map((stride) => html`<option value=${String(stride)} ?selected=${String(stride) === this.level}>stride ${stride}</option>`)}
                 </select>
               </label>
             `

@@ -117,6 +117,144 @@ export const overlayStyles = css`
     border-radius: 4px;
     box-shadow: inset 0 0 0 1px rgb(255 255 255 / 0.12);
   }
+  /* offsets layer: boxes take the pointer so hovering one shows the values at its cell. */
+  .frame.inspectable .box {
+    pointer-events: auto;
+    cursor: help;
+  }
+  .offsets {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    overflow: visible;
+  }
+  .offsets .cell {
+    fill: color-mix(in srgb, var(--c) 22%, transparent);
+    stroke: var(--c);
+    stroke-width: 1.5px;
+    vector-effect: non-scaling-stroke;
+  }
+  .offsets .vector {
+    stroke-width: 2px;
+    stroke-linecap: round;
+    vector-effect: non-scaling-stroke;
+    filter: drop-shadow(0 0 1px rgb(0 0 0 / 0.8));
+  }
+  .offsets .prior {
+    fill: #fff;
+    stroke: #0b0b0f;
+    stroke-width: 1px;
+    vector-effect: non-scaling-stroke;
+  }
+  .inspector {
+    position: absolute;
+    right: 10px;
+    top: 10px;
+    display: grid;
+    gap: 4px;
+    min-width: 180px;
+    padding: 7px 9px;
+    border-radius: 8px;
+    background: rgb(10 10 14 / 0.8);
+    backdrop-filter: blur(6px);
+    color: #d8d9e0;
+    font-weight: 500;
+  }
+  .inspector .title {
+    color: #f2f2f5;
+    font-weight: 600;
+  }
+  .dist {
+    display: grid;
+    grid-template-columns: 1ch 110px auto;
+    align-items: end;
+    gap: 6px;
+  }
+  .dist svg {
+    height: 22px;
+    width: 110px;
+    background: rgb(255 255 255 / 0.06);
+    border-radius: 2px;
+  }
+  .dist .mean {
+    stroke: #fff;
+    stroke-width: 1.5px;
+    vector-effect: non-scaling-stroke;
+  }
+  .dist .side {
+    font-weight: 700;
+    text-transform: uppercase;
+  }
+  .level-legend {
+    position: absolute;
+    right: 10px;
+    bottom: 10px;
+    margin: 0;
+    padding: 6px 9px;
+    list-style: none;
+    display: grid;
+    gap: 3px;
+    border-radius: 8px;
+    background: rgb(10 10 14 / 0.72);
+    backdrop-filter: blur(6px);
+    color: #d8d9e0;
+    font-weight: 500;
+  }
+  .level-legend li {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+  }
+  .level-legend .swatch {
+    width: 10px;
+    height: 10px;
+    border-radius: 2px;
+    background: var(--c);
+  }
+  .level-legend .count {
+    margin-left: auto;
+    padding-left: 8px;
+    color: #f2f2f5;
+    font-weight: 700;
+  }
+  /* Per-level score maps side by side, top left under the backend badge, each a small copy of the frame. */
+  .panels {
+    position: absolute;
+    left: 10px;
+    top: 44px;
+    display: flex;
+    gap: 6px;
+  }
+  .panel {
+    margin: 0;
+    padding: 3px;
+    border-radius: 6px;
+    background: rgb(10 10 14 / 0.72);
+    color: #d8d9e0;
+    text-align: center;
+    font-weight: 500;
+  }
+  .panel-frame {
+    position: relative;
+    width: clamp(80px, 18cqw, 180px);
+    aspect-ratio: var(--aspect);
+    overflow: hidden;
+    outline: 2px solid var(--c);
+    border-radius: 3px;
+    background: #16161c;
+  }
+  .panel .heatmap > canvas {
+    display: block;
+    width: 100%;
+    height: 100%;
+    image-rendering: var(--loupe-heatmap-rendering, pixelated);
+  }
+  .mini-box {
+    position: absolute;
+    box-sizing: border-box;
+    border: 1px solid var(--c);
+  }
   @container (max-width: 480px) {
     .legend {
       grid-template-columns: auto 64px auto;
@@ -125,6 +263,10 @@ export const overlayStyles = css`
       padding: 4px 7px;
     }
     .legend .title {
+      display: none;
+    }
+    .panels,
+    .inspector {
       display: none;
     }
   }

@@ -1,8 +1,9 @@
 /**
  * <loupe-overlay>: draws a detector's output on top of the picture it came from: boxes with labels,
- * and the model's class heatmap, registered cell by cell to the displayed frame.
+ * the model's class heatmap registered cell by cell to the displayed frame, the output level each box
+ * came from with per-level score maps, and each box's prior point with its regression vectors.
  */
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Rank } from '@tensorflow/tfjs';
 import {
@@ -14,29 +15,60 @@ import {
   type DetectionResult,
   type LetterboxTransform,
   type MapHandle,
+  type OutputLevel,
 } from '../src/index.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
-import { classColor } from './internal/palette.js';
+import { SIDE_COLORS, classColor, levelColor } from './internal/palette.js';
 import { LoupeCamera } from './loupe-camera.js';
 import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
 
-export type OverlayLayer = 'boxes' | 'heatmap';
-export const OVERLAY_LAYERS: readonly OverlayLayer[] = ['boxes', 'heatmap'];
+export type OverlayLayer = 'boxes' | 'heatmap' | 'levels' | 'offsets';
+export const OVERLAY_LAYERS: readonly OverlayLayer[] = ['boxes', 'heatmap', 'levels', 'offsets'];
 
-/** What one committed frame of the overlay shows. Boxes and heatmap always come from the same result. */
+/** The maps of one output level that the overlay draws or inspects. */
+interface LevelMapRefs {
+  stride: number;
+  scores: MapHandle<Rank.R3>;
+  regression?: MapHandle<Rank.R3> | undefined;
+}
+
+/** One level's score map drawn in the side-by-side strip. */
+interface LevelPanel {
+  level: number;
+  stride: number;
+  /** Where the map canvas goes, in source pixels. */
+  placement: Rect;
+  canvas: HTMLCanvasElement;
+}
+
+/** What one committed frame of the overlay shows. Every layer always comes from the same result. */
 interface OverlayFrame {
   detections: readonly Detection[];
   letterbox: LetterboxTransform;
+  levels: readonly OutputLevel[];
   model: string;
   /** Where the heatmap canvas goes, in source pixels; absent when no heatmap was drawn. */
   heatmap?: Rect;
   heatmapClass?: number | null;
   /** Channels of the heatmap (the model's class count). */
   heatmapClasses?: number;
+  /** Output level the heatmap shows. */
+  heatmapLevel?: number;
+  /** Per-level score maps side by side (`levels` layer with `level="all"` on a multi-level model). */
+  panels?: LevelPanel[];
+  /** Regression maps per level, held while this frame is shown, for the box inspector. */
+  regression?: (MapHandle<Rank.R3> | undefined)[];
   /** The picture the result was computed on, drawn under the layers (with `show-frame`). */
   picture?: HTMLCanvasElement;
+}
+
+/** A box under the pointer and its regression values at its cell. */
+interface Inspection {
+  detection: Detection;
+  /** The regression channels at the cell (GFL: 4 × 11 logits; CenterNet: l, t, r, b in px). */
+  values: Float32Array | null;
 }
 
 interface Layout {
@@ -44,10 +76,14 @@ interface Layout {
   frame: Rect;
 }
 
-/** A frame waiting for the heatmap renderer, holding its own reference to the map tensor. */
+/** A frame waiting for the heatmap renderers, holding its own references to the map tensors. */
 interface PendingFrame {
   frame: OverlayFrame;
+  /** The map of the heatmap layer (or of the one level the `levels` layer shows). */
   map: MapHandle<Rank.R3> | null;
+  /** Level maps for the side-by-side strip. */
+  panels: MapHandle<Rank.R3>[];
+  regression: (MapHandle<Rank.R3> | undefined)[];
 }
 
 /**
@@ -59,11 +95,21 @@ interface PendingFrame {
  * paints its frame (content box, `object-fit`, `object-position`), so letterboxing by the element is
  * accounted for, and scales source pixels to that rectangle.
  *
- * The heatmap layer shows the model's per-cell class scores (max over classes, or `heatmap-class`),
- * colour-mapped with rising opacity, positioned with the engine's `heatmapPlacement()`. It asks the
- * detector to keep the maps only while the layer is on.
+ * Layers (`layers`, any combination):
+ * - `boxes`: one rectangle per detection, coloured by class, with label and score;
+ * - `heatmap`: the model's per-cell class scores (max over classes, or `heatmap-class`) of one output
+ *   level (`level`; default the finest), colour-mapped with rising opacity, placed cell by cell with the
+ *   engine's `heatmapPlacement()`;
+ * - `levels`: boxes coloured by the output level (stride) that produced them, a legend with the count
+ *   per level, and the per-level score maps: side by side, each at its own stride (`level="all"`, the
+ *   default), or one level over the video (`level="16"`);
+ * - `offsets`: each detection's cell, its prior point and the regression from it: the four distances
+ *   (left, top, right, bottom) to the box edges for anchor-free heads (CenterNet, NanoDet, YOLOv8), the
+ *   predicted centre offset inside the cell for anchor-based ones (YOLOv2). Hovering or clicking a box
+ *   shows the values at its cell: NanoDet's 4 × 11 bin distributions as bar charts.
+ * The overlay asks the detector to keep the maps only while a layer that needs them is on.
  *
- * @summary Boxes and heatmap on top of the video.
+ * @summary Boxes, heatmaps, levels and offsets on top of the video.
  *
  * @fires loupe-error - `bad-option` for an unknown `heatmap-class`; `backend-failed` when the heatmap cannot be drawn.
  *
@@ -72,6 +118,10 @@ interface PendingFrame {
  * @csspart frame - The analysed video frame under the layers (with `show-frame`).
  * @csspart heatmap - The heatmap layer (a canvas at the map's resolution, stretched to its cells).
  * @csspart legend - The heatmap's colour bar.
+ * @csspart level-legend - The `levels` layer's list of levels.
+ * @csspart panels - The strip of per-level score maps.
+ * @csspart offsets - The `offsets` layer (an SVG in source pixels).
+ * @csspart inspector - The values at the cell of the box under the pointer.
  *
  * @cssprop --loupe-box-width - Box stroke width (default `2px`).
  * @cssprop --loupe-heatmap-opacity - Extra opacity of the heatmap layer (default `1`; the colour map already fades low scores out).
@@ -84,18 +134,25 @@ export class LoupeOverlay extends LitElement {
   static override properties = {
     layers: { type: String },
     heatmapClass: { type: String, attribute: 'heatmap-class' },
+    level: { type: String },
     htmlFor: { type: String, attribute: 'for' },
     legend: { type: Boolean },
     showFrame: { type: Boolean, attribute: 'show-frame' },
     result: { attribute: false, noAccessor: true },
     source: { attribute: false },
     _frame: { state: true },
+    _inspection: { state: true },
   };
 
-  /** Space-separated layers to show: `boxes`, `heatmap`. */
+  /** Space-separated layers to show: `boxes`, `heatmap`, `levels`, `offsets`. */
   declare layers: string;
   /** Heatmap of one class (label or 0-based id); unset: the maximum over all classes. */
   declare heatmapClass: string | undefined;
+  /**
+   * Output level the maps show, by stride (`8`, `16`, `32`) or `all` (default): the heatmap layer then
+   * shows the finest level, the `levels` layer every level side by side.
+   */
+  declare level: string;
   /** Id of the `<loupe-detector>` to follow, or of the source element. */
   declare htmlFor: string | undefined;
   /** Show the heatmap's colour bar (default true). */
@@ -109,16 +166,19 @@ export class LoupeOverlay extends LitElement {
   declare source: Element | null;
 
   declare private _frame: OverlayFrame | null;
+  declare private _inspection: Inspection | null;
 
   /** Where the picture is, measured before each render. */
   private layout: Layout | null = null;
   private detector: LoupeDetector | null = null;
   private _result: DetectionResult | null = null;
-  /** Our reference to the heatmap of a result set by the page (whose own may be disposed by now). */
-  private heldMap: MapHandle<Rank.R3> | null = null;
+  /** Our references to the maps of a result set by the page (whose own may be disposed by now). */
+  private heldMaps: LevelMapRefs[] = [];
   /** The source named by `for`, when it names a source element rather than a detector. */
   private linkedSource: Element | null = null;
   private renderer: HeatmapRenderer | null = null;
+  /** One renderer per level of the side-by-side strip. */
+  private panelRenderers: HeatmapRenderer[] = [];
   private pending: PendingFrame | null = null;
   private drawing = false;
   private lastHeatmapError = '';
@@ -131,11 +191,13 @@ export class LoupeOverlay extends LitElement {
     super();
     this.layers = 'boxes';
     this.heatmapClass = undefined;
+    this.level = 'all';
     this.htmlFor = undefined;
     this.legend = true;
     this.showFrame = false;
     this.source = null;
     this._frame = null;
+    this._inspection = null;
   }
 
   /**
@@ -149,11 +211,10 @@ export class LoupeOverlay extends LitElement {
   set result(value: DetectionResult | null) {
     const old = this._result;
     this._result = value;
-    // Keep a reference to its heatmap, to redraw it when the class or layers change later on.
-    this.heldMap?.dispose();
-    const map = value?.maps?.heatmap;
-    this.heldMap = map && !map.disposed ? retain(map) : null;
-    if (value) this.accept(value);
+    // Keep references to its maps, to redraw them when the class, level or layers change later on.
+    releaseLevels(this.heldMaps);
+    this.heldMaps = value ? retainLevels(levelMapsOf(value)) : [];
+    if (value) this.accept(value, this.heldMaps);
     this.requestUpdate('result', old);
   }
 
@@ -183,10 +244,14 @@ export class LoupeOverlay extends LitElement {
     this.observed = null;
     this.followDetector(null);
     this.dropPending();
-    this.heldMap?.dispose();
-    this.heldMap = null;
+    releaseLevels(this.heldMaps);
+    this.heldMaps = [];
+    this.releaseFrame(this._frame);
+    this._frame = null;
     this.renderer?.dispose();
     this.renderer = null;
+    for (const renderer of this.panelRenderers) renderer.dispose();
+    this.panelRenderers = [];
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -196,7 +261,7 @@ export class LoupeOverlay extends LitElement {
     if (changed.has('showFrame')) this.syncFrameRequest();
     // A new class or layer set redraws from the latest maps, without waiting for the next frame
     // (which, for a still image, never comes).
-    if (this.hasUpdated && (changed.has('heatmapClass') || changed.has('layers'))) this.redrawLatest();
+    if (this.hasUpdated && (changed.has('heatmapClass') || changed.has('layers') || changed.has('level'))) this.redrawLatest();
     this.layout = this.measure();
   }
 
@@ -234,8 +299,14 @@ export class LoupeOverlay extends LitElement {
 
   private syncMapRequest(): void {
     if (!this.detector) return;
-    if (this.activeLayers.has('heatmap')) this.detector.requestMaps(this);
+    if (this.needsMaps) this.detector.requestMaps(this);
     else this.detector.releaseMaps(this);
+  }
+
+  /** Whether a layer on draws or inspects the model's maps. */
+  private get needsMaps(): boolean {
+    const layers = this.activeLayers;
+    return layers.has('heatmap') || layers.has('levels') || layers.has('offsets');
   }
 
   private syncFrameRequest(): void {
@@ -266,7 +337,7 @@ export class LoupeOverlay extends LitElement {
   private readonly onProgress = (event: Event): void => {
     if (event.target !== this.detector || (event as CustomEvent<{ fraction: number }>).detail.fraction !== 0) return;
     this.dropPending();
-    this._frame = null;
+    this.commit(null);
   };
 
   private readonly onSourceEvent = (event: Event): void => {
@@ -274,60 +345,98 @@ export class LoupeOverlay extends LitElement {
     if (event.type === 'loupe-source-ready') {
       // The boxes belong to the previous picture; the next result is for the new one.
       this.dropPending();
-      this._frame = null;
+      this.commit(null);
     }
     this.requestUpdate();
   };
 
-  /** Takes a result: boxes at once, or together with its heatmap (`map`, default its own) once drawn. */
-  private accept(result: DetectionResult, heatmap = result.maps?.heatmap): void {
-    const frame: OverlayFrame = { detections: result.detections, letterbox: result.letterbox, model: result.model };
+  /** Takes a result: boxes at once, or together with its maps (`maps`, default its own) once drawn. */
+  private accept(result: DetectionResult, maps: readonly LevelMapRefs[] = levelMapsOf(result)): void {
+    const frame: OverlayFrame = {
+      detections: result.detections,
+      letterbox: result.letterbox,
+      levels: result.levels ?? [],
+      model: result.model,
+    };
     const picture = result === this.detector?.result ? this.capturePicture() : undefined;
     if (picture) frame.picture = picture;
-    const map = this.activeLayers.has('heatmap') ? heatmap : undefined;
-    if (!map || map.disposed) {
-      this.dropPending();
+    const layers = this.activeLayers;
+    const live = maps.filter((level) => !level.scores.disposed);
+    const selected = this.selectedLevel(live.map((level) => level.stride));
+    // The heatmap layer shows one level; so does the levels layer when `level` names one.
+    const single = layers.has('heatmap') || (layers.has('levels') && selected.named) ? live[selected.index] : undefined;
+    const panels = layers.has('levels') && !selected.named && live.length > 1 ? live : [];
+    const regression = layers.has('offsets') ? maps.map((level) => (level.regression && !level.regression.disposed ? retain(level.regression) : undefined)) : [];
+    this.dropPending();
+    if (!single && panels.length === 0) {
+      frame.regression = regression;
       this.commit(frame);
       return;
     }
-    // The detector disposes its maps when the next result arrives: keep our own reference meanwhile.
-    this.dropPending();
-    this.pending = { frame, map: retain(map) };
+    // The detector disposes its maps when the next result arrives: keep our own references meanwhile.
+    frame.heatmapLevel = selected.index;
+    this.pending = {
+      frame,
+      map: single ? retain(single.scores) : null,
+      panels: panels.map((level) => retain(level.scores)),
+      regression,
+    };
     void this.drain();
+  }
+
+  /** The level `level` names among `strides` (`all`/unknown: the finest, index 0). */
+  private selectedLevel(strides: readonly number[]): { index: number; named: boolean } {
+    const value = this.level?.trim() || 'all';
+    if (value === 'all' || value === 'auto') return { index: 0, named: false };
+    const index = strides.indexOf(Number(value));
+    if (index >= 0) return { index, named: true };
+    if (strides.length > 0) {
+      this.reportHeatmapError(new Error(`level '${value}' is not a stride of this model (${strides.join(', ')}); showing all levels.`), 'bad-option');
+    }
+    return { index: 0, named: false };
   }
 
   private redrawLatest(): void {
     if (this.detector) {
       if (this.detector.result) this.accept(this.detector.result);
     } else if (this._result) {
-      this.accept(this._result, this.heldMap ?? undefined);
+      this.accept(this._result, this.heldMaps);
     }
   }
 
-  /** Draws pending heatmaps one at a time; a newer frame replaces one still waiting (never a queue). */
+  /** Draws pending maps one frame at a time; a newer frame replaces one still waiting (never a queue). */
   private async drain(): Promise<void> {
     if (this.drawing) return;
     this.drawing = true;
     try {
       while (this.pending) {
-        const { frame, map } = this.pending;
+        const { frame, map, panels, regression } = this.pending;
         this.pending = null;
         try {
+          const classId = this.resolveClassId(frame.model);
           if (map) {
-            const classId = this.resolveClassId(frame.model);
             this.renderer ??= new HeatmapRenderer();
             await this.renderer.render(map, { classId });
             frame.heatmap = heatmapPlacement(frame.letterbox, map);
             frame.heatmapClass = classId;
             frame.heatmapClasses = map.tensor.shape[2];
-            this.lastHeatmapError = '';
           }
+          frame.panels = [];
+          for (const [index, panel] of panels.entries()) {
+            const renderer = (this.panelRenderers[index] ??= new HeatmapRenderer());
+            const canvas = await renderer.render(panel, { classId });
+            frame.panels.push({ level: index, stride: panel.stride, placement: heatmapPlacement(frame.letterbox, panel), canvas });
+          }
+          this.lastHeatmapError = '';
         } catch (error) {
           this.reportHeatmapError(error);
         } finally {
           map?.dispose();
+          for (const panel of panels) panel.dispose();
         }
+        frame.regression = regression;
         if (this.isConnected) this.commit(frame);
+        else for (const handle of regression) handle?.dispose();
       }
     } finally {
       this.drawing = false;
@@ -335,13 +444,29 @@ export class LoupeOverlay extends LitElement {
   }
 
   private dropPending(): void {
-    this.pending?.map?.dispose();
+    if (!this.pending) return;
+    this.pending.map?.dispose();
+    for (const panel of this.pending.panels) panel.dispose();
+    for (const handle of this.pending.regression) handle?.dispose();
     this.pending = null;
   }
 
-  /** Shows `frame`; the render re-measures the picture, which may have moved since the last one. */
-  private commit(frame: OverlayFrame): void {
+  /** Shows `frame` (releasing what the previous one held); the render re-measures the picture. */
+  private commit(frame: OverlayFrame | null): void {
+    if (this._frame !== frame) this.releaseFrame(this._frame);
     this._frame = frame;
+    const inspected = this._inspection?.detection;
+    if (inspected && !frame?.detections.includes(inspected)) {
+      // Follow the inspected object into the new frame: the same class, best overlap.
+      const next = frame ? followDetection(inspected, frame.detections) : undefined;
+      this._inspection = null;
+      if (next) void this.inspect(next);
+    }
+  }
+
+  private releaseFrame(frame: OverlayFrame | null): void {
+    for (const handle of frame?.regression ?? []) handle?.dispose();
+    if (frame) frame.regression = [];
   }
 
   private resolveClassId(model: string): number | null {
@@ -399,50 +524,247 @@ export class LoupeOverlay extends LitElement {
     const inner = { x: layout.frame.x - box.x, y: layout.frame.y - box.y, width: layout.frame.width, height: layout.frame.height };
     const layers = this.activeLayers;
     const source = { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight };
+    const showHeat = (layers.has('heatmap') || layers.has('levels')) && frame.heatmap && this.renderer;
+    const byLevel = layers.has('levels');
     return html`
       <div class="viewport" style=${styleMap(px(box))}>
-        <div class="frame" style=${styleMap(px(inner))}>
+        <div class="frame ${layers.has('offsets') ? 'inspectable' : ''}" style=${styleMap(px(inner))}>
           ${this.showFrame && frame.picture ? html`<div class="picture" part="frame">${frame.picture}</div>` : nothing}
-          ${layers.has('heatmap') && frame.heatmap && this.renderer
+          ${showHeat
             ? html`
                 <div class="clip">
-                  <div class="heatmap" part="heatmap" style=${styleMap(percent(frame.heatmap, source))}>${this.renderer.canvas}</div>
+                  <div class="heatmap" part="heatmap" style=${styleMap(percent(frame.heatmap!, source))}>${this.renderer!.canvas}</div>
                 </div>
               `
             : nothing}
-          ${layers.has('boxes') ? frame.detections.map((detection) => this.renderBox(detection, source)) : nothing}
+          ${layers.has('offsets') ? this.renderOffsets(frame, source) : nothing}
+          ${layers.has('boxes') || byLevel ? frame.detections.map((detection) => this.renderBox(detection, source, byLevel)) : nothing}
         </div>
-        ${layers.has('heatmap') && frame.heatmap && this.legend ? this.renderLegend(frame) : nothing}
+        ${showHeat && this.legend ? this.renderLegend(frame) : nothing}
+        ${byLevel ? this.renderLevelLegend(frame) : nothing}
+        ${byLevel && frame.panels?.length ? this.renderPanels(frame, source) : nothing}
+        ${this._inspection && layers.has('offsets') ? this.renderInspector(this._inspection, frame) : nothing}
       </div>
     `;
   }
 
-  private renderBox(detection: Detection, source: { width: number; height: number }) {
-    const style = { ...percent(detection, source), '--c': classColor(detection.classId) };
+  private renderBox(detection: Detection, source: { width: number; height: number }, byLevel: boolean) {
+    const color = byLevel ? levelColor(detection.cell.level) : classColor(detection.classId);
+    const style = { ...percent(detection, source), '--c': color };
     // A box touching the top edge has no room for its label above it.
     const inside = detection.y < source.height * 0.06;
+    const level = byLevel ? ` · s${detection.cell.stride}` : '';
     return html`
-      <div class="box ${inside ? 'label-inside' : ''}" part="box" style=${styleMap(style)}>
-        <span class="label" part="label">${detection.label}<span class="score">${Math.round(detection.score * 100)}%</span></span>
+      <div
+        class="box ${inside ? 'label-inside' : ''}"
+        part="box"
+        style=${styleMap(style)}
+        @pointerenter=${() => void this.inspect(detection)}
+        @click=${() => void this.inspect(detection)}
+        @pointerleave=${() => this.endInspection(detection)}
+      >
+        <span class="label" part="label">${detection.label}<span class="score">${Math.round(detection.score * 100)}%${level}</span></span>
+      </div>
+    `;
+  }
+
+  /**
+   * Per detection, in source pixels: the cell that produced it, its prior point, and the regression from
+   * there — four distances to the edges (anchor-free) or the centre offset inside the cell (YOLOv2).
+   */
+  private renderOffsets(frame: OverlayFrame, source: { width: number; height: number }) {
+    const { letterbox } = frame;
+    const cellSize = (stride: number) => ({ width: stride / letterbox.scaleX, height: stride / letterbox.scaleY });
+    return svg`
+      <svg class="offsets" part="offsets" viewBox="0 0 ${source.width} ${source.height}" preserveAspectRatio="none" aria-hidden="true">
+        ${frame.detections.map((d) => {
+          const { priorX, priorY, stride, level } = d.cell;
+          const size = cellSize(stride);
+          const anchored = (frame.levels[level]?.anchors ?? 1) > 1;
+          // The cell's square is centred on its prior (CenterNet's point, or the cell centre). YOLOv2's
+          // offset σ(tx), σ(ty) runs from the square's top-left corner to the predicted box centre.
+          const cornerX = priorX - size.width / 2;
+          const cornerY = priorY - size.height / 2;
+          const right = d.x + d.width;
+          const bottom = d.y + d.height;
+          const vectors = anchored
+            ? svg`<line class="vector" x1=${cornerX} y1=${cornerY} x2=${d.x + d.width / 2} y2=${d.y + d.height / 2} stroke=${SIDE_COLORS[2]}></line>`
+            : svg`
+                <line class="vector" x1=${priorX} y1=${priorY} x2=${d.x} y2=${priorY} stroke=${SIDE_COLORS[0]}></line>
+                <line class="vector" x1=${priorX} y1=${priorY} x2=${priorX} y2=${d.y} stroke=${SIDE_COLORS[1]}></line>
+                <line class="vector" x1=${priorX} y1=${priorY} x2=${right} y2=${priorY} stroke=${SIDE_COLORS[2]}></line>
+                <line class="vector" x1=${priorX} y1=${priorY} x2=${priorX} y2=${bottom} stroke=${SIDE_COLORS[3]}></line>
+              `;
+          return svg`
+            <g style="--c: ${levelColor(level)}">
+              <rect class="cell" x=${cornerX} y=${cornerY} width=${size.width} height=${size.height}></rect>
+              ${vectors}
+              <circle class="prior" cx=${priorX} cy=${priorY} r=${Math.max(2, size.width / 6)}></circle>
+            </g>
+          `;
+        })}
+      </svg>
+    `;
+  }
+
+  /** Reads the regression values at a box's cell (a few floats, only on pointer interaction). */
+  private async inspect(detection: Detection): Promise<void> {
+    if (!this.activeLayers.has('offsets')) return;
+    const map = this._frame?.regression?.[detection.cell.level];
+    this._inspection = { detection, values: null };
+    if (!map || map.disposed) return;
+    const [rows = 0, cols = 0, channels = 0] = map.tensor.shape;
+    const { x, y } = detection.cell;
+    if (x >= cols || y >= rows) return;
+    const slice = map.tensor.slice([y, x, 0], [1, 1, channels]);
+    try {
+      const values = (await slice.data()) as Float32Array;
+      if (this._inspection?.detection === detection) this._inspection = { detection, values };
+    } finally {
+      slice.dispose();
+    }
+  }
+
+  private endInspection(detection: Detection): void {
+    if (this._inspection?.detection === detection) this._inspection = null;
+  }
+
+  private renderInspector({ detection, values }: Inspection, frame: OverlayFrame) {
+    const level = frame.levels[detection.cell.level];
+    const anchors = level?.anchors ?? 1;
+    const sides = ['left', 'top', 'right', 'bottom'] as const;
+    const heading = html`<span class="title">${detection.label} ${Math.round(detection.score * 100)}% · stride ${detection.cell.stride}, cell (${detection.cell.x}, ${detection.cell.y})${anchors > 1 ? `, anchor ${detection.cell.anchor}` : ''}</span>`;
+    let body: unknown = html`<span>reading…</span>`;
+    if (values && values.length % 4 === 0 && values.length / 4 > 4) {
+      // Distribution heads (GFL): per side a softmax over the bins, its expectation in cells.
+      const bins = values.length / 4;
+      body = sides.map((side, index) => {
+        const probabilities = softmax(values.subarray(index * bins, (index + 1) * bins));
+        const expectation = probabilities.reduce((sum, p, bin) => sum + p * bin, 0);
+        return html`
+          <div class="dist">
+            <span class="side" style=${styleMap({ color: SIDE_COLORS[index] })}>${side[0]}</span>
+            <svg viewBox="0 0 ${bins} 1" preserveAspectRatio="none" role="img" aria-label="${side}: ${expectation.toFixed(2)} cells">
+              ${probabilities.map((p, bin) => svg`<rect x=${bin + 0.1} y=${1 - p} width="0.8" height=${p} fill=${SIDE_COLORS[index]}></rect>`)}
+              <line x1=${expectation + 0.5} x2=${expectation + 0.5} y1="0" y2="1" class="mean"></line>
+            </svg>
+            <span>${(expectation * detection.cell.stride).toFixed(1)} px</span>
+          </div>
+        `;
+      });
+    } else if (values && anchors > 1 && values.length === anchors * 4) {
+      const [tx = 0, ty = 0, tw = 0, th = 0] = values.subarray(detection.cell.anchor * 4, detection.cell.anchor * 4 + 4);
+      body = html`<span>tx ${tx.toFixed(2)} · ty ${ty.toFixed(2)} · tw ${tw.toFixed(2)} · th ${th.toFixed(2)}</span>`;
+    } else if (values) {
+      body = html`<span>${Array.from(values.subarray(0, 8), (v, i) => `${values.length === 4 ? sides[i] : i}: ${v.toFixed(1)}`).join(' · ')}</span>`;
+    }
+    return html`<div class="inspector" part="inspector" role="status">${heading}${body}</div>`;
+  }
+
+  private renderLevelLegend(frame: OverlayFrame) {
+    if (frame.levels.length === 0) return nothing;
+    const counts = frame.levels.map((_, level) => frame.detections.filter((d) => d.cell.level === level).length);
+    return html`
+      <ul class="level-legend" part="level-legend" aria-label="Output levels">
+        ${frame.levels.map(
+          (level, index) => html`
+            <li style=${styleMap({ '--c': levelColor(index) })}>
+              <span class="swatch"></span>stride ${level.stride} · ${level.width}×${level.height}<span class="count">${counts[index]}</span>
+            </li>
+          `,
+        )}
+      </ul>
+    `;
+  }
+
+  /** The per-level score maps side by side, each over a small copy of the frame at its own stride. */
+  private renderPanels(frame: OverlayFrame, source: { width: number; height: number }) {
+    return html`
+      <div class="panels" part="panels" style=${styleMap({ '--aspect': `${source.width} / ${source.height}` })}>
+        ${frame.panels!.map(
+          (panel) => html`
+            <figure class="panel" style=${styleMap({ '--c': levelColor(panel.level) })}>
+              <div class="panel-frame">
+                <div class="heatmap" style=${styleMap(percent(panel.placement, source))}>${panel.canvas}</div>
+                ${frame.detections
+                  .filter((d) => d.cell.level === panel.level)
+                  .map((d) => html`<div class="mini-box" style=${styleMap(percent(d, source))}></div>`)}
+              </div>
+              <figcaption>stride ${panel.stride}</figcaption>
+            </figure>
+          `,
+        )}
       </div>
     `;
   }
 
   private renderLegend(frame: OverlayFrame) {
     const labels = getModelInfo(frame.model)?.labels ?? [];
-    const title =
+    const what =
       frame.heatmapClass == null
-        ? `Centre score · max of ${frame.heatmapClasses ?? labels.length} classes`
-        : `Centre score · ${labels[frame.heatmapClass] ?? `class ${frame.heatmapClass}`}`;
+        ? `max of ${frame.heatmapClasses ?? labels.length} classes`
+        : (labels[frame.heatmapClass] ?? `class ${frame.heatmapClass}`);
+    const level = frame.levels.length > 1 ? ` · stride ${frame.levels[frame.heatmapLevel ?? 0]?.stride}` : '';
     return html`
       <div class="legend" part="legend" role="img" aria-label="Heatmap colour scale from 0 to 1">
-        <span class="title">${title}</span>
+        <span class="title">Score · ${what}${level}</span>
         <span>0</span>
         <span class="bar" style=${styleMap({ background: `linear-gradient(to right, ${colormapStops()})` })}></span>
         <span>1</span>
       </div>
     `;
   }
+}
+
+/** The result's maps per level (single-level results without `levels`: the heatmap and ltrb). */
+function levelMapsOf(result: DetectionResult): LevelMapRefs[] {
+  const maps = result.maps;
+  if (!maps) return [];
+  if (maps.levels?.length) return maps.levels.map((level) => ({ stride: level.stride, scores: level.scores, regression: level.regression }));
+  return maps.heatmap ? [{ stride: maps.heatmap.stride, scores: maps.heatmap, regression: maps.ltrb }] : [];
+}
+
+function retainLevels(levels: readonly LevelMapRefs[]): LevelMapRefs[] {
+  return levels
+    .filter((level) => !level.scores.disposed)
+    .map((level) => ({
+      stride: level.stride,
+      scores: retain(level.scores),
+      regression: level.regression && !level.regression.disposed ? retain(level.regression) : undefined,
+    }));
+}
+
+function releaseLevels(levels: readonly LevelMapRefs[]): void {
+  for (const level of levels) {
+    level.scores.dispose();
+    level.regression?.dispose();
+  }
+}
+
+/** The detection in `candidates` that continues `previous` (same class, IoU ≥ 0.3, best overlap). */
+function followDetection(previous: Detection, candidates: readonly Detection[]): Detection | undefined {
+  let best: Detection | undefined;
+  let bestIou = 0.3;
+  for (const candidate of candidates) {
+    if (candidate.classId !== previous.classId) continue;
+    const ix = Math.min(previous.x + previous.width, candidate.x + candidate.width) - Math.max(previous.x, candidate.x);
+    const iy = Math.min(previous.y + previous.height, candidate.y + candidate.height) - Math.max(previous.y, candidate.y);
+    if (ix <= 0 || iy <= 0) continue;
+    const intersection = ix * iy;
+    const overlap = intersection / (previous.width * previous.height + candidate.width * candidate.height - intersection);
+    if (overlap >= bestIou) {
+      best = candidate;
+      bestIou = overlap;
+    }
+  }
+  return best;
+}
+
+function softmax(logits: Float32Array): number[] {
+  const top = Math.max(...logits);
+  const exps = Array.from(logits, (v) => Math.exp(v - top));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
 }
 
 function createPictureCanvas(): HTMLCanvasElement {

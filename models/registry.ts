@@ -1,5 +1,6 @@
 /** The models Loupe knows by id. Add a model: a folder with descriptor, decoder, tests, README; one line here. */
 import type { ModelDescriptor } from '../src/model-descriptor.js';
+import type { OutputLevel } from '../src/types.js';
 import { centernet } from './centernet/descriptor.js';
 import { nanodet } from './nanodet/descriptor.js';
 import { yoloFace } from './yolo-face/descriptor.js';
@@ -25,11 +26,13 @@ export interface ModelInfo {
   title: string;
   labels: readonly string[];
   inputSize: { width: number; height: number };
+  /** Output levels (strides, grid sizes), indexed by `Detection.cell.level`. */
+  levels: readonly OutputLevel[];
 }
 
 export function getModelInfo(id: string): ModelInfo | undefined {
   const descriptor = registry.get(id);
   if (!descriptor) return undefined;
-  const { title, labels, input } = descriptor;
-  return { id, title, labels, inputSize: { width: input.width, height: input.height } };
+  const { title, labels, input, levels } = descriptor;
+  return { id, title, labels, inputSize: { width: input.width, height: input.height }, levels };
 }

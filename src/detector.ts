@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { LoupeError, asLoupeError } from './errors.js';
 import { ROW_WIDTH, type DecodedFrame, type ModelDescriptor, type RunnableModel } from './model-descriptor.js';
 import { bundleMaps } from './maps.js';
-import { classAwareNms } from './postprocess/nms.js';
-import { unletterboxBoxes } from './postprocess/unletterbox.js';
+import { suppressRowsOnBackend } from './postprocess/gpu-nms.js';
+import { classAwareNms, suppressRows } from './postprocess/nms.js';
+import { unletterboxBoxes, unletterboxRows } from './postprocess/unletterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { selectBackend } from './runtime/backend.js';
@@ -139,27 +140,24 @@ class GraphDetector implements Detector {
     }
     const inferred = now();
 
-    // Decode + unletterbox on the GPU; one async readback of [K, 6].
+    // Decode (+ the model's own NMS) + unletterbox on the backend; one async readback of the rows.
     let decoded: DecodedFrame;
     try {
       decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections });
     } finally {
       for (const t of outputs) t.dispose();
     }
-    const sourceRows = tf.tidy(() => {
-      const [boxes, rest] = tf.split(decoded.rows, [4, ROW_WIDTH - 4], 1) as [tf.Tensor2D, tf.Tensor2D];
-      return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1);
-    });
-    decoded.rows.dispose();
     const maps = bundleMaps(decoded.maps);
+    const suppression = descriptor.nms;
+    const suppressOnCpu = suppression !== undefined && !this.onGpu;
     let values: Float32Array;
     try {
-      values = (await sourceRows.data()) as Float32Array;
+      values = suppressOnCpu
+        ? await this.readSuppressed(decoded.rows, suppression.iouThreshold, letterbox, options)
+        : await this.readRows(decoded.rows, letterbox, options);
     } catch (error) {
       maps.dispose();
       throw asLoupeError(error, 'backend-failed', 'Reading detections back failed');
-    } finally {
-      sourceRows.dispose();
     }
     const decodedAt = now();
 
@@ -180,6 +178,39 @@ class GraphDetector implements Detector {
     };
     if (keepMaps) result.maps = maps;
     return result;
+  }
+
+  private get onGpu(): boolean {
+    return this.backend.backend === 'webgl' || this.backend.backend === 'webgpu';
+  }
+
+  /**
+   * GPU path: the model's NMS (if any) as an M×M mask on the backend, unletterbox on the backend, then
+   * one async read of the K final rows. Takes ownership of `rows` ([M, ROW_WIDTH], input px).
+   */
+  private async readRows(rows: tf.Tensor2D, letterbox: LetterboxTransform, options: RunOptions): Promise<Float32Array> {
+    const sourceRows = tf.tidy(() => {
+      const final = this.descriptor.nms ? suppressRowsOnBackend(rows, this.descriptor.nms.iouThreshold, options.maxDetections) : rows;
+      const [boxes, rest] = tf.split(final, [4, ROW_WIDTH - 4], 1) as [tf.Tensor2D, tf.Tensor2D];
+      return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1);
+    });
+    rows.dispose();
+    try {
+      return (await sourceRows.data()) as Float32Array;
+    } finally {
+      sourceRows.dispose();
+    }
+  }
+
+  /** CPU path: one read of the M candidates (already in main memory), NMS and unletterbox in JS. */
+  private async readSuppressed(rows: tf.Tensor2D, iouThreshold: number, letterbox: LetterboxTransform, options: RunOptions): Promise<Float32Array> {
+    try {
+      const candidates = (await rows.data()) as Float32Array;
+      const kept = suppressRows(candidates, ROW_WIDTH, iouThreshold, options.scoreThreshold, options.maxDetections);
+      return unletterboxRows(kept, ROW_WIDTH, letterbox);
+    } finally {
+      rows.dispose();
+    }
   }
 
   /** Rows (x1, y1, x2, y2, score, class, level, position) in source px, sorted by score → Detection objects. */

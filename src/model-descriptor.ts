@@ -103,6 +103,13 @@ export interface ModelDescriptor {
   /** Largest `maxDetections` the decoder supports. */
   maxDetectionsLimit: number;
   defaults: { scoreThreshold: number; maxDetections: number; nmsIouThreshold: number | null };
+  /**
+   * Class-aware greedy NMS that belongs to the model's reference decode. When set, `decode` returns its
+   * candidates (sorted, pre-NMS, as many as it likes) and the engine suppresses them: on GPU backends
+   * with an M×M mask on the GPU before reading back the best `maxDetections`; on CPU backends (WASM,
+   * CPU), where the rows are in main memory anyway, in JS after one read. Both in model-input space.
+   */
+  nms?: { iouThreshold: number };
   /** Decodes `execute()`'s outputs (same order as `outputs`). Must not dispose its inputs. */
   decode(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedFrame;
 }

@@ -4,8 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preprocessFrame } from '../../src/detector.js';
 import { bundleMaps } from '../../src/maps.js';
-import { classAwareNms } from '../../src/postprocess/nms.js';
-import { greedyNmsMask } from '../../src/postprocess/gpu-nms.js';
+import { classAwareNms, suppressRows } from '../../src/postprocess/nms.js';
+import { greedyNmsMask, suppressRowsOnBackend } from '../../src/postprocess/gpu-nms.js';
+import { ROW_WIDTH } from '../../src/model-descriptor.js';
 import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testing/node.js';
 import type { Detection } from '../../src/types.js';
 import { NANODET_BINS, NANODET_LEVELS, decodeNanoDet, integralDistances } from './decoder.js';
@@ -33,12 +34,23 @@ function toTensors(data: { scores: Float32Array[]; logits: Float32Array[] }): tf
   ];
 }
 
-async function decodeRows(outputs: tf.Tensor[], maxDetections = 100): Promise<number[][]> {
-  const decoded = decodeNanoDet(outputs, { maxDetections });
-  const rows = (await decoded.rows.array()) as number[][];
-  decoded.rows.dispose();
+/** Decoded candidates (before NMS), optionally through the engine's two NMS paths. */
+async function decodeRows(outputs: tf.Tensor[], nms: 'none' | 'backend' | 'js' = 'none', maxRows = 100): Promise<number[][]> {
+  const decoded = decodeNanoDet(outputs);
   bundleMaps(decoded.maps).dispose();
   tf.dispose(outputs);
+  let flat: Float32Array;
+  if (nms === 'backend') {
+    const kept = suppressRowsOnBackend(decoded.rows, nanodet.nms!.iouThreshold, maxRows);
+    flat = (await kept.data()) as Float32Array;
+    kept.dispose();
+  } else {
+    flat = (await decoded.rows.data()) as Float32Array;
+    if (nms === 'js') flat = suppressRows(flat, ROW_WIDTH, nanodet.nms!.iouThreshold, 0.05, maxRows);
+  }
+  decoded.rows.dispose();
+  const rows: number[][] = [];
+  for (let i = 0; i < flat.length; i += ROW_WIDTH) rows.push(Array.from(flat.subarray(i, i + ROW_WIDTH)));
   return rows;
 }
 
@@ -74,7 +86,7 @@ describe('NanoDet decoder on hand-made outputs', () => {
       data.scores[pick.level]![row * CLASSES + pick.cls] = pick.score;
       for (let side = 0; side < SIDES; side++) data.logits[pick.level]![row * SIDES * NANODET_BINS + side * NANODET_BINS + side + 1] = 100;
     }
-    const rows = await decodeRows(toTensors(data), 3);
+    const rows = await decodeRows(toTensors(data));
     picks.forEach((pick, index) => {
       const { stride, width } = NANODET_LEVELS[pick.level]!;
       const cx = (pick.x + 0.5) * stride;
@@ -94,7 +106,7 @@ describe('NanoDet decoder on hand-made outputs', () => {
   it('clamps boxes to the 416 input and gives uniform logits 5·s per side', async () => {
     const data = blankOutputs();
     data.scores[2]![0 * CLASSES + 3] = 0.6; // stride 32, cell (0, 0): centre (16, 16), 5·32 = 160 px per side
-    const [row] = await decodeRows(toTensors(data), 1);
+    const [row] = await decodeRows(toTensors(data));
     expect(row!.slice(0, 4).map((v) => Math.round(v * 1000) / 1000)).toEqual([0, 0, 176, 176]);
   });
 
@@ -107,13 +119,15 @@ describe('NanoDet decoder on hand-made outputs', () => {
     data.scores[0]![cellA * CLASSES + 5] = 0.8;
     data.scores[0]![cellB * CLASSES + 0] = 0.7; // suppressed by cell A's class 0
     data.scores[0]![cellB * CLASSES + 7] = 0.6; // another class: kept
-    const rows = await decodeRows(toTensors(data), 10);
-    const kept = rows.filter((r) => r[4]! > 0).map((r) => [r[4]!, r[5]!, r[7]!]);
-    expect(kept.map(([s, c, p]) => [Math.round(s! * 10) / 10, c, p])).toEqual([
-      [0.9, 0, cellA],
-      [0.8, 5, cellA],
-      [0.6, 7, cellB],
-    ]);
+    for (const path of ['backend', 'js'] as const) {
+      const rows = await decodeRows(toTensors(data), path, 10);
+      const kept = rows.filter((r) => r[4]! > 0.05).map((r) => [r[4]!, r[5]!, r[7]!]);
+      expect(kept.map(([s, c, p]) => [Math.round(s! * 10) / 10, c, p]), path).toEqual([
+        [0.9, 0, cellA],
+        [0.8, 5, cellA],
+        [0.6, 7, cellB],
+      ]);
+    }
   });
 });
 
@@ -167,34 +181,33 @@ describe('NanoDet decoder on the real graph', () => {
     graph.dispose();
   });
 
-  it('matches the reference decode (boxes to 1e-3 px, scores to 1e-6) on a street frame', async () => {
+  it('matches the reference decode (boxes to 1e-3 px, scores to 1e-6) on a street frame, with either NMS path', async () => {
     const scores = (await Promise.all(outputs.slice(0, 3).map((t) => t.array()))).map((a) => (a as number[][][])[0]!);
     const logits = (await Promise.all(outputs.slice(3, 6).map((t) => t.array()))).map((a) => (a as number[][][])[0]!);
     const expected = referenceDecode(scores, logits);
-    const decoded = decodeNanoDet(outputs, { maxDetections: 100 });
-    const rows = ((await decoded.rows.array()) as number[][]).filter((r) => r[4]! > 0.05);
-    decoded.rows.dispose();
-    bundleMaps(decoded.maps).dispose();
-
     expect(expected.length).toBeGreaterThan(5);
     expect(expected.filter((d) => d.classId === 0 && d.score > 0.35).length).toBeGreaterThan(2); // people
-    expect(rows).toHaveLength(expected.length);
-    rows.forEach((row, i) => {
-      const ref = expected[i]!;
-      expect(Math.abs(row[4]! - ref.score)).toBeLessThan(1e-6);
-      expect(row[5]).toBe(ref.classId);
-      expect(row[6]).toBe(ref.cell.level);
-      expect(row[7]).toBe(ref.cell.y * NANODET_LEVELS[ref.cell.level]!.width + ref.cell.x);
-      expect(Math.abs(row[0]! - ref.x)).toBeLessThan(1e-3);
-      expect(Math.abs(row[1]! - ref.y)).toBeLessThan(1e-3);
-      expect(Math.abs(row[2]! - (ref.x + ref.width))).toBeLessThan(1e-3);
-      expect(Math.abs(row[3]! - (ref.y + ref.height))).toBeLessThan(1e-3);
-    });
+
+    for (const path of ['backend', 'js'] as const) {
+      const rows = (await decodeRows(outputs.map((t) => t.clone()), path)).filter((r) => r[4]! > 0.05);
+      expect(rows, path).toHaveLength(expected.length);
+      rows.forEach((row, i) => {
+        const ref = expected[i]!;
+        expect(Math.abs(row[4]! - ref.score)).toBeLessThan(1e-6);
+        expect(row[5]).toBe(ref.classId);
+        expect(row[6]).toBe(ref.cell.level);
+        expect(row[7]).toBe(ref.cell.y * NANODET_LEVELS[ref.cell.level]!.width + ref.cell.x);
+        expect(Math.abs(row[0]! - ref.x)).toBeLessThan(1e-3);
+        expect(Math.abs(row[1]! - ref.y)).toBeLessThan(1e-3);
+        expect(Math.abs(row[2]! - (ref.x + ref.width))).toBeLessThan(1e-3);
+        expect(Math.abs(row[3]! - (ref.y + ref.height))).toBeLessThan(1e-3);
+      });
+    }
   });
 
   it('hands over per-level score and regression maps at their strides, and leaks nothing', () => {
     const before = tf.memory().numTensors;
-    const decoded = decodeNanoDet(outputs, { maxDetections: 20 });
+    const decoded = decodeNanoDet(outputs);
     expect(decoded.maps.levels?.map((l) => [l.stride, ...l.scores.tensor.shape, ...(l.regression?.tensor.shape ?? [])])).toEqual([
       [8, 52, 52, 80, 52, 52, 44],
       [16, 26, 26, 80, 26, 26, 44],
@@ -231,4 +244,26 @@ describe('GPU greedy NMS', () => {
     const kept = new Set(classAwareNms(detections, 0.5).map((d) => Number(d.label)));
     expect(ours.map((v, i) => (v > 0.5) === kept.has(i)).every(Boolean)).toBe(true);
   });
+});
+
+describe('NanoDet through createDetector', () => {
+  it('loads, checks the graph and finds people with their level and cell', async () => {
+    const { createDetector } = await import('../../src/index.js');
+    const detector = await createDetector({ model: 'nanodet', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch });
+    const frame = await readJpegTensor('models/centernet/fixtures/street-frame.jpg');
+    const before = tf.memory().numTensors;
+    const result = await detector.detect(frame);
+    expect(tf.memory().numTensors).toBe(before);
+    frame.dispose();
+    detector.dispose();
+    const people = result.detections.filter((d) => d.label === 'person');
+    expect(people.length).toBeGreaterThan(1);
+    expect(result.levels.map((l) => l.stride)).toEqual([8, 16, 32]);
+    for (const d of result.detections) {
+      expect(d.cell.stride).toBe(result.levels[d.cell.level]!.stride);
+      // The prior is the cell centre, mapped to the source: inside (or on the edge of) its box.
+      expect(d.cell.priorX).toBeGreaterThanOrEqual(d.x - 1);
+      expect(d.cell.priorX).toBeLessThanOrEqual(d.x + d.width + 1);
+    }
+  }, 120_000);
 });

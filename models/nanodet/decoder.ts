@@ -8,7 +8,8 @@
  *   distance = s · Σ_b b · softmax(logits)_b (the expectation, not the argmax bin);
  * - box = (cx − l, cy − t, cx + r, cy + b) clamped to the input; scores are the class outputs as they
  *   are (sigmoid in the graph), every class of a cell is a candidate (multi-label);
- * - class-aware NMS at IoU 0.6, at most 100 results.
+ * - class-aware NMS at IoU 0.6, at most 100 results: the engine does it (`descriptor.nms`), on the GPU
+ *   or, on CPU backends, in JS on the candidates.
  *
  * Where this differs from the reference, and why it does not change results: the reference keeps the
  * 1,000 best cells per level (by max class score) and then every (cell, class) above 0.05; here the
@@ -18,7 +19,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DecodedFrame, DecodeOptions, LevelSpec } from '../../src/model-descriptor.js';
 import { ownMap } from '../../src/maps.js';
-import { greedyNmsMask } from '../../src/postprocess/gpu-nms.js';
 import type { LevelMaps } from '../../src/types.js';
 
 export const NANODET_INPUT = 416;
@@ -54,19 +54,18 @@ export function integralDistances(logits: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * In: six graph outputs in the descriptor's order: class scores [1, N_l, 80] for strides 8, 16, 32,
- * then box logits [1, N_l, 44] for the same levels. Out: rows [K, 8] (x1, y1, x2, y2, score, class,
- * level, cell index y·W + x) in input pixels, sorted by score, NMS applied (suppressed rows are not
- * returned: K ≤ maxDetections); maps: per level `scores` [H, W, 80] and `regression` [H, W, 44],
+ * then box logits [1, N_l, 44] for the same levels. Out: rows [M, 8] (x1, y1, x2, y2, score, class,
+ * level, cell index y·W + x) in input pixels: the M = 1,000 best candidates sorted by score, before NMS
+ * (`maxDetections` applies after NMS, in the engine); maps: per level `scores` [H, W, 80] and `regression` [H, W, 44],
  * `heatmap` = the stride-8 scores. Inputs are not disposed.
  */
-export function decodeNanoDet(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedFrame {
+export function decodeNanoDet(outputs: readonly tf.Tensor[], _options?: DecodeOptions): DecodedFrame {
   const classOutputs = outputs.slice(0, 3) as tf.Tensor3D[];
   const boxOutputs = outputs.slice(3, 6) as tf.Tensor3D[];
   const classes = classOutputs[0]?.shape[2] ?? 0;
   const cellCounts = NANODET_LEVELS.map((level) => level.width * level.height);
   const totalCells = cellCounts.reduce((a, b) => a + b, 0);
   const candidates = Math.min(NANODET_CANDIDATES, totalCells * classes);
-  const k = Math.min(options.maxDetections, candidates);
 
   const rows = tf.tidy(() => {
     // [ΣN, C] scores and [ΣN, 44] logits over all levels, level after level.
@@ -100,21 +99,16 @@ export function decodeNanoDet(outputs: readonly tf.Tensor[], options: DecodeOpti
     const clamp = (t: tf.Tensor1D): tf.Tensor1D => tf.clipByValue(t, 0, NANODET_INPUT);
     const boxes = tf.stack([clamp(tf.sub(cx, left)), clamp(tf.sub(cy, top)), clamp(tf.add(cx, right)), clamp(tf.add(cy, bottom))], 1) as tf.Tensor2D;
 
-    // Greedy class-aware NMS on the GPU; suppressed candidates sink below every threshold.
-    const keep = greedyNmsMask(boxes, classIds as tf.Tensor1D, NANODET_NMS_IOU);
-    const ranked = tf.where(tf.greater(keep, 0.5), topScores, tf.fill([candidates], -1));
-    const { indices: best } = tf.topk(ranked, k, true);
-    const columns = tf.concat(
+    return tf.concat(
       [
         boxes,
-        tf.reshape(ranked, [-1, 1]),
+        tf.reshape(topScores, [-1, 1]),
         tf.reshape(tf.cast(classIds, 'float32'), [-1, 1]),
         tf.reshape(tf.gather(levelOf, cells), [-1, 1]),
         tf.reshape(tf.gather(positionOf, cells), [-1, 1]),
       ],
       1,
-    );
-    return tf.gather(columns, best) as tf.Tensor2D;
+    ) as tf.Tensor2D;
   });
 
   const levels: LevelMaps[] = NANODET_LEVELS.map((level, index) => ({

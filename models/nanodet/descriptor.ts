@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelDescriptor } from '../../src/model-descriptor.js';
 import { COCO80_LABELS } from '../labels/coco80.js';
-import { NANODET_INPUT, NANODET_LEVELS, decodeNanoDet } from './decoder.js';
+import { NANODET_INPUT, NANODET_LEVELS, NANODET_NMS_IOU, decodeNanoDet } from './decoder.js';
 
 /** The training normalisation (nanodet-g.yml), in BGR order on 0..255 values. */
 const MEAN_BGR = [103.53, 116.28, 123.675] as const;
@@ -18,7 +18,7 @@ export const nanodet: ModelDescriptor = {
   title: 'NanoDet-g (COCO, 416, strides 8/16/32)',
   graphFile: 'nanodet.json',
   input: {
-    name: 'input_1:0',
+    name: 'input_1',
     width: NANODET_INPUT,
     height: NANODET_INPUT,
     padValue: 0,
@@ -36,7 +36,9 @@ export const nanodet: ModelDescriptor = {
   levels: NANODET_LEVELS,
   labels: COCO80_LABELS,
   maxDetectionsLimit: 100,
-  // The reference draws at 0.35; its NMS (class-aware, 0.6) is part of the decode, so no extra NMS here.
+  // The reference's class-aware NMS at 0.6, done by the engine on the decoder's candidates.
+  nms: { iouThreshold: NANODET_NMS_IOU },
+  // The reference draws at 0.35; no NMS beyond its own.
   defaults: { scoreThreshold: 0.35, maxDetections: 100, nmsIouThreshold: null },
   decode: decodeNanoDet,
 };

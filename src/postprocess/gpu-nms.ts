@@ -50,3 +50,23 @@ export function greedyNmsMask(boxes: tf.Tensor2D, classes: tf.Tensor1D, iouThres
     return keep;
   });
 }
+
+/**
+ * Keeps the best `maxRows` rows that survive greedy class-aware NMS, on the backend.
+ * In: `rows` [M, ROW_WIDTH] sorted by score (columns 0–3 the box, 4 the score, 5 the class).
+ * Out: [min(maxRows, M), ROW_WIDTH] sorted by score; suppressed rows that fill the tail get score −1.
+ */
+export function suppressRowsOnBackend(rows: tf.Tensor2D, iouThreshold: number, maxRows: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const count = rows.shape[0];
+    const boxes = tf.slice(rows, [0, 0], [count, 4]) as tf.Tensor2D;
+    const scores = tf.reshape(tf.slice(rows, [0, 4], [count, 1]), [count]) as tf.Tensor1D;
+    const classes = tf.reshape(tf.slice(rows, [0, 5], [count, 1]), [count]) as tf.Tensor1D;
+    const keep = greedyNmsMask(boxes, classes, iouThreshold);
+    const ranked = tf.where(tf.greater(keep, 0.5), scores, tf.fill([count], -1));
+    const { indices } = tf.topk(ranked, Math.min(maxRows, count), true);
+    const width = rows.shape[1];
+    const withRanked = tf.concat([boxes, tf.reshape(ranked, [count, 1]), tf.slice(rows, [0, 5], [count, width - 5])], 1);
+    return tf.gather(withRanked, indices) as tf.Tensor2D;
+  });
+}

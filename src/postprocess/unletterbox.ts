@@ -14,3 +14,16 @@ export function unletterboxBoxes(boxes: tf.Tensor2D, transform: LetterboxTransfo
     return tf.minimum(tf.maximum(source, 0), limit) as tf.Tensor2D;
   });
 }
+
+/** The same mapping on rows already read back: boxes (columns 0–3) of `rows` to source px, in place. */
+export function unletterboxRows(rows: Float32Array, width: number, transform: LetterboxTransform): Float32Array {
+  const { padX, padY, scaleX, scaleY, sourceWidth, sourceHeight } = transform;
+  const clip = (v: number, limit: number): number => Math.min(Math.max(v, 0), limit);
+  for (let i = 0; i + width <= rows.length; i += width) {
+    rows[i] = clip((rows[i]! - padX) / scaleX, sourceWidth);
+    rows[i + 1] = clip((rows[i + 1]! - padY) / scaleY, sourceHeight);
+    rows[i + 2] = clip((rows[i + 2]! - padX) / scaleX, sourceWidth);
+    rows[i + 3] = clip((rows[i + 3]! - padY) / scaleY, sourceHeight);
+  }
+  return rows;
+}
