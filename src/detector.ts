@@ -148,13 +148,14 @@ class GraphDetector implements Detector {
       for (const t of outputs) t.dispose();
     }
     const maps = bundleMaps(decoded.maps);
-    const suppression = descriptor.nms;
-    const suppressOnCpu = suppression !== undefined && !this.onGpu;
+    // The model's own NMS (descriptor.nms): its reference IoU unless the caller set `nmsIouThreshold`.
+    const modelNmsIou = descriptor.nms ? (options.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
     let values: Float32Array;
     try {
-      values = suppressOnCpu
-        ? await this.readSuppressed(decoded.rows, suppression.iouThreshold, letterbox, options)
-        : await this.readRows(decoded.rows, letterbox, options);
+      values =
+        modelNmsIou !== null && !this.onGpu
+          ? await this.readSuppressed(decoded.rows, modelNmsIou, letterbox, options)
+          : await this.readRows(decoded.rows, letterbox, options, modelNmsIou);
     } catch (error) {
       maps.dispose();
       throw asLoupeError(error, 'backend-failed', 'Reading detections back failed');
@@ -162,7 +163,8 @@ class GraphDetector implements Detector {
     const decodedAt = now();
 
     let detections = this.toDetections(values, options.scoreThreshold, letterbox);
-    if (options.nmsIouThreshold !== null) detections = classAwareNms(detections, options.nmsIouThreshold);
+    // Models without NMS of their own: optional class-aware NMS on the K rows read back.
+    if (!descriptor.nms && options.nmsIouThreshold !== null) detections = classAwareNms(detections, options.nmsIouThreshold);
     const end = now();
 
     const keepMaps = call.maps === true;
@@ -188,9 +190,9 @@ class GraphDetector implements Detector {
    * GPU path: the model's NMS (if any) as an M×M mask on the backend, unletterbox on the backend, then
    * one async read of the K final rows. Takes ownership of `rows` ([M, ROW_WIDTH], input px).
    */
-  private async readRows(rows: tf.Tensor2D, letterbox: LetterboxTransform, options: RunOptions): Promise<Float32Array> {
+  private async readRows(rows: tf.Tensor2D, letterbox: LetterboxTransform, options: RunOptions, nmsIou: number | null): Promise<Float32Array> {
     const sourceRows = tf.tidy(() => {
-      const final = this.descriptor.nms ? suppressRowsOnBackend(rows, this.descriptor.nms.iouThreshold, options.maxDetections) : rows;
+      const final = nmsIou !== null ? suppressRowsOnBackend(rows, nmsIou, options.maxDetections) : rows;
       const [boxes, rest] = tf.split(final, [4, ROW_WIDTH - 4], 1) as [tf.Tensor2D, tf.Tensor2D];
       return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1);
     });

@@ -108,6 +108,7 @@ export interface ModelDescriptor {
    * candidates (sorted, pre-NMS, as many as it likes) and the engine suppresses them: on GPU backends
    * with an M×M mask on the GPU before reading back the best `maxDetections`; on CPU backends (WASM,
    * CPU), where the rows are in main memory anyway, in JS after one read. Both in model-input space.
+   * `DetectorOptions.nmsIouThreshold` overrides the IoU.
    */
   nms?: { iouThreshold: number };
   /** Decodes `execute()`'s outputs (same order as `outputs`). Must not dispose its inputs. */

@@ -197,7 +197,11 @@ export interface DetectorOptions {
    * multiple of 32). Absent: the model's default. A fixed-size model rejects it with `bad-option`.
    */
   inputSize?: number;
-  /** Class-aware IoU NMS after decoding; `null`: off. Absent: the model's reference setting. */
+  /**
+   * IoU of class-aware NMS. Models whose reference decode includes NMS (NanoDet, dense Ultralytics
+   * layouts): overrides its IoU; `null` = the reference IoU. Other models: an extra NMS on the decoded
+   * rows; `null` = off. Absent: the model's default.
+   */
   nmsIouThreshold?: number | null;
   /**
    * Where model files are served from (a folder URL ending in `/`). Defaults to the global

@@ -66,7 +66,8 @@ describe('layout A / A′: boxes + class probabilities', () => {
   it('[1, 4+nc, N] in input pixels: xywh → xyxy, sorted, class = argmax, level and position per column', async () => {
     const output = tf.tensor3d(table(4 + NC, N, ENTRIES), [1, 4 + NC, N]);
     const rows = await decodeRows(choiceA, INPUT, [output], 3);
-    expect(rows).toHaveLength(3);
+    // Dense layouts hand min(1,000, N) candidates to the engine's NMS; maxDetections applies after it.
+    expect(rows).toHaveLength(Math.min(1000, N));
     close(rows[0], expected[0]!);
     close(rows[1], expected[1]!);
     expect(rows[2]![4]).toBe(0); // then the empty columns, score 0

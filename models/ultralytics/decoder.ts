@@ -86,9 +86,13 @@ function levelMaps(probs: tf.Tensor2D, objectness: tf.Tensor2D | null, channelsF
   return maps;
 }
 
+/** Best candidates the dense layouts hand to NMS (Ultralytics pre-selects up to 30,000; 1,000 covers max_det 300). */
+export const ULTRALYTICS_NMS_CANDIDATES = 1000;
+
 /**
  * In: the model's outputs (in its own output order) and the layout chosen at load; `input` the model
- * input size. Out: rows [K, 8] in input pixels sorted by score (K = min(maxDetections, candidates));
+ * input size. Out: rows [K, 8] in input pixels sorted by score (dense layouts: K = min(1,000, N)
+ * candidates before NMS; NMS-row layouts: K = min(maxDetections, rows));
  * for dense layouts also per-level score maps (`heatmap` = the finest level). Inputs are not disposed.
  */
 export function decodeUltralytics(
@@ -118,7 +122,8 @@ export function decodeUltralytics(
         const boxes = channelsFirst ? tf.slice(table, [0, 0], [boxChannels, -1]) : tf.slice(table, [0, 0], [-1, boxChannels]);
         const scores = tf.max(probs, classAxis) as tf.Tensor1D;
         const classes = tf.argMax(probs, classAxis) as tf.Tensor1D;
-        const k = Math.min(options.maxDetections, layout.candidates);
+        // Candidates for the engine's NMS (descriptor.nms); maxDetections applies after it.
+        const k = Math.min(ULTRALYTICS_NMS_CANDIDATES, layout.candidates);
         const { values, indices } = tf.topk(scores, k, true);
         const picked = (channelsFirst ? tf.transpose(tf.gather(boxes, indices, 1)) : tf.gather(boxes, indices, 0)) as tf.Tensor2D;
         const corners = tf.mul(cornersFromCentres(picked), pixelScale(boxes, input)) as tf.Tensor2D;

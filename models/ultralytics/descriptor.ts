@@ -16,8 +16,14 @@ import { chooseLayout, describeLayout, type LayoutChoice, type OutputInfo } from
 import { parseUltralyticsMetadata, type UltralyticsMetadata } from './metadata.js';
 import { ULTRALYTICS_PAD_VALUE, preprocessUltralytics } from './preprocess.js';
 
-/** Ultralytics' predict defaults (`ultralytics/cfg/default.yaml`): conf 0.25, class-aware NMS IoU 0.7, max_det 300. */
-export const ULTRALYTICS_DEFAULTS = { scoreThreshold: 0.25, maxDetections: 300, nmsIouThreshold: 0.7 } as const;
+/**
+ * Ultralytics' predict defaults (`ultralytics/cfg/default.yaml`): conf 0.25, max_det 300, class-aware NMS
+ * at IoU 0.7 — the model's own NMS (`nms` below), so `nmsIouThreshold: null` means "the reference IoU".
+ */
+export const ULTRALYTICS_DEFAULTS = { scoreThreshold: 0.25, maxDetections: 300, nmsIouThreshold: null } as const;
+/** Class-aware NMS IoU of the dense layouts: Ultralytics' 0.7; YOLOv5's `detect.py` 0.45 for layout E. */
+export const ULTRALYTICS_NMS_IOU = 0.7;
+export const YOLOV5_NMS_IOU = 0.45;
 /** Input size when neither the model nor `metadata.yaml` states one. */
 export const ULTRALYTICS_DEFAULT_IMGSZ = 640;
 /** Id prefix (and `model` attribute prefix) of Ultralytics models. */
@@ -155,6 +161,13 @@ export function ultralyticsDescriptor(url: string, id = `${ULTRALYTICS_PREFIX}${
     },
     get labels() {
       return state.labels;
+    },
+    // Dense layouts decode to candidates that need NMS; NMS-row layouts (B/C/D) come out final.
+    get nms() {
+      const kind = state.choice?.layout.kind;
+      if (kind === 'channels-first' || kind === 'channels-last') return { iouThreshold: ULTRALYTICS_NMS_IOU };
+      if (kind === 'objectness') return { iouThreshold: YOLOV5_NMS_IOU };
+      return undefined;
     },
     maxDetectionsLimit: ULTRALYTICS_DEFAULTS.maxDetections,
     defaults: { ...ULTRALYTICS_DEFAULTS },
