@@ -14,6 +14,7 @@ import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { selectBackend } from './runtime/backend.js';
 import { foldingHandler } from './runtime/fold-constants.js';
+import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
 import type {
   BackendReport,
   DetectCallOptions,
@@ -327,15 +328,45 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
   const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
   const url = resolveModelUrl(descriptor, options.modelBaseUrl);
   const fetchFunc = checkedFetch(options.fetch);
-  let runnable: RunnableModel;
-  if (descriptor.load) {
+  // One loaded model per (backend instance, model, input size, URL, fetch), shared by every detector on
+  // the page. The backend instance, not its name: one rebuilt after a lost GPU context loads afresh.
+  const key = [`${backend.backend}#${idOf(tf.backend())}`, descriptor.id, `${descriptor.input.width}x${descriptor.input.height}`, url, idOf(options.fetch)].join('|');
+  const load = async (onProgress: (fraction: number) => void): Promise<LoadedModel> => {
+    if (!descriptor.load) return { descriptor, runnable: await loadGraph(descriptor, url, fetchFunc, onProgress) };
     try {
-      runnable = await descriptor.load({ url, fetch: fetchFunc, onProgress: options.onProgress });
+      return { descriptor, runnable: await descriptor.load({ url, fetch: fetchFunc, onProgress }) };
     } catch (error) {
       throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
     }
-  } else {
-    runnable = await loadGraph(descriptor, url, fetchFunc, options.onProgress);
+  };
+  const shared = await sharedModels.acquire(key, load, options.onProgress);
+  // The descriptor the model was loaded with (a URL model's descriptor learns its shapes at load).
+  const { descriptor: loaded, runnable } = shared.value;
+  return new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions);
+}
+
+interface LoadedModel {
+  descriptor: ModelDescriptor;
+  runnable: RunnableModel;
+}
+
+/** Loaded models, reference-counted: `dispose()` of the last detector using one releases its weights. */
+const sharedModels = new SharedCache<LoadedModel>((model) => model.runnable.dispose());
+
+/** Which models are loaded and how many detectors hold each (for tests and debugging). */
+export function loadedModels(): SharedEntryInfo[] {
+  return sharedModels.entries();
+}
+
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+/** A number per object (a backend instance, a custom fetch), for cache keys; `default` for none. */
+function idOf(value: object | undefined): string {
+  if (!value) return 'default';
+  let id = ids.get(value);
+  if (id === undefined) {
+    id = ++lastId;
+    ids.set(value, id);
   }
-  return new GraphDetector(descriptor, runnable, backend, runOptions);
+  return String(id);
 }

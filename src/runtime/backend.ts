@@ -50,10 +50,20 @@ function probeWebGl(): GpuProbe {
   return { available: true, software: SOFTWARE_RENDERER.test(device), device };
 }
 
+let globalWasmBaseUrl: string | undefined;
+
+/**
+ * Sets the folder URL the WASM backend loads its `.wasm` binaries from unless a detector gets
+ * `wasmPaths`. Default: `/tfjs-wasm/` on the page's origin (the library bundle: `tfjs-wasm/` next to it).
+ */
+export function setWasmBaseUrl(url: string | undefined): void {
+  globalWasmBaseUrl = url;
+}
+
 /** Points the WASM backend at its `.wasm` binaries (browser only; Node finds them in the package). */
 function configureWasm(wasmPaths: string | undefined): void {
   if (typeof document === 'undefined') return;
-  setWasmPaths(wasmPaths ?? new URL('/tfjs-wasm/', document.baseURI).href);
+  setWasmPaths(wasmPaths ?? globalWasmBaseUrl ?? new URL('/tfjs-wasm/', document.baseURI).href);
 }
 
 async function activate(name: BackendName, wasmPaths: string | undefined): Promise<boolean> {
