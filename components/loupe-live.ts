@@ -402,15 +402,19 @@ export class LoupeLive extends LitElement {
           <span style=${styleMap(downloading ? { width: `${percent}%` } : {})}></span>
         </div>
         <p>${label}</p>
+        ${this._notice ? html`<p class="notice" role="alert">${this._notice.message}</p>` : nothing}
       </div>
     `;
   }
 
   private renderControls() {
-    const modelIds = getModelIds();
+    // A model loaded from a URL (`ultralytics:…`) is not in the registry: list it too, with what it reports.
+    const modelIds = getModelIds().includes(this.model) ? getModelIds() : [...getModelIds(), this.model];
     const layers = this.activeLayers;
-    const labels = getModelInfo(this.model)?.labels ?? [];
-    const strides = (getModelInfo(this.model)?.levels ?? []).map((level) => level.stride);
+    const engine = this.detector;
+    const labels = engine?.labels.length ? engine.labels : (getModelInfo(this.model)?.labels ?? []);
+    const levels = getModelInfo(this.model)?.levels ?? engine?.result?.levels ?? [];
+    const strides = levels.map((level) => level.stride);
     return html`
       <div class="controls" part="controls">
         <label class="field">

@@ -135,6 +135,11 @@ export const overlayStyles = css`
     stroke-width: 1.5px;
     vector-effect: non-scaling-stroke;
   }
+  .offsets .grid {
+    stroke: rgb(255 255 255 / 0.28);
+    stroke-width: 1px;
+    vector-effect: non-scaling-stroke;
+  }
   .offsets .vector {
     stroke-width: 2px;
     stroke-linecap: round;
@@ -237,7 +242,8 @@ export const overlayStyles = css`
   }
   .panel-frame {
     position: relative;
-    width: clamp(80px, 18cqw, 180px);
+    /* Three levels get 18 % of the width each; five anchors share about the same room. */
+    width: clamp(56px, calc(54cqw / max(var(--count, 3), 3)), 180px);
     aspect-ratio: var(--aspect);
     overflow: hidden;
     outline: 2px solid var(--c);

@@ -32,11 +32,15 @@ interface LevelMapRefs {
   stride: number;
   scores: MapHandle<Rank.R3>;
   regression?: MapHandle<Rank.R3> | undefined;
+  /** Per-anchor objectness [H, W, A] (YOLOv2). */
+  objectness?: MapHandle<Rank.R3> | undefined;
 }
 
-/** One level's score map drawn in the side-by-side strip. */
+/** One level's score map (or one anchor's objectness map) drawn in the side-by-side strip. */
 interface LevelPanel {
   level: number;
+  /** Set when the panel shows one anchor's objectness of a single-level anchor-based model. */
+  anchor?: number;
   stride: number;
   /** Where the map canvas goes, in source pixels. */
   placement: Rect;
@@ -69,6 +73,8 @@ interface Inspection {
   detection: Detection;
   /** The regression channels at the cell (GFL: 4 × 11 logits; CenterNet: l, t, r, b in px). */
   values: Float32Array | null;
+  /** Clicked: stays (following the object) until the next click. */
+  pinned: boolean;
 }
 
 interface Layout {
@@ -81,8 +87,9 @@ interface PendingFrame {
   frame: OverlayFrame;
   /** The map of the heatmap layer (or of the one level the `levels` layer shows). */
   map: MapHandle<Rank.R3> | null;
-  /** Level maps for the side-by-side strip. */
+  /** Level maps (or per-anchor objectness maps) for the side-by-side strip. */
   panels: MapHandle<Rank.R3>[];
+  panelsAreAnchors: boolean;
   regression: (MapHandle<Rank.R3> | undefined)[];
 }
 
@@ -102,11 +109,13 @@ interface PendingFrame {
  *   engine's `heatmapPlacement()`;
  * - `levels`: boxes coloured by the output level (stride) that produced them, a legend with the count
  *   per level, and the per-level score maps: side by side, each at its own stride (`level="all"`, the
- *   default), or one level over the video (`level="16"`);
+ *   default), or one level over the video (`level="16"`); for a single-level anchor-based model (YOLOv2)
+ *   the side-by-side maps are each anchor's objectness;
  * - `offsets`: each detection's cell, its prior point and the regression from it: the four distances
  *   (left, top, right, bottom) to the box edges for anchor-free heads (CenterNet, NanoDet, YOLOv8), the
- *   predicted centre offset inside the cell for anchor-based ones (YOLOv2). Hovering or clicking a box
- *   shows the values at its cell: NanoDet's 4 × 11 bin distributions as bar charts.
+ *   predicted centre offset inside the cell, on the S×S grid, for anchor-based ones (YOLOv2). Hovering or
+ *   clicking a box shows the values at its cell: NanoDet's 4 × 11 bin distributions as bar charts,
+ *   YOLOv2's σ(tx), σ(ty), tw, th, CenterNet's distances.
  * The overlay asks the detector to keep the maps only while a layer that needs them is on.
  *
  * @summary Boxes, heatmaps, levels and offsets on top of the video.
@@ -365,7 +374,17 @@ export class LoupeOverlay extends LitElement {
     const selected = this.selectedLevel(live.map((level) => level.stride));
     // The heatmap layer shows one level; so does the levels layer when `level` names one.
     const single = layers.has('heatmap') || (layers.has('levels') && selected.named) ? live[selected.index] : undefined;
-    const panels = layers.has('levels') && !selected.named && live.length > 1 ? live : [];
+    // Side by side: every level of a multi-level model, or each anchor of a single-level anchored one.
+    const anchorMaps = layers.has('levels') && live.length === 1 ? live[0]?.objectness : undefined;
+    const anchors = anchorMaps && !anchorMaps.disposed ? (anchorMaps.tensor.shape[2] ?? 1) : 1;
+    const panels =
+      !layers.has('levels') || selected.named
+        ? []
+        : anchors > 1
+          ? Array.from({ length: anchors }, (_, a) => channelOf(anchorMaps!, a))
+          : live.length > 1
+            ? live.map((level) => retain(level.scores))
+            : [];
     const regression = layers.has('offsets') ? maps.map((level) => (level.regression && !level.regression.disposed ? retain(level.regression) : undefined)) : [];
     this.dropPending();
     if (!single && panels.length === 0) {
@@ -378,7 +397,8 @@ export class LoupeOverlay extends LitElement {
     this.pending = {
       frame,
       map: single ? retain(single.scores) : null,
-      panels: panels.map((level) => retain(level.scores)),
+      panels,
+      panelsAreAnchors: anchors > 1,
       regression,
     };
     void this.drain();
@@ -410,7 +430,7 @@ export class LoupeOverlay extends LitElement {
     this.drawing = true;
     try {
       while (this.pending) {
-        const { frame, map, panels, regression } = this.pending;
+        const { frame, map, panels, panelsAreAnchors, regression } = this.pending;
         this.pending = null;
         try {
           const classId = this.resolveClassId(frame.model);
@@ -425,7 +445,8 @@ export class LoupeOverlay extends LitElement {
           for (const [index, panel] of panels.entries()) {
             const renderer = (this.panelRenderers[index] ??= new HeatmapRenderer());
             const canvas = await renderer.render(panel, { classId });
-            frame.panels.push({ level: index, stride: panel.stride, placement: heatmapPlacement(frame.letterbox, panel), canvas });
+            const placement = heatmapPlacement(frame.letterbox, panel);
+            frame.panels.push(panelsAreAnchors ? { level: 0, anchor: index, stride: panel.stride, placement, canvas } : { level: index, stride: panel.stride, placement, canvas });
           }
           this.lastHeatmapError = '';
         } catch (error) {
@@ -459,8 +480,10 @@ export class LoupeOverlay extends LitElement {
     if (inspected && !frame?.detections.includes(inspected)) {
       // Follow the inspected object into the new frame: the same class, best overlap.
       const next = frame ? followDetection(inspected, frame.detections) : undefined;
-      this._inspection = null;
-      if (next) void this.inspect(next);
+      const pinned = this._inspection?.pinned;
+      this._inspection = pinned ? { detection: inspected, values: null, pinned } : null;
+      if (next) void this.inspect(next, pinned ? undefined : false);
+      else this._inspection = null;
     }
   }
 
@@ -472,11 +495,17 @@ export class LoupeOverlay extends LitElement {
   private resolveClassId(model: string): number | null {
     const value = this.heatmapClass?.trim();
     if (!value || value === 'all' || value === 'max') return null;
-    const labels = getModelInfo(model)?.labels ?? [];
+    const labels = this.labelsOf(model);
     const id = /^\d+$/.test(value) ? Number(value) : labels.indexOf(value);
     if (id >= 0 && id < labels.length) return id;
     this.reportHeatmapError(new Error(`heatmap-class '${value}' is not a class of '${model}'; showing the maximum over classes.`), 'bad-option');
     return null;
+  }
+
+  /** Labels of `model`: the followed detector's (URL-loaded models are not in the registry), else the registry's. */
+  private labelsOf(model: string): readonly string[] {
+    const fromDetector = this.detector?.model === model ? this.detector.labels : undefined;
+    return fromDetector?.length ? fromDetector : (getModelInfo(model)?.labels ?? []);
   }
 
   private reportHeatmapError(error: unknown, type: 'bad-option' | 'backend-failed' = 'backend-failed'): void {
@@ -560,7 +589,7 @@ export class LoupeOverlay extends LitElement {
         part="box"
         style=${styleMap(style)}
         @pointerenter=${() => void this.inspect(detection)}
-        @click=${() => void this.inspect(detection)}
+        @click=${() => void this.inspect(detection, true)}
         @pointerleave=${() => this.endInspection(detection)}
       >
         <span class="label" part="label">${detection.label}<span class="score">${Math.round(detection.score * 100)}%${level}</span></span>
@@ -575,8 +604,23 @@ export class LoupeOverlay extends LitElement {
   private renderOffsets(frame: OverlayFrame, source: { width: number; height: number }) {
     const { letterbox } = frame;
     const cellSize = (stride: number) => ({ width: stride / letterbox.scaleX, height: stride / letterbox.scaleY });
+    // Anchor-based heads (YOLOv2): the whole S×S grid, so the responsible cells read as cells of it.
+    const grid = frame.levels.find((level) => level.anchors > 1);
+    const gridLines = grid
+      ? [
+          ...Array.from({ length: grid.width + 1 }, (_, i) => {
+            const x = (i * grid.stride - letterbox.padX) / letterbox.scaleX;
+            return svg`<line class="grid" x1=${x} x2=${x} y1=${-letterbox.padY / letterbox.scaleY} y2=${(grid.height * grid.stride - letterbox.padY) / letterbox.scaleY}></line>`;
+          }),
+          ...Array.from({ length: grid.height + 1 }, (_, i) => {
+            const y = (i * grid.stride - letterbox.padY) / letterbox.scaleY;
+            return svg`<line class="grid" y1=${y} y2=${y} x1=${-letterbox.padX / letterbox.scaleX} x2=${(grid.width * grid.stride - letterbox.padX) / letterbox.scaleX}></line>`;
+          }),
+        ]
+      : [];
     return svg`
       <svg class="offsets" part="offsets" viewBox="0 0 ${source.width} ${source.height}" preserveAspectRatio="none" aria-hidden="true">
+        ${gridLines}
         ${frame.detections.map((d) => {
           const { priorX, priorY, stride, level } = d.cell;
           const size = cellSize(stride);
@@ -599,7 +643,7 @@ export class LoupeOverlay extends LitElement {
             <g style="--c: ${levelColor(level)}">
               <rect class="cell" x=${cornerX} y=${cornerY} width=${size.width} height=${size.height}></rect>
               ${vectors}
-              <circle class="prior" cx=${priorX} cy=${priorY} r=${Math.max(2, size.width / 6)}></circle>
+              <circle class="prior" cx=${priorX} cy=${priorY} r=${Math.max(1.5, Math.min(size.width / 8, source.width / 220))}></circle>
             </g>
           `;
         })}
@@ -607,11 +651,21 @@ export class LoupeOverlay extends LitElement {
     `;
   }
 
-  /** Reads the regression values at a box's cell (a few floats, only on pointer interaction). */
-  private async inspect(detection: Detection): Promise<void> {
+  /**
+   * Reads the regression values at a box's cell (a few floats, only on pointer interaction). A click pins
+   * the inspection (it then follows the object from frame to frame until the next click); hovering shows
+   * it while the pointer is on the box.
+   */
+  private async inspect(detection: Detection, pin?: boolean): Promise<void> {
     if (!this.activeLayers.has('offsets')) return;
+    const wasPinned = this._inspection?.pinned === true;
+    if (pin && wasPinned && this._inspection?.detection === detection) {
+      this._inspection = null; // a second click unpins
+      return;
+    }
+    const pinned = pin === true || (pin === undefined && wasPinned);
     const map = this._frame?.regression?.[detection.cell.level];
-    this._inspection = { detection, values: null };
+    this._inspection = { detection, values: null, pinned };
     if (!map || map.disposed) return;
     const [rows = 0, cols = 0, channels = 0] = map.tensor.shape;
     const { x, y } = detection.cell;
@@ -619,14 +673,14 @@ export class LoupeOverlay extends LitElement {
     const slice = map.tensor.slice([y, x, 0], [1, 1, channels]);
     try {
       const values = (await slice.data()) as Float32Array;
-      if (this._inspection?.detection === detection) this._inspection = { detection, values };
+      if (this._inspection?.detection === detection) this._inspection = { detection, values, pinned };
     } finally {
       slice.dispose();
     }
   }
 
   private endInspection(detection: Detection): void {
-    if (this._inspection?.detection === detection) this._inspection = null;
+    if (this._inspection?.detection === detection && !this._inspection.pinned) this._inspection = null;
   }
 
   private renderInspector({ detection, values }: Inspection, frame: OverlayFrame) {
@@ -635,7 +689,11 @@ export class LoupeOverlay extends LitElement {
     const sides = ['left', 'top', 'right', 'bottom'] as const;
     const heading = html`<span class="title">${detection.label} ${Math.round(detection.score * 100)}% · stride ${detection.cell.stride}, cell (${detection.cell.x}, ${detection.cell.y})${anchors > 1 ? `, anchor ${detection.cell.anchor}` : ''}</span>`;
     let body: unknown = html`<span>reading…</span>`;
-    if (values && values.length % 4 === 0 && values.length / 4 > 4) {
+    if (values && anchors > 1 && values.length === anchors * 4) {
+      // YOLOv2 (yolo-face): σ(tx), σ(ty) place the centre inside the cell; tw, th scale the anchor by e^t.
+      const [sx = 0, sy = 0, tw = 0, th = 0] = values.subarray(detection.cell.anchor * 4, detection.cell.anchor * 4 + 4);
+      body = html`<span>σ(tx) ${sx.toFixed(2)} · σ(ty) ${sy.toFixed(2)} · tw ${tw.toFixed(2)} · th ${th.toFixed(2)}</span>`;
+    } else if (values && values.length % 4 === 0 && values.length / 4 > 4) {
       // Distribution heads (GFL): per side a softmax over the bins, its expectation in cells.
       const bins = values.length / 4;
       body = sides.map((side, index) => {
@@ -652,9 +710,6 @@ export class LoupeOverlay extends LitElement {
           </div>
         `;
       });
-    } else if (values && anchors > 1 && values.length === anchors * 4) {
-      const [tx = 0, ty = 0, tw = 0, th = 0] = values.subarray(detection.cell.anchor * 4, detection.cell.anchor * 4 + 4);
-      body = html`<span>tx ${tx.toFixed(2)} · ty ${ty.toFixed(2)} · tw ${tw.toFixed(2)} · th ${th.toFixed(2)}</span>`;
     } else if (values) {
       body = html`<span>${Array.from(values.subarray(0, 8), (v, i) => `${values.length === 4 ? sides[i] : i}: ${v.toFixed(1)}`).join(' · ')}</span>`;
     }
@@ -680,17 +735,17 @@ export class LoupeOverlay extends LitElement {
   /** The per-level score maps side by side, each over a small copy of the frame at its own stride. */
   private renderPanels(frame: OverlayFrame, source: { width: number; height: number }) {
     return html`
-      <div class="panels" part="panels" style=${styleMap({ '--aspect': `${source.width} / ${source.height}` })}>
+      <div class="panels" part="panels" style=${styleMap({ '--aspect': `${source.width} / ${source.height}`, '--count': String(frame.panels!.length) })}>
         ${frame.panels!.map(
           (panel) => html`
-            <figure class="panel" style=${styleMap({ '--c': levelColor(panel.level) })}>
+            <figure class="panel" style=${styleMap({ '--c': levelColor(panel.anchor ?? panel.level) })}>
               <div class="panel-frame">
                 <div class="heatmap" style=${styleMap(percent(panel.placement, source))}>${panel.canvas}</div>
                 ${frame.detections
-                  .filter((d) => d.cell.level === panel.level)
+                  .filter((d) => (panel.anchor === undefined ? d.cell.level === panel.level : d.cell.anchor === panel.anchor))
                   .map((d) => html`<div class="mini-box" style=${styleMap(percent(d, source))}></div>`)}
               </div>
-              <figcaption>stride ${panel.stride}</figcaption>
+              <figcaption>${panel.anchor === undefined ? `stride ${panel.stride}` : `anchor ${panel.anchor}`}</figcaption>
             </figure>
           `,
         )}
@@ -699,7 +754,7 @@ export class LoupeOverlay extends LitElement {
   }
 
   private renderLegend(frame: OverlayFrame) {
-    const labels = getModelInfo(frame.model)?.labels ?? [];
+    const labels = this.labelsOf(frame.model);
     const what =
       frame.heatmapClass == null
         ? `max of ${frame.heatmapClasses ?? labels.length} classes`
@@ -720,7 +775,9 @@ export class LoupeOverlay extends LitElement {
 function levelMapsOf(result: DetectionResult): LevelMapRefs[] {
   const maps = result.maps;
   if (!maps) return [];
-  if (maps.levels?.length) return maps.levels.map((level) => ({ stride: level.stride, scores: level.scores, regression: level.regression }));
+  if (maps.levels?.length) {
+    return maps.levels.map((level) => ({ stride: level.stride, scores: level.scores, regression: level.regression, objectness: level.objectness }));
+  }
   return maps.heatmap ? [{ stride: maps.heatmap.stride, scores: maps.heatmap, regression: maps.ltrb }] : [];
 }
 
@@ -731,6 +788,7 @@ function retainLevels(levels: readonly LevelMapRefs[]): LevelMapRefs[] {
       stride: level.stride,
       scores: retain(level.scores),
       regression: level.regression && !level.regression.disposed ? retain(level.regression) : undefined,
+      objectness: level.objectness && !level.objectness.disposed ? retain(level.objectness) : undefined,
     }));
 }
 
@@ -738,6 +796,7 @@ function releaseLevels(levels: readonly LevelMapRefs[]): void {
   for (const level of levels) {
     level.scores.dispose();
     level.regression?.dispose();
+    level.objectness?.dispose();
   }
 }
 
@@ -776,6 +835,20 @@ function createPictureCanvas(): HTMLCanvasElement {
 /** A second, independently disposable reference to a map (tfjs clones share the GPU data). */
 function retain(map: MapHandle<Rank.R3>): MapHandle<Rank.R3> {
   const tensor = map.tensor.clone();
+  return {
+    tensor,
+    stride: map.stride,
+    cellOrigin: map.cellOrigin,
+    get disposed() {
+      return tensor.isDisposed;
+    },
+    dispose: () => tensor.dispose(),
+  };
+}
+
+/** One channel of a map as its own [H, W, 1] handle (an anchor's objectness). */
+function channelOf(map: MapHandle<Rank.R3>, channel: number): MapHandle<Rank.R3> {
+  const tensor = map.tensor.slice([0, 0, channel], [-1, -1, 1]);
   return {
     tensor,
     stride: map.stride,

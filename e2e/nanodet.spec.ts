@@ -1,7 +1,7 @@
 // NanoDet live on the fake webcam (WASM: the fast backend here): it finds the clip's people, the
 // `levels` layer paints each box in the colour of the level (stride) that produced it, with one
 // non-empty score map per level side by side, and `offsets` draws each box's prior and its four
-// distances; hovering a box shows its 4 × 11 bin distributions.
+// distances; clicking a box pins its 4 × 11 bin distributions.
 import { expect, test } from '@playwright/test';
 import { expectPeopleFound, liveState, openLive, screenshotLive, waitForFrames } from './helpers';
 
@@ -68,10 +68,10 @@ test('NanoDet finds people; levels and offsets show where each box came from', a
   expect(shown.priors).toBe(shown.boxes.length);
   expect(shown.vectors).toBe(4 * shown.boxes.length);
 
-  // Hovering a box shows its bin distributions (4 sides × 11 bins).
+  // Clicking a box shows its bin distributions (4 sides × 11 bins).
   await page.locator('loupe-live').evaluate((el) => el.setAttribute('sync', 'frame')); // boxes hold still
   const box = overlay.locator('.box').first();
-  await box.hover({ force: true });
+  await box.click({ force: true }); // a click pins the inspector (it follows the object across frames)
   const inspector = overlay.locator('.inspector');
   await expect(inspector).toContainText(/stride (8|16|32), cell/, { timeout: 30_000 });
   await expect(inspector.locator('.dist')).toHaveCount(4, { timeout: 30_000 });

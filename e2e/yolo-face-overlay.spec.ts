@@ -1,0 +1,47 @@
+// The YOLOv2 face model's internals on a photo (WASM): the `levels` layer shows one objectness map per
+// anchor side by side, `offsets` draws the S×S grid, each face's responsible cell and the predicted
+// centre offset inside it; hovering a face shows its tx, ty, tw, th.
+import { expect, test } from '@playwright/test';
+import { liveState, openLive, screenshotLive, waitForFrames } from './helpers';
+
+test('yolo-face: per-anchor objectness maps, grid, responsible cells and centre offsets', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openLive(page, {
+    backend: 'wasm',
+    model: 'yolo-face',
+    src: '/node_modules/@vladmandic/face-api/demo/sample1.jpg',
+    layers: 'boxes levels offsets',
+    'score-threshold': '0.5',
+  });
+  const state = await waitForFrames(page, 1, 120_000);
+  expect(state.errors).toEqual([]);
+  const result = state.detections.at(-1)!;
+  expect(result.levels).toEqual([{ stride: 32, width: 13, height: 13, anchors: 5, cellOrigin: 'centre' }]);
+  expect(result.detections.length).toBeGreaterThanOrEqual(3);
+
+  const overlay = page.locator('loupe-live loupe-overlay');
+  await expect.poll(() => overlay.evaluate((el) => el.shadowRoot?.querySelectorAll('.panel canvas').length ?? 0), { timeout: 60_000 }).toBe(5);
+  const shown = await overlay.evaluate((el) => {
+    const root = el.shadowRoot!;
+    return {
+      captions: [...root.querySelectorAll('.panel figcaption')].map((c) => c.textContent?.trim()),
+      sizes: [...root.querySelectorAll<HTMLCanvasElement>('.panel canvas')].map((c) => [c.width, c.height]),
+      grid: root.querySelectorAll('svg.offsets line.grid').length,
+      cells: root.querySelectorAll('svg.offsets rect.cell').length,
+      vectors: root.querySelectorAll('svg.offsets line.vector').length,
+      boxes: root.querySelectorAll('.box').length,
+    };
+  });
+  console.log(JSON.stringify(shown));
+  await screenshotLive(page, 'yolo-face-levels-offsets.png');
+  expect(shown.captions).toEqual(['anchor 0', 'anchor 1', 'anchor 2', 'anchor 3', 'anchor 4']);
+  for (const size of shown.sizes) expect(size).toEqual([13, 13]);
+  expect(shown.grid).toBe(14 + 14);
+  expect(shown.cells).toBe(shown.boxes);
+  expect(shown.vectors).toBe(shown.boxes); // one centre-offset vector per face (anchor-based head)
+
+  await overlay.locator('.box').first().click({ force: true });
+  await expect(overlay.locator('.inspector')).toContainText(/anchor \d/, { timeout: 30_000 });
+  await expect(overlay.locator('.inspector')).toContainText(/σ\(tx\) \d\.\d\d/, { timeout: 30_000 });
+  expect((await liveState(page)).errors).toEqual([]);
+});
