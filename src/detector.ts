@@ -15,6 +15,9 @@ import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/le
 import { selectBackend } from './runtime/backend.js';
 import { foldingHandler } from './runtime/fold-constants.js';
 import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
+import { resolveSmallObjects } from './small-objects/plan.js';
+import { allowAnyBatch, detectSmallObjects, type BatchState } from './small-objects/run.js';
+import type { SmallObjectsOptions, SmallObjectsSetting } from './small-objects/types.js';
 import type {
   BackendReport,
   DetectCallOptions,
@@ -96,6 +99,9 @@ class GraphDetector implements Detector {
   readonly inputSize: { width: number; height: number };
   private options: RunOptions;
   private disposed = false;
+  /** Small-object mode (`src/small-objects/`): its options, or null when off. */
+  private smallObjects: SmallObjectsOptions | null = null;
+  private readonly batchState: BatchState = { batch: 'unknown' };
 
   constructor(
     private readonly descriptor: ModelDescriptor,
@@ -109,14 +115,31 @@ class GraphDetector implements Detector {
     this.options = options;
   }
 
-  setOptions(patch: Partial<RunOptions>): void {
-    this.options = validateRunOptions(this.descriptor, this.options, patch);
+  setOptions(patch: Partial<RunOptions> & { smallObjects?: SmallObjectsSetting }): void {
+    const { smallObjects, ...rest } = patch;
+    const small = smallObjects === undefined ? this.smallObjects : resolveSmallObjects(smallObjects);
+    this.options = validateRunOptions(this.descriptor, this.options, rest);
+    this.smallObjects = small;
   }
 
   async detect(source: FrameSource, call: DetectCallOptions = {}): Promise<DetectionResult> {
     if (this.disposed) throw new LoupeError('disposed', `The '${this.model}' detector was disposed.`);
     const { descriptor } = this;
     const options = this.options;
+    const small = call.smallObjects === undefined ? this.smallObjects : resolveSmallObjects(call.smallObjects);
+    if (small) {
+      const context = {
+        descriptor,
+        runnable: this.runnable,
+        backend: this.backend.backend,
+        model: this.model,
+        labels: this.labels,
+        state: this.batchState,
+        preprocess: (frame: tf.Tensor3D) => preprocessFrame(descriptor, frame),
+        cellOf: (level: number, position: number, transform: LetterboxTransform) => cellOf(descriptor, level, position, transform),
+      };
+      return detectSmallObjects(context, source, options, small, call);
+    }
     const start = now();
 
     // Source → letterboxed model input, [1, H, W, 3] (or the model's own layout and value range).
@@ -177,6 +200,7 @@ class GraphDetector implements Detector {
       model: this.model,
       letterbox,
       levels: descriptor.levels,
+      executions: 1,
       dispose: () => maps.dispose(),
     };
     if (keepMaps) result.maps = maps;
@@ -303,6 +327,7 @@ async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: ty
     throw error;
   }
   const inputName = descriptor.input.name;
+  allowAnyBatch(graph, inputName); // small-object mode's tiles, when the graph computes a batch (checked there)
   const outputs = [...descriptor.outputs];
   const asList = (raw: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(raw) ? raw : [raw]);
   return {
@@ -325,6 +350,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
     maxDetections: options.maxDetections,
     nmsIouThreshold: options.nmsIouThreshold,
   });
+  const smallObjects = resolveSmallObjects(options.smallObjects);
   const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
   const url = resolveModelUrl(descriptor, options.modelBaseUrl);
   const fetchFunc = checkedFetch(options.fetch);
@@ -342,7 +368,9 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
   const shared = await sharedModels.acquire(key, load, options.onProgress);
   // The descriptor the model was loaded with (a URL model's descriptor learns its shapes at load).
   const { descriptor: loaded, runnable } = shared.value;
-  return new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions);
+  const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions);
+  if (smallObjects) detector.setOptions({ smallObjects });
+  return detector;
 }
 
 interface LoadedModel {

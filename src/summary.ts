@@ -2,6 +2,9 @@ import type { DetectionResult, DetectionSummary } from './types.js';
 
 /** The plain-data part of a result (no GPU handles), as sent in events and across workers. */
 export function summarizeResult(result: DetectionResult): DetectionSummary {
-  const { detections, timings, backend, model, letterbox, levels } = result;
-  return { detections, timings, backend, model, letterbox, levels };
+  const { detections, timings, backend, model, letterbox, levels, executions, smallObjects } = result;
+  const summary: DetectionSummary = { detections, timings, backend, model, letterbox, levels };
+  if (executions !== undefined) summary.executions = executions;
+  if (smallObjects) summary.smallObjects = smallObjects;
+  return summary;
 }

@@ -3,6 +3,9 @@
  * so elements, pages and tests can share these shapes.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { DetectionTile, SmallObjectsReport, SmallObjectsSetting } from './small-objects/types.js';
+
+export type * from './small-objects/types.js';
 
 /** A tfjs backend Loupe knows how to pick. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -46,6 +49,8 @@ export interface Detection {
   label: string;
   /** Which output cell produced it (level, cell, anchor) and that cell's prior point. */
   cell: DetectionCell;
+  /** Small-object mode: the pass (scale, tile) that produced it. */
+  tile?: DetectionTile;
 }
 
 /**
@@ -113,6 +118,8 @@ export interface DetectCallOptions {
    * are released inside `detect()`.
    */
   maps?: boolean;
+  /** Small-object mode for this call only (see `DetectorOptions.smallObjects`); absent: the detector's. */
+  smallObjects?: SmallObjectsSetting;
 }
 
 /** A GPU-resident tensor handed to the caller, who owns it until `dispose()`. */
@@ -150,6 +157,10 @@ export interface DetectionResult {
   levels: readonly OutputLevel[];
   /** Present when `detect(source, { maps: true })`; owned by the caller. */
   maps?: DetectionMaps;
+  /** Model passes this result cost (1 in single-pass mode; whole frame + tiles in small-object mode). */
+  executions?: number;
+  /** Small-object mode: the frame's tiles, which of them ran, and the options in effect. */
+  smallObjects?: SmallObjectsReport;
   /** Releases `maps` if present. Safe to call twice. */
   dispose(): void;
 }
@@ -204,6 +215,11 @@ export interface DetectorOptions {
    */
   nmsIouThreshold?: number | null;
   /**
+   * Small-object mode (image pyramid and tiles, docs/small-objects.md): `true`, a preset (`'full'`,
+   * `'live'`: at most 4 passes a frame) or options; absent/`false`: one pass.
+   */
+  smallObjects?: SmallObjectsSetting;
+  /**
    * Where model files are served from (a folder URL ending in `/`). Defaults to the global
    * `setModelBaseUrl()` value, else `/models/` on the page's origin.
    */
@@ -224,6 +240,6 @@ export interface Detector {
   readonly inputSize: { width: number; height: number };
   detect(source: FrameSource, options?: DetectCallOptions): Promise<DetectionResult>;
   /** Change per-frame options without reloading. */
-  setOptions(options: Partial<Pick<DetectorOptions, 'scoreThreshold' | 'maxDetections' | 'nmsIouThreshold'>>): void;
+  setOptions(options: Partial<Pick<DetectorOptions, 'scoreThreshold' | 'maxDetections' | 'nmsIouThreshold' | 'smallObjects'>>): void;
   dispose(): void;
 }

@@ -1,0 +1,158 @@
+/**
+ * Fusion of the small-object mode's passes, on the rows read back once per frame (a few hundred at most):
+ *
+ * 1. scale-aware selection (SNIP): at a tiled scale keep only boxes whose size √(w·h), in that tile's input
+ *    pixels, is at most `maxTileObject` (larger ones are cut, or seen better by a coarser pass); in the
+ *    whole-frame pass, only boxes of at least `minFrameObject`;
+ * 2. tile borders: a box that touches an inner border of its tile (within `BORDER_MARGIN` input px) is a
+ *    piece of an object; it goes when another pass that ran holds it without touching an inner border
+ *    (the whole frame always does, and so does the neighbouring tile when the object fits in the overlap);
+ * 3. fusion, class-aware: greedy NMS on IoU, or greedy non-maximum merging (SAHI's GREEDYNMM) on IoS —
+ *    the best box takes every lower one of its class whose intersection over the smaller area exceeds the
+ *    threshold, and becomes the union of them all, with its own score and provenance.
+ *
+ * Boxes are in source pixels. Pure functions: no tfjs.
+ */
+import type { FusionMethod } from './types.js';
+import type { PlannedTile } from './plan.js';
+
+/** Input pixels within which a box edge counts as touching a tile border. */
+export const BORDER_MARGIN = 2;
+
+/** One decoded box of one pass, in source pixels. */
+export interface Candidate {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  score: number;
+  classId: number;
+  level: number;
+  position: number;
+  /** Index of the pass (`PlannedTile.index`) that produced it. */
+  tile: number;
+}
+
+export interface FusedBox extends Candidate {
+  /** Boxes merged into this one, itself included. */
+  merged: number;
+}
+
+export interface FuseOptions {
+  scoreThreshold: number;
+  maxDetections: number;
+  fusion: FusionMethod;
+  fusionThreshold: number;
+  maxTileObject: number;
+  minFrameObject: number;
+}
+
+const area = (b: Candidate): number => Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
+
+function intersection(a: Candidate, b: Candidate): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+export function boxIou(a: Candidate, b: Candidate): number {
+  const i = intersection(a, b);
+  const union = area(a) + area(b) - i;
+  return union > 0 ? i / union : 0;
+}
+
+/** Intersection over the smaller box's area. */
+export function boxIos(a: Candidate, b: Candidate): number {
+  const smaller = Math.min(area(a), area(b));
+  return smaller > 0 ? intersection(a, b) / smaller : 0;
+}
+
+/** Whether the box lies in `tile`'s size range (step 1). */
+export function inScaleRange(box: Candidate, tile: PlannedTile, options: Pick<FuseOptions, 'maxTileObject' | 'minFrameObject'>): boolean {
+  const size = Math.sqrt(area(box)) * tile.gain;
+  return tile.scaleIndex === 0 ? size >= options.minFrameObject : size <= options.maxTileObject;
+}
+
+/** Whether the box touches one of `tile`'s inner borders. */
+export function touchesInnerBorder(box: Candidate, tile: PlannedTile): boolean {
+  const margin = BORDER_MARGIN / tile.gain;
+  const { rect, inner } = tile;
+  return (
+    (inner.left && box.x1 <= rect.x + margin) ||
+    (inner.top && box.y1 <= rect.y + margin) ||
+    (inner.right && box.x2 >= rect.x + rect.width - margin) ||
+    (inner.bottom && box.y2 >= rect.y + rect.height - margin)
+  );
+}
+
+/** Whether `tile` sees the whole box, clear of its inner borders. */
+export function holdsWhole(box: Candidate, tile: PlannedTile): boolean {
+  const { rect } = tile;
+  const eps = 1e-6;
+  const inside = box.x1 >= rect.x - eps && box.y1 >= rect.y - eps && box.x2 <= rect.x + rect.width + eps && box.y2 <= rect.y + rect.height + eps;
+  return inside && !touchesInnerBorder(box, tile);
+}
+
+/** Steps 1 and 2: the candidates that survive scale gating and the tile-border rule. */
+export function selectCandidates(candidates: readonly Candidate[], tiles: readonly PlannedTile[], executed: readonly number[], options: FuseOptions): Candidate[] {
+  const ran = executed.map((i) => tiles[i]).filter((t): t is PlannedTile => t !== undefined);
+  return candidates.filter((box) => {
+    if (!(box.score >= options.scoreThreshold)) return false;
+    const tile = tiles[box.tile];
+    if (!tile || !(box.x2 > box.x1 && box.y2 > box.y1)) return false;
+    if (!inScaleRange(box, tile, options)) return false;
+    if (touchesInnerBorder(box, tile) && ran.some((other) => other !== tile && holdsWhole(box, other))) return false;
+    return true;
+  });
+}
+
+/** Sorted by score, descending; ties keep their order. */
+const byScore = <T extends Candidate>(boxes: readonly T[]): T[] =>
+  boxes
+    .map((box, i) => ({ box, i }))
+    .sort((a, b) => b.box.score - a.box.score || a.i - b.i)
+    .map(({ box }) => box);
+
+/** Greedy class-aware NMS: a box goes when a kept, better box of its class overlaps it by IoU > threshold. */
+export function nmsFuse(candidates: readonly Candidate[], threshold: number): FusedBox[] {
+  const kept: FusedBox[] = [];
+  for (const box of byScore(candidates)) {
+    if (!kept.some((k) => k.classId === box.classId && boxIou(k, box) > threshold)) kept.push({ ...box, merged: 1 });
+  }
+  return kept;
+}
+
+/**
+ * Greedy class-aware non-maximum merging: the best remaining box takes every remaining box of its class
+ * whose IoS with it (the best box as it was, not the growing union) exceeds the threshold; the result is
+ * the union of their boxes, with the best box's score, class and provenance.
+ */
+export function nmmFuse(candidates: readonly Candidate[], threshold: number): FusedBox[] {
+  const sorted = byScore(candidates);
+  const taken = new Array<boolean>(sorted.length).fill(false);
+  const out: FusedBox[] = [];
+  sorted.forEach((best, i) => {
+    if (taken[i]) return;
+    taken[i] = true;
+    const fused: FusedBox = { ...best, merged: 1 };
+    for (let j = i + 1; j < sorted.length; j++) {
+      const other = sorted[j]!;
+      if (taken[j] || other.classId !== best.classId || !(boxIos(best, other) > threshold)) continue;
+      taken[j] = true;
+      fused.x1 = Math.min(fused.x1, other.x1);
+      fused.y1 = Math.min(fused.y1, other.y1);
+      fused.x2 = Math.max(fused.x2, other.x2);
+      fused.y2 = Math.max(fused.y2, other.y2);
+      fused.merged += 1;
+    }
+    out.push(fused);
+  });
+  return out;
+}
+
+/** All three steps; at most `maxDetections` boxes, by score. */
+export function fuse(candidates: readonly Candidate[], tiles: readonly PlannedTile[], executed: readonly number[], options: FuseOptions): FusedBox[] {
+  const selected = selectCandidates(candidates, tiles, executed, options);
+  const fused = options.fusion === 'nmm' ? nmmFuse(selected, options.fusionThreshold) : nmsFuse(selected, options.fusionThreshold);
+  return byScore(fused).slice(0, options.maxDetections);
+}
