@@ -83,6 +83,8 @@ export class LoupeCamera extends LitElement {
   private stream: MediaStream | null = null;
   /** Bumped on every (re)open, so a slow getUserMedia or load that lost the race is dropped. */
   private generation = 0;
+  /** Set by a disconnect until the end of its task: a move (re-inserted at once) keeps the camera on. */
+  private closePending = false;
 
   constructor() {
     super();
@@ -140,6 +142,11 @@ export class LoupeCamera extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
+    if (this.closePending) {
+      // Moved in the DOM (removed and re-inserted in one task): the camera never stopped; keep it.
+      this.closePending = false;
+      return;
+    }
     // First connection opens the source from willUpdate(); a re-connection must reopen it here.
     if (this.hasUpdated) void this.open();
   }
@@ -147,7 +154,14 @@ export class LoupeCamera extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     navigator.mediaDevices?.removeEventListener('devicechange', this.onDeviceChange);
-    this.close();
+    // Stop the tracks at the end of this task (a microtask) unless the element is back in the document
+    // by then: removal stops the camera before any other task runs, a move does not restart it.
+    this.closePending = true;
+    queueMicrotask(() => {
+      if (!this.closePending || this.isConnected) return;
+      this.closePending = false;
+      this.close();
+    });
   }
 
   /** Opens the source again: the camera (clearing a previous error or fallback) or `src`. */
@@ -217,11 +231,26 @@ export class LoupeCamera extends LitElement {
     this.video.loop = false;
     this.video.srcObject = stream;
     const track = stream.getVideoTracks()[0];
+    // The browser ends a track by itself when the camera is unplugged, taken by another application or
+    // tab, or access is withdrawn; track.stop() (ours) fires no `ended`.
+    track?.addEventListener('ended', () => this.onTrackEnded(generation), { once: true });
     this._activeDeviceId = track?.getSettings().deviceId;
     if (!(await this.playVideo(generation))) return;
     this.ready(generation, 'camera', track?.label || 'Camera');
     // Labels and the full list are only visible once permission is granted, so list devices now.
     await this.listDevices();
+  }
+
+  /** The camera went away under us: say so, stop showing a frozen frame, offer a way back. */
+  private onTrackEnded(generation: number): void {
+    if (generation !== this.generation) return;
+    this.stopTracks();
+    this._kind = null;
+    this.fail(
+      generation,
+      'camera-unavailable',
+      'The camera stopped: it was unplugged, another application or tab took it, or access was withdrawn. Try again once it is back.',
+    );
   }
 
   private async openUrl(url: string, generation: number): Promise<void> {

@@ -114,6 +114,7 @@ export class LoupeLive extends LitElement {
     _stats: { state: true },
     _aspect: { state: true },
     _failure: { state: true },
+    _sourceFailed: { state: true },
     _sourceKind: { state: true },
   };
 
@@ -145,6 +146,8 @@ export class LoupeLive extends LitElement {
   declare private _stats: Stats | null;
   declare private _aspect: number;
   declare private _failure: ErrorDetail | null;
+  /** The camera or clip failed and shows its own message (with its way out): no card over it. */
+  declare private _sourceFailed: boolean;
   declare private _sourceKind: SourceKind | null;
 
   private average: Stats | null = null;
@@ -175,6 +178,7 @@ export class LoupeLive extends LitElement {
     this._stats = null;
     this._aspect = 16 / 9;
     this._failure = null;
+    this._sourceFailed = false;
     this._sourceKind = null;
   }
 
@@ -265,6 +269,7 @@ export class LoupeLive extends LitElement {
   }
 
   private onError(event: LoupeEvent<'loupe-error'>): void {
+    if (event.target === this.camera) this._sourceFailed = true;
     const detector = this.detector;
     if (event.target === detector && detector) {
       if (event.detail.type === 'bad-option') {
@@ -283,6 +288,7 @@ export class LoupeLive extends LitElement {
 
   private onSourceReady(event: LoupeEvent<'loupe-source-ready'>): void {
     const { width, height, kind } = event.detail;
+    this._sourceFailed = false;
     if (width > 0 && height > 0) this._aspect = width / height;
     this._sourceKind = kind;
     // Frame rates of the previous source mean nothing for this one.
@@ -378,7 +384,8 @@ export class LoupeLive extends LitElement {
         </div>
       `;
     }
-    if (this._phase === 'running') return nothing;
+    // The camera's own message and buttons are on screen: a loading card would cover them.
+    if (this._phase === 'running' || this._sourceFailed) return nothing;
     const title = getModelInfo(this.model)?.title ?? this.model;
     const downloading = this._phase === 'loading' && this._fraction !== null && this._fraction < 1;
     const percent = Math.round((this._fraction ?? 0) * 100);
