@@ -15,7 +15,7 @@ export interface FrameTensor {
 type PixelSource = Exclude<FrameSource, tf.Tensor3D | VideoFrame | OffscreenCanvas>;
 
 /** Width and height of a browser frame source, or 0 when it has no pixels yet. */
-function sourceSize(source: Exclude<FrameSource, tf.Tensor3D>): { width: number; height: number } {
+export function sourceSize(source: Exclude<FrameSource, tf.Tensor3D>): { width: number; height: number } {
   if (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement) {
     // HAVE_CURRENT_DATA (2): a frame can be read.
     return source.readyState >= 2 ? { width: source.videoWidth, height: source.videoHeight } : { width: 0, height: 0 };

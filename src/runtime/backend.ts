@@ -75,6 +75,12 @@ async function activate(name: BackendName, wasmPaths: string | undefined): Promi
   } catch {
     return false;
   }
+  if (name === 'webgl') {
+    // tfjs's WebGL topK reads its input back synchronously and sorts on the CPU when the last dimension
+    // is under 100,000 or k over 128 (NanoDet's candidates, the NMS ranking): keep it on the GPU.
+    tf.env().set('TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD', 0);
+    tf.env().set('TOPK_K_CPU_HANDOFF_THRESHOLD', Number.MAX_SAFE_INTEGER);
+  }
   if (name === 'webgpu' && isSwiftShaderWebGpu()) {
     // On SwiftShader, importing video frames as GPUExternalTexture (tfjs's default) lost the device on
     // the next readback in Chromium 156; copyExternalImageToTexture also stays on the GPU and costs one
