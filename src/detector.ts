@@ -10,6 +10,7 @@ import { bundleMaps } from './maps.js';
 import { suppressRowsOnBackend } from './postprocess/gpu-nms.js';
 import { classAwareNms, suppressRows } from './postprocess/nms.js';
 import { unletterboxBoxes, unletterboxRows } from './postprocess/unletterbox.js';
+import { canvasPreprocess } from './preprocess/canvas-letterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { selectBackend } from './runtime/backend.js';
@@ -143,13 +144,19 @@ class GraphDetector implements Detector {
     const start = now();
 
     // Source → letterboxed model input, [1, H, W, 3] (or the model's own layout and value range).
-    const frame = await frameToTensor(source);
+    // On CPU backends the browser letterboxes a browser source itself (canvas-letterbox.ts).
     let input: tf.Tensor;
     let letterbox: LetterboxTransform;
-    try {
-      ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
-    } finally {
-      if (frame.owned) frame.tensor.dispose();
+    const drawn = canvasPreprocess(descriptor, source, this.backend.backend);
+    if (drawn) {
+      ({ input, letterbox } = drawn);
+    } else {
+      const frame = await frameToTensor(source);
+      try {
+        ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
+      } finally {
+        if (frame.owned) frame.tensor.dispose();
+      }
     }
     const preprocessed = now();
 
