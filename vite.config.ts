@@ -65,7 +65,20 @@ export default defineConfig({
   // The e2e server (LOUPE_NO_HMR=1) never reloads a page under test when a source file changes.
   server: { headers: isolationHeaders, port: 5173, hmr: process.env.LOUPE_NO_HMR ? false : undefined },
   preview: { headers: isolationHeaders, port: 4173 },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    // Not minified: tfjs's WASM backend starts its thread workers from the source text of a bundled
+    // function, which mangling breaks (`_scriptDir is not defined` in the workers once the page is
+    // cross-origin isolated, and the model never loads). See vite.lib.config.ts.
+    minify: false,
+    // The demo and the docs pages with their live examples (served at /docs/).
+    rolldownOptions: {
+      input: Object.fromEntries(
+        ['index.html', ...['index', 'compose', 'engine', 'yolo', 'reference'].map((page) => `docs/${page}.html`)].map((page) => [page.replace(/\.html$/, '').replace('/', '-'), resolve(root, page)]),
+      ),
+    },
+  },
   test: {
     include: ['src/**/*.test.ts', 'models/**/*.test.ts'],
     environment: 'node',

@@ -44,8 +44,10 @@ export default defineConfig(({ mode }) => {
       // The self-contained build runs first and empties the folder; the slim one adds its file.
       emptyOutDir: !slim,
       chunkSizeWarningLimit: 8192,
-      // Library mode keeps ES output readable; the script-tag bundle is for shipping as is: minify it.
-      minify: !slim,
+      // Not minified: tfjs's WASM backend starts its thread workers from the *source text* of a bundled
+      // function (`factory.toString()`), and mangling or compressing breaks that text (`_scriptDir is not
+      // defined` in every worker with cross-origin isolation). Serve it gzip/brotli-compressed.
+      minify: false,
       lib: {
         entry: resolve(root, slim ? 'lib/index.ts' : 'lib/bundle.ts'),
         formats: ['es'],

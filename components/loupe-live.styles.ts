@@ -155,6 +155,59 @@ export const liveStyles = css`
       width: 100%;
       opacity: 0.5;
     }
+    .progress > span {
+      transition: none;
+    }
+  }
+
+  /* ── Poster, start button, screen-reader text ──────────────────────────────── */
+  .poster {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+  }
+  .poster[hidden] {
+    display: none;
+  }
+  .poster ::slotted(*) {
+    grid-area: 1 / 1;
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+  }
+  .start {
+    grid-area: 1 / 1;
+    z-index: 1;
+    display: inline-flex;
+    align-items: center;
+    gap: 8px;
+    padding: 10px 18px;
+    border-radius: 999px;
+    border-color: var(--_accent);
+    background: rgb(14 15 20 / 0.86);
+    font-size: 14px;
+    font-weight: 600;
+  }
+  .start svg {
+    width: 18px;
+    height: 18px;
+    color: var(--_accent);
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+    border: 0;
+  }
+  /* The heatmap's colour map, themable with a CSS filter (hue-rotate, grayscale, …). */
+  loupe-overlay::part(heatmap) {
+    filter: var(--loupe-heatmap-filter, none);
   }
 
   /* ── Control bar ──────────────────────────────────────────────────────────── */
@@ -197,6 +250,10 @@ export const liveStyles = css`
   select:hover,
   button:hover {
     border-color: #3a3c4a;
+  }
+  button:disabled {
+    cursor: default;
+    opacity: 0.45;
   }
   :is(select, button, input, summary):focus-visible {
     outline: 2px solid var(--_accent);

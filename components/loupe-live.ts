@@ -11,13 +11,21 @@ import {
   type BackendName,
   type BackendPreference,
   type BackendReport,
+  type DetectionSummary,
   type StageTimings,
+  detectionsToCoco,
+  detectionsToJson,
+  downloadBlob,
+  type CocoResult,
+  type DetectionsExport,
 } from '../src/index.js';
 import { emit, type ErrorDetail, type LoupeEvent, type SourceKind } from './events.js';
 import type { FacingMode, LoupeCamera } from './loupe-camera.js';
 import { BACKEND_PREFERENCES, type LoupeDetector } from './loupe-detector.js';
 import { OVERLAY_LAYERS, type LoupeOverlay, type OverlayLayer } from './loupe-overlay.js';
 import { liveStyles } from './loupe-live.styles.js';
+import { DetectionAnnouncer } from './internal/announcer.js';
+import { canvasToPng, drawSnapshot } from './internal/snapshot.js';
 
 const BACKEND_NAMES: Record<BackendPreference, string> = {
   auto: 'Auto',
@@ -44,6 +52,15 @@ const SMOOTHING = 0.2;
 /** How the picture under the overlay relates to the live video. */
 export type SyncMode = 'auto' | 'frame' | 'live';
 const SYNC_MODES: readonly SyncMode[] = ['auto', 'frame', 'live'];
+
+/** `eager`: start at once; `lazy`: start the camera and load the model when the element nears the viewport. */
+export type LoadingMode = 'eager' | 'lazy';
+/** `auto`: start by itself (see `loading`); `interaction`: start on a click of the start button. */
+export type RevealMode = 'auto' | 'interaction';
+/** How far outside the viewport a lazy element starts, so it is ready when scrolled in. */
+const LAZY_MARGIN = '200px';
+/** The live region says what is in view at most this often (and only when it changed). */
+const ANNOUNCE_PERIOD_MS = 3000;
 /**
  * `auto` shows the analysed frame once frames take longer than this (the live video would visibly run
  * ahead of its boxes), and the live video again below the lower bound (hysteresis: no flicker).
@@ -75,10 +92,22 @@ type Phase = 'loading' | 'warming' | 'running' | 'failed';
  * @fires loupe-progress - From the inner detector.
  * @fires loupe-error - From the inner camera, detector or overlay.
  *
+ * @slot poster - Shown on the stage until the first detections (and before the start with `loading="lazy"` or `reveal="interaction"`).
+ * @slot progress-bar - Replaces the default progress bar of the loading card (listen to `loupe-progress` for the fraction).
+ *
  * @csspart stage - The picture area (camera and overlay).
  * @csspart controls - The control bar.
  * @csspart stats - The stats line.
  * @csspart backend-badge - The backend pill on the stage.
+ * @csspart poster - The poster area over the stage.
+ * @csspart start-button - The button that starts camera and detector (`reveal="interaction"`).
+ * @csspart progress-bar - The default progress bar.
+ * @csspart export - The export buttons in the control bar.
+ * @csspart box - A detection's box (from the inner overlay; its class colour is `--c`).
+ * @csspart label - A box's label.
+ * @csspart heatmap - The heatmap layer.
+ * @csspart legend - The heatmap's colour bar.
+ * @csspart media - The video or image (from the inner camera).
  *
  * @cssprop --loupe-accent - Accent colour (progress, toggles, focus rings).
  * @cssprop --loupe-surface - Background of the bars.
@@ -87,6 +116,11 @@ type Phase = 'loading' | 'warming' | 'running' | 'failed';
  * @cssprop --loupe-radius - Corner radius.
  * @cssprop --loupe-font - UI font family.
  * @cssprop --loupe-mono - Font family of numbers.
+ * @cssprop --loupe-text - Text colour.
+ * @cssprop --loupe-muted - Colour of secondary text.
+ * @cssprop --loupe-box-width - Box stroke width (default `2px`).
+ * @cssprop --loupe-heatmap-opacity - Opacity of the heatmap layer (default `1`).
+ * @cssprop --loupe-heatmap-filter - A CSS filter over the heatmap's colour map, e.g. `hue-rotate(180deg)` or `grayscale(1)` (default `none`).
  */
 export class LoupeLive extends LitElement {
   static override styles = liveStyles;
@@ -107,6 +141,11 @@ export class LoupeLive extends LitElement {
     wasmPaths: { type: String, attribute: 'wasm-paths' },
     noControls: { type: Boolean, attribute: 'no-controls' },
     sync: { type: String, reflect: true },
+    loading: { type: String, reflect: true },
+    reveal: { type: String, reflect: true },
+    label: { type: String },
+    _started: { state: true },
+    _announcement: { state: true },
     _holdFrame: { state: true },
     _phase: { state: true },
     _fraction: { state: true },
@@ -137,6 +176,14 @@ export class LoupeLive extends LitElement {
   declare noControls: boolean;
   /** `auto`, `frame` or `live`: what the overlay is drawn on (see the class docs). */
   declare sync: SyncMode;
+  /** `eager` (default) or `lazy`: start camera and model only when the element nears the viewport. */
+  declare loading: LoadingMode;
+  /** `auto` (default) or `interaction`: start only when the start button is clicked (camera prompts follow a user gesture). */
+  declare reveal: RevealMode;
+  /** Accessible name of the picture area (like an `alt` text); default "Live object detection". */
+  declare label: string | undefined;
+  declare private _started: boolean;
+  declare private _announcement: string;
   /** Whether the overlay currently shows the analysed frame. */
   declare private _holdFrame: boolean;
 
@@ -171,6 +218,11 @@ export class LoupeLive extends LitElement {
     this.wasmPaths = undefined;
     this.noControls = false;
     this.sync = 'auto';
+    this.loading = 'eager';
+    this.reveal = 'auto';
+    this.label = undefined;
+    this._started = false;
+    this._announcement = '';
     this._holdFrame = false;
     this._phase = 'loading';
     this._fraction = null;
@@ -187,20 +239,33 @@ export class LoupeLive extends LitElement {
     return this.renderRoot.querySelector('loupe-detector');
   }
 
+  /** The inner camera element. */
   get camera(): LoupeCamera | null {
     return this.renderRoot.querySelector('loupe-camera');
   }
 
+  /** The inner overlay element. */
   get overlay(): LoupeOverlay | null {
     return this.renderRoot.querySelector('loupe-overlay');
   }
 
   /** `loading`, `warming` (loaded, first frame pending), `running` or `failed`; also the `status` attribute. */
-  get status(): Phase {
-    return this._phase;
+  get status(): Phase | 'idle' {
+    return this._started ? this._phase : 'idle';
+  }
+
+  /** Whether camera and detector have started (see `loading`, `reveal` and `start()`). */
+  get started(): boolean {
+    return this._started;
+  }
+
+  /** The latest detections as sent in `loupe-detections`, or null before the first frame. */
+  get lastResult(): DetectionSummary | null {
+    return this.latest;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this._started && this.reveal !== 'interaction' && this.loading !== 'lazy') this._started = true;
     // The stats describe one model on one backend: start them again when either changes.
     if (changed.has('model') || changed.has('backend')) this.resetStats();
     if (changed.has('sync')) {
@@ -214,7 +279,8 @@ export class LoupeLive extends LitElement {
   }
 
   protected override updated(): void {
-    if (this.getAttribute('status') !== this._phase) this.setAttribute('status', this._phase);
+    if (this.getAttribute('status') !== this.status) this.setAttribute('status', this.status);
+    this.syncViewportWatch();
   }
 
   // ── Events from the children ─────────────────────────────────────────────
@@ -255,6 +321,9 @@ export class LoupeLive extends LitElement {
       count: detections.length,
     };
     this.updateHold(this.average.timings.total);
+    this.latest = event.detail;
+    const announcement = this.announcer.next(detections.map((d) => d.label), now);
+    if (announcement !== null) this._announcement = announcement;
     if (now - this.lastStatsAt >= STATS_PERIOD_MS || !this._stats) {
       this.lastStatsAt = now;
       this._stats = this.average;
@@ -318,7 +387,17 @@ export class LoupeLive extends LitElement {
 
   protected override render() {
     return html`
-      <div class="stage" part="stage" style=${styleMap({ aspectRatio: String(this._aspect) })}>
+      <div class="stage" part="stage" role="group" aria-label=${this.label ?? 'Live object detection'} style=${styleMap({ aspectRatio: String(this._aspect) })}>
+        ${this._started ? this.renderPipeline() : nothing} ${this.renderPoster()}
+        ${this._started ? html`${this.renderHud()} ${this.renderCard()}` : nothing}
+        <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this._announcement}</div>
+      </div>
+      ${this.noControls ? nothing : this.renderControls()} ${this.renderStats()}
+    `;
+  }
+
+  private renderPipeline() {
+    return html`
         <loupe-detector
           .model=${this.model}
           .backend=${this.backend}
@@ -337,12 +416,16 @@ export class LoupeLive extends LitElement {
             .facingMode=${this.facingMode}
             .deviceId=${this.deviceId}
             @loupe-source-ready=${this.onSourceReady}
+            exportparts="media, message, notice, device-picker"
           ></loupe-camera>
-          <loupe-overlay .layers=${this.layers} .heatmapClass=${this.heatmapClass} .level=${this.level} .showFrame=${this._holdFrame}></loupe-overlay>
+          <loupe-overlay
+            .layers=${this.layers}
+            .heatmapClass=${this.heatmapClass}
+            .level=${this.level}
+            .showFrame=${this._holdFrame}
+            exportparts="box, label, heatmap, legend, frame, level-legend, panels, offsets, inspector"
+          ></loupe-overlay>
         </loupe-detector>
-        ${this.renderHud()} ${this.renderCard()}
-      </div>
-      ${this.noControls ? nothing : this.renderControls()} ${this.renderStats()}
     `;
   }
 
@@ -398,8 +481,10 @@ export class LoupeLive extends LitElement {
     return html`
       <div class="card" role="status">
         <h3>Loading ${title}</h3>
+        <slot name="progress-bar">
         <div
           class="progress ${downloading ? '' : 'indeterminate'}"
+          part="progress-bar"
           role="progressbar"
           aria-label="Model loading"
           aria-valuemin="0"
@@ -408,6 +493,7 @@ export class LoupeLive extends LitElement {
         >
           <span style=${styleMap(downloading ? { width: `${percent}%` } : {})}></span>
         </div>
+        </slot>
         <p>${label}</p>
         ${this._notice ? html`<p class="notice" role="alert">${this._notice.message}</p>` : nothing}
       </div>
@@ -482,6 +568,7 @@ export class LoupeLive extends LitElement {
               </label>
             `
           : nothing}
+        ${this.renderExport()}
       </div>
     `;
   }
@@ -512,6 +599,109 @@ export class LoupeLive extends LitElement {
               </details>
             `
           : nothing}
+      </div>
+    `;
+  }
+  // ── Embedding: start, poster, export, announcements (issue 7) ─────────────
+
+  private latest: DetectionSummary | null = null;
+  private readonly announcer = new DetectionAnnouncer(ANNOUNCE_PERIOD_MS);
+  private viewportObserver: IntersectionObserver | null = null;
+
+  /**
+   * Starts camera and detector now, whatever `loading` and `reveal` say (what the start button does).
+   * Call it from a user gesture when the page wants the camera prompt to follow one.
+   */
+  start(): void {
+    this._started = true;
+  }
+
+  /** The latest detections as Loupe's JSON (`format: 'json'`) or COCO results (`'coco'`); null before the first frame. */
+  exportDetections(format: 'json'): DetectionsExport | null;
+  exportDetections(format: 'coco'): CocoResult[] | null;
+  exportDetections(format: 'json' | 'coco' = 'json'): DetectionsExport | CocoResult[] | null {
+    if (!this.latest) return null;
+    return format === 'coco' ? detectionsToCoco(this.latest) : detectionsToJson(this.latest);
+  }
+
+  /** Downloads the latest detections as `loupe-detections.json` or `loupe-detections.coco.json`. */
+  downloadDetections(format: 'json' | 'coco' = 'json'): void {
+    const data = format === 'coco' ? this.exportDetections('coco') : this.exportDetections('json');
+    if (!data) return;
+    const name = format === 'coco' ? 'loupe-detections.coco.json' : 'loupe-detections.json';
+    downloadBlob(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }), name);
+  }
+
+  /**
+   * A PNG of the frame with the latest detections drawn on it, at the frame's size: the analysed frame
+   * when the overlay shows it (`sync`), else the live picture. Null before the first frame.
+   */
+  async snapshot(): Promise<Blob | null> {
+    const result = this.latest;
+    const picture = this.detector?.lastFrame ?? this.camera?.source ?? null;
+    if (!result || !picture) return null;
+    const { sourceWidth: width, sourceHeight: height } = result.letterbox;
+    const font = getComputedStyle(this).getPropertyValue('--loupe-font').trim() || undefined;
+    return canvasToPng(drawSnapshot({ picture, width, height, detections: result.detections, font }));
+  }
+
+  /** Downloads `snapshot()` as `loupe-snapshot.png`. */
+  async downloadSnapshot(): Promise<void> {
+    const blob = await this.snapshot();
+    if (blob) downloadBlob(blob, 'loupe-snapshot.png');
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.viewportObserver?.disconnect();
+    this.viewportObserver = null;
+  }
+
+  /** `loading="lazy"`: start once the element comes within LAZY_MARGIN of the viewport. */
+  private syncViewportWatch(): void {
+    const wanted = !this._started && this.reveal !== 'interaction' && this.loading === 'lazy' && typeof IntersectionObserver !== 'undefined';
+    if (!wanted) {
+      this.viewportObserver?.disconnect();
+      this.viewportObserver = null;
+      return;
+    }
+    if (this.viewportObserver) return;
+    this.viewportObserver = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) this.start();
+      },
+      { rootMargin: LAZY_MARGIN },
+    );
+    this.viewportObserver.observe(this);
+  }
+
+  private renderPoster() {
+    // The poster stays until the first detections; the start button until the start.
+    const waiting = !this._started && this.reveal === 'interaction';
+    const showPoster = !this._started || this._phase !== 'running';
+    return html`
+      <div class="poster" part="poster" ?hidden=${!showPoster}>
+        <slot name="poster"></slot>
+        ${waiting
+          ? html`<button type="button" class="start" part="start-button" @click=${this.start}>
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5v14l11-7z" fill="currentColor" /></svg>
+              Start camera and detector
+            </button>`
+          : nothing}
+      </div>
+    `;
+  }
+
+  private renderExport() {
+    const none = !this.latest;
+    return html`
+      <div class="field export" part="export" role="group" aria-label="Export">
+        <span class="name">Export</span>
+        <span class="toggles">
+          <button type="button" ?disabled=${none} aria-label="Download detections as JSON" @click=${() => this.downloadDetections('json')}>JSON</button>
+          <button type="button" ?disabled=${none} aria-label="Download detections in COCO results format" @click=${() => this.downloadDetections('coco')}>COCO</button>
+          <button type="button" ?disabled=${none} aria-label="Download a PNG snapshot with the boxes" @click=${() => void this.downloadSnapshot()}>PNG</button>
+        </span>
       </div>
     `;
   }

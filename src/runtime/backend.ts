@@ -67,7 +67,11 @@ function configureWasm(wasmPaths: string | undefined): void {
 }
 
 async function activate(name: BackendName, wasmPaths: string | undefined): Promise<boolean> {
-  if (tf.getBackend() === name) return true;
+  if (tf.getBackend() === name) {
+    // Another detector may have started this backend a moment ago: wait for its initialisation.
+    await tf.ready();
+    return true;
+  }
   if (name === 'wasm') configureWasm(wasmPaths);
   if (!tf.findBackendFactory(name)) return false;
   try {

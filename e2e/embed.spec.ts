@@ -1,0 +1,218 @@
+/**
+ * Embedding from the built files (issue 7), with no Vite dev server: the repository served as static
+ * files, a plain HTML page loading dist/lib/loupe.js with a script tag (e2e/static/embed.html).
+ * `npm run build` makes dist/lib first (`npm test` does); a missing bundle is built here.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import type { BackendReport, DetectionSummary, ErrorDetail, LoupeLive } from '../lib/index.js';
+import { root } from './chromium';
+import { expectPeopleFound } from './helpers';
+import { serveStatic, type StaticServer } from './static-server';
+
+interface EmbedState {
+  detections: { element: number; detail: DetectionSummary }[];
+  backends: { element: number; detail: BackendReport }[];
+  errors: { element: number; detail: ErrorDetail }[];
+}
+
+let server: StaticServer;
+
+let site: StaticServer;
+
+test.beforeAll(async () => {
+  // The demo build empties dist/, so it goes first.
+  if (!existsSync(join(root, 'dist/docs/index.html'))) {
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  }
+  if (!existsSync(join(root, 'dist/lib/loupe.js'))) {
+    execFileSync('npx', ['vite', 'build', '-c', 'vite.lib.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  }
+  server = await serveStatic(root);
+  site = await serveStatic(join(root, 'dist'));
+});
+
+test.afterAll(async () => {
+  await server?.close();
+  await site?.close();
+});
+
+async function openEmbed(page: Page, params: Record<string, string>): Promise<void> {
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.log(`[page error] ${msg.text()}`);
+  });
+  server.requests.length = 0;
+  await page.goto(`${server.origin}/e2e/static/embed.html?${new URLSearchParams(params)}`);
+  await page.waitForFunction(() => customElements.get('loupe-live') !== undefined, null, { timeout: 60_000 });
+}
+
+const state = (page: Page): Promise<EmbedState> => page.evaluate(() => (window as unknown as { loupeTest: EmbedState }).loupeTest);
+
+/** Waits for `count` results from each of `elements` elements; fails at once on a loupe-error. */
+async function waitForResults(page: Page, elements: number, count: number, timeout = 90_000): Promise<EmbedState> {
+  await page.waitForFunction(
+    ({ elements, count }) => {
+      const s = (window as unknown as { loupeTest: EmbedState }).loupeTest;
+      if (s.errors.length > 0) return true;
+      return Array.from({ length: elements }, (_, i) => s.detections.filter((d) => d.element === i).length).every((n) => n >= count);
+    },
+    { elements, count },
+    { timeout, polling: 250 },
+  );
+  const s = await state(page);
+  expect(s.errors, 'loupe-error events').toEqual([]);
+  return s;
+}
+
+const modelRequests = (suffix: string) => server.requests.filter((path) => path.endsWith(`/models/centernet${suffix}`));
+
+test('a plain page embeds <loupe-live> from dist/lib/loupe.js and finds the people', async ({ page }) => {
+  await openEmbed(page, { backend: 'wasm' });
+  const s = await waitForResults(page, 1, 2);
+  expect(s.backends[0]?.detail.backend).toBe('wasm');
+  expectPeopleFound(s.detections.map((d) => d.detail).slice(0, 2));
+  // Assets come from beside the bundle; nothing from the sources or a dev server.
+  expect(modelRequests('.json')).toEqual(['/dist/lib/models/centernet.json']);
+  expect(server.requests.some((path) => path.startsWith('/dist/lib/tfjs-wasm/'))).toBe(true);
+  expect(server.requests.filter((path) => /^\/(src|components|models|node_modules|@vite)\//.test(path))).toEqual([]);
+});
+
+test('two elements on one page share one backend and one model load', async ({ page }) => {
+  await openEmbed(page, { backend: 'wasm', count: '2' });
+  const s = await waitForResults(page, 2, 2);
+  expect(s.backends.map((b) => b.detail.backend)).toEqual(['wasm', 'wasm']);
+  expect(modelRequests('.json'), 'model.json fetched once').toHaveLength(1);
+  expect(modelRequests('.bin'), 'weights fetched once').toHaveLength(1);
+  const shared = await page.evaluate(async () => {
+    const loupe = (await import(`${location.origin}/dist/lib/loupe.js`)) as typeof import('../lib/index.js');
+    return loupe.loadedModels();
+  });
+  expect(shared).toEqual([expect.objectContaining({ users: 2, loaded: true })]);
+});
+
+test('loading="lazy" starts camera and model only when scrolled into view', async ({ page }) => {
+  await openEmbed(page, { backend: 'wasm', loading: 'lazy', spacer: '3000' });
+  await page.waitForTimeout(3000);
+  const before = await page.evaluate(() => {
+    const live = document.querySelector('loupe-live')!;
+    return { status: live.getAttribute('status'), started: live.started, camera: !!live.shadowRoot!.querySelector('loupe-camera') };
+  });
+  expect(before).toEqual({ status: 'idle', started: false, camera: false });
+  expect(modelRequests('.json'), 'no model request while out of view').toEqual([]);
+  expect((await state(page)).detections).toEqual([]);
+
+  await page.locator('loupe-live').scrollIntoViewIfNeeded();
+  const s = await waitForResults(page, 1, 1);
+  expect(s.detections.length).toBeGreaterThan(0);
+  expect(modelRequests('.json')).toHaveLength(1);
+});
+
+/** The focused element inside shadow roots: a short description of it. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el) return '';
+    const label = el.getAttribute('aria-label') ?? el.closest('label')?.querySelector('.name')?.textContent ?? el.textContent ?? '';
+    return `${el.tagName.toLowerCase()}${el instanceof HTMLInputElement ? `[${el.type}]` : ''} ${label.trim().replace(/\s+/g, ' ')}`;
+  });
+}
+
+/** Presses Tab until the focused element's description matches, failing after `max` presses. */
+async function tabTo(page: Page, pattern: RegExp, max = 40): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    seen.push(now);
+    if (pattern.test(now)) return seen;
+  }
+  throw new Error(`Tab never reached ${pattern}; focus went through:\n  ${seen.join('\n  ')}`);
+}
+
+test('keyboard only: start, change the threshold, toggle a layer, export JSON and PNG; a polite live region', async ({ page }) => {
+  await openEmbed(page, { backend: 'wasm', reveal: 'interaction', label: 'Street camera' });
+  const live = page.locator('loupe-live');
+  await expect(live).toHaveAttribute('status', 'idle');
+  await expect(page.getByRole('group', { name: 'Street camera' })).toBeVisible();
+
+  // Nothing starts (no camera prompt) until the start button is used.
+  await page.waitForTimeout(1000);
+  expect(modelRequests('.json')).toEqual([]);
+  await tabTo(page, /^button Start camera and detector/);
+  await page.keyboard.press('Enter');
+  await waitForResults(page, 1, 1);
+
+  const path = await tabTo(page, /^input\[range\] Threshold/);
+  console.log(`tab order to the threshold:\n  ${path.join('\n  ')}`);
+  const threshold = await live.evaluate((el) => (el as LoupeLive).scoreThreshold);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => live.evaluate((el) => (el as LoupeLive).scoreThreshold)).toBeCloseTo(threshold + 0.05, 5);
+
+  await tabTo(page, /^button Heatmap/);
+  await page.keyboard.press('Space');
+  await expect.poll(() => live.evaluate((el) => (el as LoupeLive).layers)).toContain('heatmap');
+
+  await tabTo(page, /^button Download detections as JSON/);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  expect(json.suggestedFilename()).toBe('loupe-detections.json');
+  const exported = JSON.parse(readFileSync(await json.path(), 'utf8'));
+  expect(exported).toMatchObject({ model: 'centernet', backend: 'wasm', width: 768, height: 576 });
+  expect(exported.detections.length).toBeGreaterThan(0);
+
+  await tabTo(page, /^button Download detections in COCO/);
+  const [coco] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  const results = JSON.parse(readFileSync(await coco.path(), 'utf8'));
+  expect(results[0]).toEqual({ image_id: 0, category_id: expect.any(Number), bbox: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)], score: expect.any(Number) });
+
+  await tabTo(page, /^button Download a PNG snapshot/);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  const bytes = readFileSync(await png.path());
+  expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(bytes.readUInt32BE(16), 'PNG width = frame width').toBe(768);
+
+  // The live region names what is in view, politely.
+  const region = page.locator('loupe-live [aria-live="polite"]');
+  await expect(region).toHaveText(/\d+ (person|people|persons)/, { timeout: 10_000 });
+});
+
+test('the docs pages are served by the demo build, and their live examples run', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const open = async (name: string) => {
+    await page.goto(`${site.origin}/docs/${name}`);
+    await expect(page.locator('h1')).toBeVisible();
+    await expect(page.locator('nav a[aria-current="page"]')).toHaveCount(1);
+  };
+
+  await open('index.html');
+  const oneTag = page.locator('#one-tag');
+  await oneTag.scrollIntoViewIfNeeded();
+  await expect(oneTag).toHaveAttribute('status', 'running', { timeout: 90_000 });
+  await expect(page.locator('#on-click')).toHaveAttribute('status', 'idle');
+
+  await open('compose.html');
+  await expect(page.locator('#log')).toContainText('loupe-detections:', { timeout: 90_000 });
+
+  await open('engine.html');
+  await expect(page.locator('body')).toHaveAttribute('data-detections', /^[1-9]\d*$/, { timeout: 90_000 });
+  await expect(page.locator('#results tbody tr').first()).toContainText('person');
+
+  await open('yolo.html');
+  await expect(page.locator('main')).toContainText('ultralytics:');
+
+  await open('reference.html');
+  for (const tag of ['loupe-camera', 'loupe-detector', 'loupe-live', 'loupe-overlay']) await expect(page.locator(`h2#${tag}`)).toBeVisible();
+  await expect(page.locator('#reference')).toContainText('reveal');
+  await expect(page.locator('#reference')).toContainText('loupe-detections');
+  expect(errors, 'page errors').toEqual([]);
+});
+
+test('custom-elements.json and docs/elements.md are what the code gives', () => {
+  const out = execFileSync(process.execPath, ['scripts/manifest.mjs', '--check'], { cwd: root, encoding: 'utf8' });
+  expect(out).toContain('current');
+});
