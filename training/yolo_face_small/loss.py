@@ -1,0 +1,123 @@
+"""YOLOv8's detection loss for one class, with a task-aligned assigner made to reach tiny faces.
+
+Assignment (Feng et al. 2021, TOOD, as Ultralytics' `TaskAlignedAssigner`): for each face, candidate cells
+are those whose centre lies inside the face box, plus, at stride 8 only, inside the box widened to at
+least one stride (so a 3-px face still gets its nearest stride-8 cell; its ltrb targets are clamped at 0).
+Alignment t = p^0.5 * IoU^6 (p: predicted face probability, IoU: predicted box vs face); the 10 best
+candidates are positives; a cell claimed by two faces goes to the one its box overlaps most. Class
+targets are t rescaled so that each face's best cell gets its best IoU.
+Losses (Ultralytics' gains): BCE on the face logit (7.5 box, 0.5 class, 1.5 DFL), CIoU on the boxes and
+distribution focal loss on the ltrb bins, both weighted by the class target, all divided by its sum.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+from .model import REG_MAX, anchor_points, boxes_from_dist, dfl_expectation, flatten
+
+TOPK = 10
+ALPHA, BETA = 0.5, 6.0
+GAINS = {'box': 7.5, 'cls': 0.5, 'dfl': 1.5}
+EPS = 1e-9
+
+
+def box_iou(a, b, ciou=False):
+    """IoU (or CIoU) of boxes a [..., 4] and b [..., 4] (x1, y1, x2, y2), broadcast."""
+    w1, h1 = (a[..., 2] - a[..., 0]).clamp(min=0), (a[..., 3] - a[..., 1]).clamp(min=0)
+    w2, h2 = (b[..., 2] - b[..., 0]).clamp(min=0), (b[..., 3] - b[..., 1]).clamp(min=0)
+    iw = (torch.minimum(a[..., 2], b[..., 2]) - torch.maximum(a[..., 0], b[..., 0])).clamp(min=0)
+    ih = (torch.minimum(a[..., 3], b[..., 3]) - torch.maximum(a[..., 1], b[..., 1])).clamp(min=0)
+    inter = iw * ih
+    union = w1 * h1 + w2 * h2 - inter + 1e-7
+    iou = inter / union
+    if not ciou:
+        return iou
+    cw = torch.maximum(a[..., 2], b[..., 2]) - torch.minimum(a[..., 0], b[..., 0])
+    ch = torch.maximum(a[..., 3], b[..., 3]) - torch.minimum(a[..., 1], b[..., 1])
+    c2 = cw ** 2 + ch ** 2 + 1e-7
+    rho2 = ((b[..., 0] + b[..., 2] - a[..., 0] - a[..., 2]) ** 2 + (b[..., 1] + b[..., 3] - a[..., 1] - a[..., 3]) ** 2) / 4
+    v = (4 / math.pi ** 2) * (torch.atan(w2 / (h2 + 1e-7)) - torch.atan(w1 / (h1 + 1e-7))) ** 2
+    with torch.no_grad():
+        alpha = v / (v - iou + (1 + 1e-7))
+    return iou - (rho2 / c2 + v * alpha)
+
+
+@torch.no_grad()
+def assign(scores, pred_boxes, points, strides, gt, gt_mask):
+    """scores [B, N] probabilities, pred_boxes [B, N, 4], points [N, 2], strides [N], gt [B, M, 4], gt_mask [B, M].
+    Returns target boxes [B, N, 4], target scores [B, N], foreground mask [B, N]."""
+    B, N = scores.shape
+    M = gt.shape[1]
+    if M == 0:
+        return torch.zeros(B, N, 4), torch.zeros(B, N), torch.zeros(B, N, dtype=torch.bool)
+    half = strides / 2
+    finest = strides == strides.min()
+    # Boxes widened to one stride at the finest level (tiny faces); as they are elsewhere.
+    cx, cy = (gt[..., 0] + gt[..., 2]) / 2, (gt[..., 1] + gt[..., 3]) / 2  # [B, M]
+    hw = torch.maximum((gt[..., 2] - gt[..., 0])[..., None] / 2, torch.where(finest, half, torch.zeros_like(half))[None, None])
+    hh = torch.maximum((gt[..., 3] - gt[..., 1])[..., None] / 2, torch.where(finest, half, torch.zeros_like(half))[None, None])
+    dx = (points[None, None, :, 0] - cx[..., None]).abs()
+    dy = (points[None, None, :, 1] - cy[..., None]).abs()
+    candidate = (dx < hw) & (dy < hh) & gt_mask[..., None]  # [B, M, N]
+    overlaps = box_iou(gt[:, :, None, :], pred_boxes[:, None, :, :]).clamp(min=0) * candidate
+    metric = scores[:, None, :].pow(ALPHA) * overlaps.pow(BETA) * candidate
+    k = min(TOPK, N)
+    # Candidates rank above other cells even when their alignment underflows to 0.
+    top = (metric + candidate * 1e-30).topk(k, dim=-1).indices  # [B, M, k]
+    positive = torch.zeros_like(candidate).scatter_(-1, top, True) & candidate
+    # One face per cell: the one with the highest IoU.
+    claimed = positive.sum(1)  # [B, N]
+    if (claimed > 1).any():
+        best = (overlaps * positive + positive * 1e-6).argmax(1)  # [B, N]
+        one = F.one_hot(best, M).permute(0, 2, 1).bool()
+        positive = torch.where((claimed > 1)[:, None, :], one & positive, positive)
+    fg = positive.any(1)
+    owner = positive.float().argmax(1)  # [B, N]
+    target_boxes = torch.gather(gt, 1, owner[..., None].expand(B, N, 4))
+    metric = metric * positive
+    overlaps = overlaps * positive
+    norm = metric / (metric.amax(-1, keepdim=True) + EPS) * overlaps.amax(-1, keepdim=True)
+    target_scores = norm.amax(1) * fg
+    return target_boxes, target_scores, fg
+
+
+def dfl_loss(dist, target):
+    """dist [K, 4, R] logits, target [K, 4] distances in stride units in [0, R - 1 - 0.01]."""
+    left = target.long()
+    right = left + 1
+    wl = right.float() - target
+    wr = 1 - wl
+    logp = F.log_softmax(dist, -1)
+    loss = -(logp.gather(-1, left[..., None])[..., 0] * wl + logp.gather(-1, right[..., None])[..., 0] * wr)
+    return loss.mean(-1)
+
+
+def detection_loss(outputs, gt_list, reg_max=REG_MAX):
+    """outputs: the model's per-level outputs; gt_list: per picture boxes [M, 4] (x1, y1, x2, y2, input px).
+    Returns the total loss (scaled by the batch size as Ultralytics does) and its parts."""
+    dist, cls, levels = flatten(outputs, reg_max)
+    B, N = cls.shape
+    points, strides = anchor_points(levels, device=cls.device)
+    pred_boxes = boxes_from_dist(dfl_expectation(dist), points, strides)
+    M = max((len(g) for g in gt_list), default=0)
+    gt = torch.zeros(B, M, 4)
+    gt_mask = torch.zeros(B, M, dtype=torch.bool)
+    for i, g in enumerate(gt_list):
+        gt[i, :len(g)] = g
+        gt_mask[i, :len(g)] = True
+    target_boxes, target_scores, fg = assign(cls.detach().sigmoid(), pred_boxes.detach(), points, strides, gt, gt_mask)
+    tss = max(target_scores.sum().item(), 1.0)
+    loss_cls = F.binary_cross_entropy_with_logits(cls, target_scores, reduction='sum') / tss
+    if fg.any():
+        w = target_scores[fg]
+        loss_box = ((1 - box_iou(pred_boxes[fg], target_boxes[fg], ciou=True)) * w).sum() / tss
+        s = strides[None].expand(B, N)[fg][:, None]
+        p = points[None].expand(B, N, 2)[fg]
+        t = target_boxes[fg]
+        ltrb = torch.cat([p - t[:, :2], t[:, 2:] - p], -1) / s
+        loss_dfl = (dfl_loss(dist[fg], ltrb.clamp(0, reg_max - 1 - 0.01)) * w).sum() / tss
+    else:
+        loss_box = loss_dfl = cls.sum() * 0
+    total = GAINS['box'] * loss_box + GAINS['cls'] * loss_cls + GAINS['dfl'] * loss_dfl
+    return total, {'box': loss_box.item(), 'cls': loss_cls.item(), 'dfl': loss_dfl.item(), 'fg': int(fg.sum())}

@@ -1,0 +1,128 @@
+"""Training loop and export of yolo-face-small (run through training/train.py)."""
+import json
+import math
+import os
+import time
+
+import torch
+
+from .data import Sampler
+from .loss import detection_loss
+from .model import YoloFaceSmall, decode, export_tfjs, fixture_input, load_tiny_face_backbone, round_to_float16
+
+FROZEN = ('conv0.', 'conv1.', 'conv2.')  # face-api's stride-2..8 layers: generic edges, kept as they are
+PRETRAINED = ('conv3.', 'conv4.', 'conv5.')  # face-api's deeper layers: fine-tuned at a lower rate
+FIXTURE_SIZE = 64
+
+
+class Ema:
+    """Exponential moving average of the weights (Ultralytics' ModelEMA: decay ramps up over ~2,000 steps)."""
+
+    def __init__(self, model, decay=0.9995, tau=500):
+        self.shadow = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        self.decay, self.tau, self.updates = decay, tau, 0
+
+    @torch.no_grad()
+    def update(self, model):
+        self.updates += 1
+        d = self.decay * (1 - math.exp(-self.updates / self.tau))
+        for k, v in model.state_dict().items():
+            if v.dtype.is_floating_point:
+                self.shadow[k].mul_(d).add_(v.detach(), alpha=1 - d)
+
+
+def build_model(tiny_manifest=None):
+    model = YoloFaceSmall()
+    if tiny_manifest:
+        load_tiny_face_backbone(model, tiny_manifest)
+    for name, p in model.named_parameters():
+        p.requires_grad = not name.startswith(FROZEN)
+    return model
+
+
+def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=None, log_every=10, checkpoint=None,
+          log=print, sampler_options=None):
+    """Trains from face-api's backbone (or from scratch without `tiny_manifest`). Returns the EMA model and
+    the per-step losses."""
+    torch.manual_seed(seed)
+    model = build_model(tiny_manifest).to(memory_format=torch.channels_last)
+    sampler = Sampler(pictures, crop=crop, seed=seed, **(sampler_options or {}))
+    new = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(PRETRAINED)]
+    tuned = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith(PRETRAINED)]
+    optimizer = torch.optim.AdamW([{'params': new, 'lr': lr}, {'params': tuned, 'lr': lr * 0.25}], lr=lr, weight_decay=5e-4)
+    base = [g['lr'] for g in optimizer.param_groups]
+    warmup = min(100, steps // 10)
+    ema = Ema(model)
+    start_step, losses = 0, []
+    if checkpoint and os.path.exists(checkpoint):
+        state = torch.load(checkpoint)
+        model.load_state_dict(state['model'])
+        optimizer.load_state_dict(state['optimizer'])
+        ema.shadow, ema.updates = state['ema'], state['ema_updates']
+        start_step, losses = state['step'], state['losses']
+        sampler.rng.setstate(state['rng'])
+        log(f'resumed at step {start_step}')
+    model.train()
+    t0, seen = time.time(), 0
+    for step in range(start_step, steps):
+        f = (step + 1) / warmup if step < warmup else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
+        for g, b in zip(optimizer.param_groups, base):
+            g['lr'] = b * f
+        images, boxes = sampler.batch(batch)
+        images = images.contiguous(memory_format=torch.channels_last)  # faster convolutions on CPU
+        with torch.no_grad():
+            s8 = model.stem(images)
+        outputs = [(model.box_out(model.box2(model.box1(p))), model.cls_out(model.cls2(model.cls1(p)))) for p in model.pyramid(s8)]
+        loss, parts = detection_loss(outputs, boxes)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+        optimizer.step()
+        ema.update(model)
+        losses.append(loss.item())
+        seen += 1
+        if (step + 1) % log_every == 0 or step + 1 == steps:
+            recent = losses[-log_every:]
+            log(f'step {step + 1}/{steps} loss {sum(recent) / len(recent):.3f} (box {parts["box"]:.3f} cls {parts["cls"]:.3f} '
+                f'dfl {parts["dfl"]:.3f}, {parts["fg"]} positives) lr {optimizer.param_groups[0]["lr"]:.2e} '
+                f'{(time.time() - t0) / seen:.2f} s/step')
+        if checkpoint and ((step + 1) % 100 == 0 or step + 1 == steps):
+            torch.save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'ema': ema.shadow,
+                        'ema_updates': ema.updates, 'step': step + 1, 'losses': losses, 'rng': sampler.rng.getstate()},
+                       checkpoint + '.tmp')
+            os.replace(checkpoint + '.tmp', checkpoint)
+    final = YoloFaceSmall()
+    final.load_state_dict(ema.shadow)
+    final.eval()
+    return final, losses
+
+
+def batch_loss(model, images, boxes):
+    """The detection loss of `model` on a fixed batch, without gradients."""
+    with torch.no_grad():
+        return detection_loss(model(images), boxes)[0].item()
+
+
+def export(model, folder, metadata=None):
+    """Rounds the weights to float16 (what is shipped), writes the tfjs manifest + weights, and the fixture:
+    the exported model's layout-A output on `fixture_input(64)`, for models/yolo-face-small/*.test.ts."""
+    round_to_float16(model)
+    export_tfjs(model, folder, metadata=metadata)
+    with torch.no_grad():
+        outputs = model(fixture_input(FIXTURE_SIZE))
+        out = decode(outputs)[0]
+    fixture = {
+        'comment': 'Output of training/yolo_face_small (PyTorch) for the exported weights on model.fixture_input(64): '
+                   'layout A [5, N], rows cx, cy, w, h (input px), face probability; N = 64 + 16 + 4 cells (strides 8, 16, 32). '
+                   'Also the raw face logits of stride 8 and the DFL logits of its first cell.',
+        'size': FIXTURE_SIZE,
+        'torch': torch.__version__,
+        'output': [[round(v, 7) for v in row] for row in out.tolist()],
+        'clsLogitsStride8': [round(v, 7) for v in outputs[0][1][0, 0].flatten().tolist()],
+        'boxLogitsCell0': [round(v, 7) for v in outputs[0][0][0, :, 0, 0].tolist()],
+    }
+    os.makedirs(os.path.join(folder, 'fixtures'), exist_ok=True)
+    with open(os.path.join(folder, 'fixtures', 'expected-64.json'), 'w') as f:
+        json.dump(fixture, f)
+        f.write('\n')
+    return fixture
