@@ -42,6 +42,15 @@ export interface BenchConfig {
   warmup: number;
   contenders: string[];
   canvasCheck: boolean;
+  /** Frames (from the first) to run in small-object mode (`smallObjects: true`); 0: none. */
+  smallFrames: number;
+}
+
+export interface SmallSample {
+  ms: number;
+  /** Model passes the result cost (T). */
+  executions: number;
+  boxes: number;
 }
 
 export interface BenchResult {
@@ -56,6 +65,7 @@ export interface BenchResult {
   fold: { nonConstBefore: number; nonConstAfter: number; removed: number; folded: string[] } | null;
   flags: Record<string, unknown>;
   canvas?: CanvasCheck;
+  small?: SmallSample[];
 }
 
 export interface CanvasCheck {
@@ -305,6 +315,22 @@ async function run(config: BenchConfig): Promise<BenchResult> {
   }
   const memoryAfter = tf.memory();
 
+  // Small-object mode: ms per frame against T × one pass (T = the passes it reports).
+  const small: SmallSample[] = [];
+  for (let i = 0; i < Math.min(config.smallFrames, frames.length); i++) {
+    try {
+      const start = performance.now();
+      const result = await detector.detect(frames[i]!, { smallObjects: true });
+      const ms = performance.now() - start;
+      result.dispose();
+      small.push({ ms, executions: result.executions ?? 1, boxes: result.detections.length });
+    } catch (error) {
+      errors.small = String(error);
+      break;
+    }
+  }
+  if (small.length > 0) log(`small-object mode on ${small.length} frames`);
+
   let canvas: CanvasCheck | undefined;
   if (config.canvasCheck && !descriptor.preprocess) canvas = await canvasCheck(tf, detector, descriptor, frames, log);
 
@@ -324,6 +350,7 @@ async function run(config: BenchConfig): Promise<BenchResult> {
     fold: folded.report,
     flags,
     ...(canvas ? { canvas } : {}),
+    ...(small.length > 0 ? { small } : {}),
   };
 }
 

@@ -10,9 +10,10 @@
 //
 // Options: --backends (wasm) --models (every model whose files are there) --frames (30) --gpu-frames (2)
 // --warmup (2; 1 on GPU backends) --contenders (bare,bare-folded,loupe,human) --cold-backend (wasm)
-// --cold-runs (2) --no-cold --no-canvas --data DIR (env LOUPE_BENCH_DATA, default ../shared/data: reads
+// --cold-runs (2) --small-frames (3; small-object mode) --gpu-small-frames (0) --no-cold --no-canvas --data DIR (env LOUPE_BENCH_DATA, default ../shared/data: reads
 // video/vtest-15s.mjpeg or video/frame-*.jpg; else the project's e2e/fixtures/generated/street.mjpeg, else
-// public/samples/street.webm) --out DIR (bench/results). Chromium: LOUPE_CHROMIUM (see e2e/chromium.ts).
+// public/samples/street.webm) --out DIR (bench/results) --hardware-gpu (the machine's GPU, not SwiftShader)
+// --headed. Chromium: LOUPE_CHROMIUM (see e2e/chromium.ts).
 import { chromium } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -23,10 +24,11 @@ import { createServer } from 'vite';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const args = { backends: 'wasm', models: '', frames: 30, gpuFrames: 2, warmup: undefined, contenders: 'bare,bare-folded,loupe,human', coldBackend: 'wasm', coldRuns: 2, coldTimeout: 300, cold: true, canvas: true, data: process.env.LOUPE_BENCH_DATA ?? resolve(root, '../shared/data'), out: join(root, 'bench/results') };
+  const args = { backends: 'wasm', models: '', frames: 30, gpuFrames: 2, warmup: undefined, contenders: 'bare,bare-folded,loupe,human', coldBackend: 'wasm', coldRuns: 2, coldTimeout: 300, smallFrames: 3, gpuSmallFrames: 0, cold: true, hardwareGpu: false, headed: false, canvas: true, data: process.env.LOUPE_BENCH_DATA ?? resolve(root, '../shared/data'), out: join(root, 'bench/results') };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     if (key === 'noCold') args.cold = false;
+    else if (key === 'hardwareGpu' || key === 'headed') args[key] = true;
     else if (key === 'noCanvas') args.canvas = false;
     else if (key in args) {
       const value = argv[++i];
@@ -132,7 +134,15 @@ function markdown(report) {
     lines.push('', `| cold start to first box (${report.coldBackend}) | model | library | empty cache: new context (ms, median) | warm cache: same context (ms, median) | runs |`, '|---|---|---|---|---|---|');
     for (const c of report.cold) lines.push(`| | ${c.model} | ${c.library} | ${fmt(median(c.empty), 0)} | ${fmt(median(c.warm), 0)} | ${c.empty.length}${c.errors.length ? ` (errors: ${c.errors[0].slice(0, 80)})` : ''} |`);
   }
-  lines.push('', '| small-object mode (issue 5) | ms per frame against T × one pass |', '|---|---|', '| TODO | not built yet (issue 5): no number |');
+  const smallRuns = report.runs.filter((r) => r.result?.small);
+  lines.push('', '| small-object mode (smallObjects: true) | model | frames | ms per frame (median) | passes T (median) | T × one pass (ms) | ratio |', '|---|---|---|---|---|---|---|');
+  for (const r of smallRuns) {
+    const ms = median(r.result.small.map((x) => x.ms));
+    const t = median(r.result.small.map((x) => x.executions));
+    const one = r.summary.loupe?.median;
+    lines.push(`| ${r.backend} | ${r.model} | ${r.result.small.length} | ${fmt(ms)} | ${t} | ${fmt(t * one)} | ${fmt(ms / (t * one), 3)} |`);
+  }
+  if (smallRuns.length === 0) lines.push('| — | | | | | | not measured (--small-frames 0) |');
   return lines.join('\n');
 }
 
@@ -162,8 +172,14 @@ async function main() {
   });
   await server.listen();
   const base = server.resolvedUrls.local[0].replace(/\/$/, '');
-  const { chromiumLaunchOptions } = await server.ssrLoadModule('/e2e/chromium.ts');
-  const browser = await chromium.launch(chromiumLaunchOptions({ fakeCamera: false }));
+  const { chromiumArgs, chromiumLaunchOptions, chromiumPath } = await server.ssrLoadModule('/e2e/chromium.ts');
+  // --hardware-gpu: the machine's own GPU instead of SwiftShader (Linux: ANGLE on Vulkan).
+  const hardware = ['--enable-unsafe-webgpu', '--ignore-gpu-blocklist', ...(process.platform === 'linux' ? ['--use-angle=vulkan', '--enable-features=Vulkan'] : [])];
+  const browser = await chromium.launch(
+    args.hardwareGpu
+      ? { executablePath: chromiumPath, args: [...chromiumArgs({ webgpu: false, fakeCamera: false }), ...hardware], headless: !args.headed }
+      : { ...chromiumLaunchOptions({ fakeCamera: false }), headless: !args.headed },
+  );
   const report = { date: new Date().toISOString(), args, frameSource: frames.source, frameSize: '', runs: [], cold: [], coldBackend: args.coldBackend, machine: {} };
   const newContext = async () => {
     const context = await browser.newContext();
@@ -203,6 +219,7 @@ async function main() {
             warmup: args.warmup ?? (gpu ? 1 : 2),
             contenders: args.contenders.split(','),
             canvasCheck: args.canvas && (backend === 'wasm' || backend === 'cpu'),
+            smallFrames: gpu ? args.gpuSmallFrames : args.smallFrames,
           };
           const result = await page.evaluate((c) => window.loupeBench.run(c), config);
           report.frameSize = result.frameSize.join('×');
@@ -245,7 +262,7 @@ async function main() {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown CPU',
       memoryGiB: Math.round(totalmem() / 2 ** 30),
-      browser: `Chromium ${browser.version()} (headless, SwiftShader for WebGL/WebGPU)`,
+      browser: `Chromium ${browser.version()} (${args.headed ? 'headed' : 'headless'}, ${args.hardwareGpu ? 'hardware GPU' : 'SwiftShader for WebGL/WebGPU'})`,
       loadStart,
       loadEnd: loadavg().map((x) => x.toFixed(2)),
     };

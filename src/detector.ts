@@ -10,7 +10,6 @@ import { bundleMaps } from './maps.js';
 import { suppressRowsOnBackend } from './postprocess/gpu-nms.js';
 import { classAwareNms, suppressRows } from './postprocess/nms.js';
 import { unletterboxBoxes, unletterboxRows } from './postprocess/unletterbox.js';
-import { canvasPreprocess } from './preprocess/canvas-letterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { selectBackend } from './runtime/backend.js';
@@ -144,19 +143,15 @@ class GraphDetector implements Detector {
     const start = now();
 
     // Source → letterboxed model input, [1, H, W, 3] (or the model's own layout and value range).
-    // On CPU backends the browser letterboxes a browser source itself (canvas-letterbox.ts).
+    // (The canvas letterbox of canvas-letterbox.ts is faster on CPU backends but not wired in: its 8-bit
+    // drawImage resampling moved NanoDet boxes by up to 20 px on the bench frames; docs/performance.md.)
+    const frame = await frameToTensor(source);
     let input: tf.Tensor;
     let letterbox: LetterboxTransform;
-    const drawn = canvasPreprocess(descriptor, source, this.backend.backend);
-    if (drawn) {
-      ({ input, letterbox } = drawn);
-    } else {
-      const frame = await frameToTensor(source);
-      try {
-        ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
-      } finally {
-        if (frame.owned) frame.tensor.dispose();
-      }
+    try {
+      ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
+    } finally {
+      if (frame.owned) frame.tensor.dispose();
     }
     const preprocessed = now();
 
