@@ -19,6 +19,7 @@ import {
   type SkippedBackend,
 } from '../src/index.js';
 import { emit } from './events.js';
+import { SMALL_OBJECT_PROPERTIES, smallObjectsSetting, type SmallObjectsAttributes } from './internal/small-objects-attributes.js';
 import { LoupeCamera } from './loupe-camera.js';
 
 export type DetectorStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -78,6 +79,10 @@ export class LoupeDetector extends LitElement {
     wasmPaths: { type: String, attribute: 'wasm-paths' },
     needsMaps: { type: Boolean, attribute: 'needs-maps' },
     paused: { type: Boolean, reflect: true },
+    smallObjects: { type: String, attribute: 'small-objects', reflect: true },
+    scales: { type: String },
+    tileOverlap: { type: Number, attribute: 'tile-overlap' },
+    budget: { type: Number },
   };
 
   /** Registry id of the model (`getModelIds()`), or `ultralytics:<url of model.json>`. */
@@ -98,6 +103,19 @@ export class LoupeDetector extends LitElement {
   declare needsMaps: boolean;
   /** Stop running on new frames (the last result stays). */
   declare paused: boolean;
+  /**
+   * Small-object mode (docs/small-objects.md): present = on with the defaults; `full` or `live` (at most
+   * 4 model passes a frame) names a preset; absent or `false`: off.
+   */
+  declare smallObjects: string | null | undefined;
+  /** Small-object mode: zoom factors of the tiled passes, e.g. `"2"` or `"2 3"`; unset: the preset's. */
+  declare scales: string | undefined;
+  /** Small-object mode: least overlap between tiles (0..1); unset: the preset's (0.2). */
+  declare tileOverlap: number | undefined;
+  /** Small-object mode: at most this many model passes a frame (`0`: no limit); unset: the preset's. */
+  declare budget: number | undefined;
+  /** The small-object attributes the engine accepted last: what a refused value reverts to. */
+  private appliedSmallObjects: SmallObjectsAttributes = { smallObjects: undefined, scales: undefined, tileOverlap: undefined, budget: undefined };
 
   private _status: DetectorStatus = 'idle';
   private _engine: Detector | null = null;
@@ -147,6 +165,10 @@ export class LoupeDetector extends LitElement {
     this.wasmPaths = undefined;
     this.needsMaps = false;
     this.paused = false;
+    this.smallObjects = undefined;
+    this.scales = undefined;
+    this.tileOverlap = undefined;
+    this.budget = undefined;
   }
 
   /**
@@ -265,7 +287,7 @@ export class LoupeDetector extends LitElement {
       void this.load();
       return;
     }
-    if (changed.has('scoreThreshold') || changed.has('maxDetections')) {
+    if (changed.has('scoreThreshold') || changed.has('maxDetections') || SMALL_OBJECT_PROPERTIES.some((name) => changed.has(name))) {
       this.applyRunOptions();
       this.refreshStatic();
     }
@@ -382,6 +404,19 @@ export class LoupeDetector extends LitElement {
         this[name] = this.applied[name];
         this.reportError('bad-option', error instanceof Error ? error.message : String(error));
       }
+    }
+    this.applySmallObjects(engine);
+  }
+
+  /** Pushes the small-object attributes to the engine; refused ones are reported and reverted together. */
+  private applySmallObjects(engine: Detector): void {
+    const current: SmallObjectsAttributes = { smallObjects: this.smallObjects, scales: this.scales, tileOverlap: this.tileOverlap, budget: this.budget };
+    try {
+      engine.setOptions({ smallObjects: smallObjectsSetting(current) });
+      this.appliedSmallObjects = current;
+    } catch (error) {
+      Object.assign(this, this.appliedSmallObjects);
+      this.reportError('bad-option', error instanceof Error ? error.message : String(error));
     }
   }
 

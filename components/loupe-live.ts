@@ -24,6 +24,7 @@ import type { FacingMode, LoupeCamera } from './loupe-camera.js';
 import { BACKEND_PREFERENCES, type LoupeDetector } from './loupe-detector.js';
 import { OVERLAY_LAYERS, type LoupeOverlay, type OverlayLayer } from './loupe-overlay.js';
 import { liveStyles } from './loupe-live.styles.js';
+import { smallObjectsOn } from './internal/small-objects-attributes.js';
 import { DetectionAnnouncer } from './internal/announcer.js';
 import { canvasToPng, drawSnapshot } from './internal/snapshot.js';
 
@@ -42,7 +43,7 @@ const BACKEND_COLORS: Record<BackendName, string> = {
   cpu: '#9597a6',
 };
 
-const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'Heatmap', levels: 'Levels', offsets: 'Offsets' };
+const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'Heatmap', levels: 'Levels', offsets: 'Offsets', tiles: 'Tiles' };
 
 /** Numbers that change every frame are unreadable: the stats line refreshes at this period. */
 const STATS_PERIOD_MS = 250;
@@ -79,7 +80,8 @@ type Phase = 'loading' | 'warming' | 'running' | 'failed';
 /**
  * A camera (or clip) with live detections, a control bar and stats, in one tag.
  *
- * Takes the detector's attributes (`model`, `backend`, `score-threshold`, `max-detections`), the
+ * Takes the detector's attributes (`model`, `backend`, `score-threshold`, `max-detections`, and the
+ * small-object mode's `small-objects`, `scales`, `tile-overlap`, `budget`), the
  * overlay's (`layers`, `heatmap-class`) and the camera's (`src`, `fallback-src`, `facing-mode`,
  * `device-id`), and applies changes at run time: a new model or backend loads without a page reload.
  * The controls change the same properties.
@@ -144,6 +146,10 @@ export class LoupeLive extends LitElement {
     loading: { type: String, reflect: true },
     reveal: { type: String, reflect: true },
     label: { type: String },
+    smallObjects: { type: String, attribute: 'small-objects', reflect: true },
+    scales: { type: String },
+    tileOverlap: { type: Number, attribute: 'tile-overlap' },
+    budget: { type: Number },
     _started: { state: true },
     _announcement: { state: true },
     _holdFrame: { state: true },
@@ -161,7 +167,7 @@ export class LoupeLive extends LitElement {
   declare backend: BackendPreference;
   declare scoreThreshold: number;
   declare maxDetections: number | undefined;
-  /** Space-separated overlay layers: `boxes`, `heatmap`, `levels`, `offsets`. */
+  /** Space-separated overlay layers: `boxes`, `heatmap`, `levels`, `offsets`, `tiles`. */
   declare layers: string;
   declare heatmapClass: string | undefined;
   /** Output level the maps show: a stride (`8`, `16`, `32`) or `all` (see `<loupe-overlay level>`). */
@@ -182,6 +188,14 @@ export class LoupeLive extends LitElement {
   declare reveal: RevealMode;
   /** Accessible name of the picture area (like an `alt` text); default "Live object detection". */
   declare label: string | undefined;
+  /** Small-object mode, as `<loupe-detector small-objects>`: present = on, `full` / `live` a preset. The controls' toggle sets `live`. */
+  declare smallObjects: string | null | undefined;
+  /** Small-object mode's zoom factors, as `<loupe-detector scales>`. */
+  declare scales: string | undefined;
+  /** Small-object mode's tile overlap, as `<loupe-detector tile-overlap>`. */
+  declare tileOverlap: number | undefined;
+  /** Small-object mode's passes per frame, as `<loupe-detector budget>`. */
+  declare budget: number | undefined;
   declare private _started: boolean;
   declare private _announcement: string;
   /** Whether the overlay currently shows the analysed frame. */
@@ -221,6 +235,10 @@ export class LoupeLive extends LitElement {
     this.loading = 'eager';
     this.reveal = 'auto';
     this.label = undefined;
+    this.smallObjects = undefined;
+    this.scales = undefined;
+    this.tileOverlap = undefined;
+    this.budget = undefined;
     this._started = false;
     this._announcement = '';
     this._holdFrame = false;
@@ -403,6 +421,10 @@ export class LoupeLive extends LitElement {
           .backend=${this.backend}
           .scoreThreshold=${this.scoreThreshold}
           .maxDetections=${this.maxDetections}
+          .smallObjects=${this.smallObjects}
+          .scales=${this.scales}
+          .tileOverlap=${this.tileOverlap}
+          .budget=${this.budget}
           .modelBaseUrl=${this.modelBaseUrl}
           .wasmPaths=${this.wasmPaths}
           @loupe-progress=${this.onProgress}
@@ -544,6 +566,20 @@ export class LoupeLive extends LitElement {
                 </button>
               `,
             )}
+          </span>
+        </div>
+        <div class="field" role="group" aria-label="Small-object mode">
+          <span class="name">Small objects</span>
+          <span class="toggles">
+            <button
+              type="button"
+              title="Image pyramid and tiles (at most 4 model passes a frame unless a budget or preset says otherwise)"
+              aria-label="Small-object mode"
+              aria-pressed=${smallObjectsOn(this.smallObjects) ? 'true' : 'false'}
+              @click=${() => (this.smallObjects = smallObjectsOn(this.smallObjects) ? null : 'live')}
+            >
+              Pyramid ×${this.scales?.trim() || '2'}
+            </button>
           </span>
         </div>
         ${layers.has('heatmap')

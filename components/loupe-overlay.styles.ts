@@ -223,6 +223,64 @@ export const overlayStyles = css`
     color: #f2f2f5;
     font-weight: 700;
   }
+  /* tiles layer (small-object mode): each scale's tile grid; tiles that ran solid, skipped ones dashed. */
+  .tiles {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    overflow: visible;
+    pointer-events: none;
+  }
+  .tiles .tile {
+    fill: none;
+    stroke: var(--c);
+    stroke-width: 1.5px;
+    vector-effect: non-scaling-stroke;
+    opacity: 0.85;
+  }
+  .tiles .tile.skipped {
+    stroke-dasharray: 4 4;
+    opacity: 0.4;
+  }
+  .tiles .tile.picked {
+    fill: color-mix(in srgb, var(--c) 14%, transparent);
+    stroke-width: 2.5px;
+    opacity: 1;
+  }
+  /* Top left under the backend badge: the heatmap legend is bottom left, the level legend bottom right. */
+  .scale-strip {
+    position: absolute;
+    left: 10px;
+    top: 44px;
+    margin: 0;
+    padding: 6px 9px;
+    list-style: none;
+    display: grid;
+    gap: 3px;
+    border-radius: 8px;
+    background: rgb(10 10 14 / 0.72);
+    backdrop-filter: blur(6px);
+    color: #d8d9e0;
+    font-weight: 500;
+  }
+  .scale-strip li {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+  }
+  .scale-strip .swatch {
+    width: 10px;
+    height: 10px;
+    border-radius: 2px;
+    background: var(--c);
+  }
+  .scale-strip .count {
+    margin-left: auto;
+    padding-left: 8px;
+    color: #f2f2f5;
+    font-weight: 700;
+  }
   /* Per-level score maps side by side, top left under the backend badge, each a small copy of the frame. */
   .panels {
     position: absolute;

@@ -16,16 +16,18 @@ import {
   type LetterboxTransform,
   type MapHandle,
   type OutputLevel,
+  type SmallObjectsReport,
 } from '../src/index.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
 import { SIDE_COLORS, classColor, levelColor } from './internal/palette.js';
+import { provenanceColor, provenanceLabel, renderScaleStrip, renderTiles } from './internal/tiles-layer.js';
 import { LoupeCamera } from './loupe-camera.js';
 import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
 
-export type OverlayLayer = 'boxes' | 'heatmap' | 'levels' | 'offsets';
-export const OVERLAY_LAYERS: readonly OverlayLayer[] = ['boxes', 'heatmap', 'levels', 'offsets'];
+export type OverlayLayer = 'boxes' | 'heatmap' | 'levels' | 'offsets' | 'tiles';
+export const OVERLAY_LAYERS: readonly OverlayLayer[] = ['boxes', 'heatmap', 'levels', 'offsets', 'tiles'];
 
 /** The maps of one output level that the overlay draws or inspects. */
 interface LevelMapRefs {
@@ -66,6 +68,8 @@ interface OverlayFrame {
   regression?: (MapHandle<Rank.R3> | undefined)[];
   /** The picture the result was computed on, drawn under the layers (with `show-frame`). */
   picture?: HTMLCanvasElement;
+  /** Small-object mode: the frame's tiles and which of them ran (`tiles` layer). */
+  smallObjects?: SmallObjectsReport;
 }
 
 /** A box under the pointer and its regression values at its cell. */
@@ -115,7 +119,10 @@ interface PendingFrame {
  *   (left, top, right, bottom) to the box edges for anchor-free heads (CenterNet, NanoDet, YOLOv8), the
  *   predicted centre offset inside the cell, on the S×S grid, for anchor-based ones (YOLOv2). Hovering or
  *   clicking a box shows the values at its cell: NanoDet's 4 × 11 bin distributions as bar charts,
- *   YOLOv2's σ(tx), σ(ty), tw, th, CenterNet's distances.
+ *   YOLOv2's σ(tx), σ(ty), tw, th, CenterNet's distances;
+ * - `tiles` (small-object mode): the tile grid of each pyramid scale, coloured by scale, the tiles that
+ *   ran solid and those a budget left out dashed; boxes coloured by the scale that found them; a strip
+ *   listing the scales with their tiles and boxes.
  * The overlay asks the detector to keep the maps only while a layer that needs them is on.
  *
  * @summary Boxes, heatmaps, levels and offsets on top of the video.
@@ -131,6 +138,8 @@ interface PendingFrame {
  * @csspart panels - The strip of per-level score maps.
  * @csspart offsets - The `offsets` layer (an SVG in source pixels).
  * @csspart inspector - The values at the cell of the box under the pointer.
+ * @csspart tiles - The `tiles` layer's tile grids (an SVG in source pixels).
+ * @csspart scale-strip - The `tiles` layer's list of pyramid scales.
  *
  * @cssprop --loupe-box-width - Box stroke width (default `2px`).
  * @cssprop --loupe-heatmap-opacity - Extra opacity of the heatmap layer (default `1`; the colour map already fades low scores out).
@@ -367,6 +376,7 @@ export class LoupeOverlay extends LitElement {
       levels: result.levels ?? [],
       model: result.model,
     };
+    if (result.smallObjects) frame.smallObjects = result.smallObjects;
     const picture = result === this.detector?.result ? this.capturePicture() : undefined;
     if (picture) frame.picture = picture;
     const layers = this.activeLayers;
@@ -555,6 +565,7 @@ export class LoupeOverlay extends LitElement {
     const source = { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight };
     const showHeat = (layers.has('heatmap') || layers.has('levels')) && frame.heatmap && this.renderer;
     const byLevel = layers.has('levels');
+    const byTile = layers.has('tiles') && frame.smallObjects !== undefined;
     return html`
       <div class="viewport" style=${styleMap(px(box))}>
         <div class="frame ${layers.has('offsets') ? 'inspectable' : ''}" style=${styleMap(px(inner))}>
@@ -567,8 +578,10 @@ export class LoupeOverlay extends LitElement {
               `
             : nothing}
           ${layers.has('offsets') ? this.renderOffsets(frame, source) : nothing}
-          ${layers.has('boxes') || byLevel ? frame.detections.map((detection) => this.renderBox(detection, source, byLevel)) : nothing}
+          ${byTile ? renderTiles(frame.smallObjects!, source) : nothing}
+          ${layers.has('boxes') || byLevel || byTile ? frame.detections.map((detection) => this.renderBox(detection, source, byLevel, byTile ? frame.smallObjects : undefined)) : nothing}
         </div>
+        ${byTile ? renderScaleStrip(frame.smallObjects!, frame.detections) : nothing}
         ${showHeat && this.legend ? this.renderLegend(frame) : nothing}
         ${byLevel ? this.renderLevelLegend(frame) : nothing}
         ${byLevel && frame.panels?.length ? this.renderPanels(frame, source) : nothing}
@@ -577,12 +590,12 @@ export class LoupeOverlay extends LitElement {
     `;
   }
 
-  private renderBox(detection: Detection, source: { width: number; height: number }, byLevel: boolean) {
-    const color = byLevel ? levelColor(detection.cell.level) : classColor(detection.classId);
+  private renderBox(detection: Detection, source: { width: number; height: number }, byLevel: boolean, tiles?: SmallObjectsReport) {
+    const color = byLevel ? levelColor(detection.cell.level) : ((tiles && provenanceColor(detection, tiles)) ?? classColor(detection.classId));
     const style = { ...percent(detection, source), '--c': color };
     // A box touching the top edge has no room for its label above it.
     const inside = detection.y < source.height * 0.06;
-    const level = byLevel ? ` · s${detection.cell.stride}` : '';
+    const level = (byLevel ? ` · s${detection.cell.stride}` : '') + (tiles ? provenanceLabel(detection) : '');
     return html`
       <div
         class="box ${inside ? 'label-inside' : ''}"
