@@ -3,7 +3,8 @@
  * so the element starts with them (no load with defaults first, then a reload).
  *
  *   ?backend=wasm  ?model=centernet  ?layers=boxes,heatmap  ?src=./samples/street.webm
- *   ?threshold=0.4 (or score-threshold)  ?max-detections=20  ?heatmap-class=person  ?facing-mode=user
+ *   ?threshold=0.4 (or score-threshold)  ?max-detections=20  ?heatmap-class=person  ?level=16
+ *   ?facing-mode=user
  */
 
 /** Query parameter → attribute; the attribute's own name is accepted too. */
@@ -16,6 +17,7 @@ const ATTRIBUTES: Record<string, string> = {
   'score-threshold': 'score-threshold',
   'max-detections': 'max-detections',
   'heatmap-class': 'heatmap-class',
+  level: 'level',
   'facing-mode': 'facing-mode',
   'device-id': 'device-id',
 };
