@@ -1,5 +1,5 @@
 /** What crosses between `eval/run.mjs` (Node) and `eval/page.ts` (the browser): plain JSON data. */
-import type { BackendPreference, BackendReport, ModelSource } from '../src/index.js';
+import type { BackendPreference, BackendReport, ModelSource, SmallObjectsSetting } from '../src/index.js';
 
 /** A registry id, or a model given by URL (`ultralytics:<url or path>` on the command line). */
 export type EvalModelSpec = string | ModelSource;
@@ -34,11 +34,14 @@ export interface EvalImageResult {
   ms: number;
   /** Model executions `detect()` made for this picture (more than 1 in tiled / multi-scale modes). */
   executions: number;
+  /** Small-object mode: whether the tiles went through the model as one batch. */
+  batched?: boolean;
 }
 
 /** What `eval/page.ts` puts on `window.loupeEval`. */
 export interface EvalPageApi {
   load(options: EvalLoadOptions): Promise<EvalModelInfo>;
-  detect(url: string): Promise<EvalImageResult>;
+  /** `smallObjects`: the mode for this call (false: one pass); absent: the detector's setting. */
+  detect(url: string, smallObjects?: SmallObjectsSetting): Promise<EvalImageResult>;
   dispose(): void;
 }

@@ -1,9 +1,12 @@
 /**
  * Fusion of the small-object mode's passes, on the rows read back once per frame (a few hundred at most):
  *
+ * 0. tile boxes' scores × `tileScoreScale` (a tile sees no context: its confident mistakes would
+ *    otherwise outrank the whole frame's boxes), then the score threshold;
  * 1. scale-aware selection (SNIP): at a tiled scale keep only boxes whose size √(w·h), in that tile's input
- *    pixels, is at most `maxTileObject` (larger ones are cut, or seen better by a coarser pass); in the
- *    whole-frame pass, only boxes of at least `minFrameObject`;
+ *    pixels, is at most `maxTileObject` (larger ones are cut, or seen better by a coarser pass); from the
+ *    whole-frame pass drop boxes under `minFrameObject` whose centre lies in a tile that ran (the tile saw
+ *    them larger, where the model works better);
  * 2. tile borders: a box that touches an inner border of its tile (within `BORDER_MARGIN` input px) is a
  *    piece of an object; it goes when another pass that ran holds it without touching an inner border
  *    (the whole frame always does, and so does the neighbouring tile when the object fits in the overlap);
@@ -45,6 +48,13 @@ export interface FuseOptions {
   fusionThreshold: number;
   maxTileObject: number;
   minFrameObject: number;
+  /** Factor on tile boxes' scores (default 1). */
+  tileScoreScale?: number;
+  /**
+   * Also fuse boxes of one pass with each other. Default false: each pass stands as the model reported it
+   * (its own NMS, if any, already ran), and fusion only resolves one pass's boxes against another's.
+   */
+  withinPass?: boolean;
 }
 
 const area = (b: Candidate): number => Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
@@ -67,10 +77,20 @@ export function boxIos(a: Candidate, b: Candidate): number {
   return smaller > 0 ? intersection(a, b) / smaller : 0;
 }
 
-/** Whether the box lies in `tile`'s size range (step 1). */
-export function inScaleRange(box: Candidate, tile: PlannedTile, options: Pick<FuseOptions, 'maxTileObject' | 'minFrameObject'>): boolean {
+const holdsCentre = (tile: PlannedTile, box: Candidate): boolean => {
+  const x = (box.x1 + box.x2) / 2;
+  const y = (box.y1 + box.y2) / 2;
+  return x >= tile.rect.x && x < tile.rect.x + tile.rect.width && y >= tile.rect.y && y < tile.rect.y + tile.rect.height;
+};
+
+/**
+ * Step 1: whether the box stays at its scale. `ran`: the passes that ran (a small whole-frame box goes
+ * only when a tile that ran covers it).
+ */
+export function inScaleRange(box: Candidate, tile: PlannedTile, ran: readonly PlannedTile[], options: Pick<FuseOptions, 'maxTileObject' | 'minFrameObject'>): boolean {
   const size = Math.sqrt(area(box)) * tile.gain;
-  return tile.scaleIndex === 0 ? size >= options.minFrameObject : size <= options.maxTileObject;
+  if (tile.scaleIndex > 0) return size <= options.maxTileObject;
+  return size >= options.minFrameObject || !ran.some((other) => other.scaleIndex > 0 && holdsCentre(other, box));
 }
 
 /** Whether the box touches one of `tile`'s inner borders. */
@@ -96,11 +116,13 @@ export function holdsWhole(box: Candidate, tile: PlannedTile): boolean {
 /** Steps 1 and 2: the candidates that survive scale gating and the tile-border rule. */
 export function selectCandidates(candidates: readonly Candidate[], tiles: readonly PlannedTile[], executed: readonly number[], options: FuseOptions): Candidate[] {
   const ran = executed.map((i) => tiles[i]).filter((t): t is PlannedTile => t !== undefined);
-  return candidates.filter((box) => {
+  const factor = options.tileScoreScale ?? 1;
+  const rescored = factor === 1 ? candidates : candidates.map((box) => ((tiles[box.tile]?.scaleIndex ?? 0) > 0 ? { ...box, score: box.score * factor } : box));
+  return rescored.filter((box) => {
     if (!(box.score >= options.scoreThreshold)) return false;
     const tile = tiles[box.tile];
     if (!tile || !(box.x2 > box.x1 && box.y2 > box.y1)) return false;
-    if (!inScaleRange(box, tile, options)) return false;
+    if (!inScaleRange(box, tile, ran, options)) return false;
     if (touchesInnerBorder(box, tile) && ran.some((other) => other !== tile && holdsWhole(box, other))) return false;
     return true;
   });
@@ -113,21 +135,28 @@ const byScore = <T extends Candidate>(boxes: readonly T[]): T[] =>
     .sort((a, b) => b.box.score - a.box.score || a.i - b.i)
     .map(({ box }) => box);
 
-/** Greedy class-aware NMS: a box goes when a kept, better box of its class overlaps it by IoU > threshold. */
-export function nmsFuse(candidates: readonly Candidate[], threshold: number): FusedBox[] {
+/** Whether two boxes may be fused: same class, and from different passes unless `withinPass`. */
+const fusable = (a: Candidate, b: Candidate, withinPass: boolean): boolean => a.classId === b.classId && (withinPass || a.tile !== b.tile);
+
+/**
+ * Greedy class-aware NMS: a box goes when a kept, better box of its class (from another pass, unless
+ * `withinPass`) overlaps it by IoU > threshold.
+ */
+export function nmsFuse(candidates: readonly Candidate[], threshold: number, withinPass = false): FusedBox[] {
   const kept: FusedBox[] = [];
   for (const box of byScore(candidates)) {
-    if (!kept.some((k) => k.classId === box.classId && boxIou(k, box) > threshold)) kept.push({ ...box, merged: 1 });
+    if (!kept.some((k) => fusable(k, box, withinPass) && boxIou(k, box) > threshold)) kept.push({ ...box, merged: 1 });
   }
   return kept;
 }
 
 /**
  * Greedy class-aware non-maximum merging: the best remaining box takes every remaining box of its class
- * whose IoS with it (the best box as it was, not the growing union) exceeds the threshold; the result is
- * the union of their boxes, with the best box's score, class and provenance.
+ * (from another pass, unless `withinPass`) whose IoS with it (the best box as it was, not the growing
+ * union) exceeds the threshold; the result is the union of their boxes, with the best box's score, class
+ * and provenance.
  */
-export function nmmFuse(candidates: readonly Candidate[], threshold: number): FusedBox[] {
+export function nmmFuse(candidates: readonly Candidate[], threshold: number, withinPass = false): FusedBox[] {
   const sorted = byScore(candidates);
   const taken = new Array<boolean>(sorted.length).fill(false);
   const out: FusedBox[] = [];
@@ -137,7 +166,7 @@ export function nmmFuse(candidates: readonly Candidate[], threshold: number): Fu
     const fused: FusedBox = { ...best, merged: 1 };
     for (let j = i + 1; j < sorted.length; j++) {
       const other = sorted[j]!;
-      if (taken[j] || other.classId !== best.classId || !(boxIos(best, other) > threshold)) continue;
+      if (taken[j] || !fusable(best, other, withinPass) || !(boxIos(best, other) > threshold)) continue;
       taken[j] = true;
       fused.x1 = Math.min(fused.x1, other.x1);
       fused.y1 = Math.min(fused.y1, other.y1);
@@ -153,6 +182,7 @@ export function nmmFuse(candidates: readonly Candidate[], threshold: number): Fu
 /** All three steps; at most `maxDetections` boxes, by score. */
 export function fuse(candidates: readonly Candidate[], tiles: readonly PlannedTile[], executed: readonly number[], options: FuseOptions): FusedBox[] {
   const selected = selectCandidates(candidates, tiles, executed, options);
-  const fused = options.fusion === 'nmm' ? nmmFuse(selected, options.fusionThreshold) : nmsFuse(selected, options.fusionThreshold);
+  const withinPass = options.withinPass === true;
+  const fused = options.fusion === 'nmm' ? nmmFuse(selected, options.fusionThreshold, withinPass) : nmsFuse(selected, options.fusionThreshold, withinPass);
   return byScore(fused).slice(0, options.maxDetections);
 }

@@ -92,6 +92,8 @@ describe('resolveSmallObjects', () => {
     expect(resolveSmallObjects('full')).toEqual(SMALL_OBJECT_DEFAULTS);
     expect(resolveSmallObjects('live')).toEqual({ ...SMALL_OBJECT_DEFAULTS, budget: 4 });
     expect(resolveSmallObjects({ scales: [3, 2, 3], fusion: 'nmm' })).toEqual({ ...SMALL_OBJECT_DEFAULTS, scales: [2, 3], fusion: 'nmm' });
+    expect(resolveSmallObjects({ preset: 'live', overlap: 0.3 })).toEqual({ ...SMALL_OBJECT_DEFAULTS, budget: 4, overlap: 0.3 });
+    expect(resolveSmallObjects({ preset: 'live', budget: 6 })).toEqual({ ...SMALL_OBJECT_DEFAULTS, budget: 6 });
   });
 
   it.each([
@@ -106,6 +108,7 @@ describe('resolveSmallObjects', () => {
     [{ fusionThreshold: 0 }],
     [{ maxTileObject: 0 }],
     ['huge' as 'full'],
+    [{ preset: 'toString' as 'full' }],
   ])('refuses %j with bad-option', (setting) => {
     expect(() => resolveSmallObjects(setting)).toThrow(LoupeError);
     try {

@@ -18,8 +18,10 @@ export const SMALL_OBJECT_DEFAULTS: Readonly<SmallObjectsOptions> = Object.freez
   fusion: 'nms',
   fusionThreshold: 0.6,
   budget: null,
-  maxTileObject: 160,
-  minFrameObject: 0,
+  maxTileObject: 112,
+  minFrameObject: 16,
+  tileScoreScale: 0.8,
+  batch: 'auto',
 });
 
 export const SMALL_OBJECT_PRESETS: Readonly<Record<SmallObjectsPreset, Partial<SmallObjectsOptions>>> = Object.freeze({
@@ -33,14 +35,18 @@ export const MAX_SCALE = 8;
 /** The options a setting stands for, validated; `null` when the mode is off. Throws `bad-option`. */
 export function resolveSmallObjects(setting: SmallObjectsSetting | null | undefined): SmallObjectsOptions | null {
   if (setting === undefined || setting === null || setting === false) return null;
+  const presetOf = (name: string): Partial<SmallObjectsOptions> => {
+    const preset = Object.hasOwn(SMALL_OBJECT_PRESETS, name) ? SMALL_OBJECT_PRESETS[name as SmallObjectsPreset] : undefined;
+    if (!preset) throw new LoupeError('bad-option', `smallObjects: unknown preset '${name}' (use ${Object.keys(SMALL_OBJECT_PRESETS).join(', ')}, true or options).`);
+    return preset;
+  };
   let patch: Partial<SmallObjectsOptions>;
   if (setting === true) patch = {};
-  else if (typeof setting === 'string') {
-    const preset = SMALL_OBJECT_PRESETS[setting];
-    if (!preset) throw new LoupeError('bad-option', `smallObjects: unknown preset '${setting}' (use ${Object.keys(SMALL_OBJECT_PRESETS).join(', ')}, true or options).`);
-    patch = preset;
-  } else if (typeof setting === 'object') patch = setting;
-  else throw new LoupeError('bad-option', `smallObjects must be a boolean, a preset name or options; got ${String(setting)}.`);
+  else if (typeof setting === 'string') patch = presetOf(setting);
+  else if (typeof setting === 'object') {
+    const { preset, ...rest } = setting;
+    patch = { ...(preset === undefined ? {} : presetOf(preset)), ...rest };
+  } else throw new LoupeError('bad-option', `smallObjects must be a boolean, a preset name or options; got ${String(setting)}.`);
   const options: SmallObjectsOptions = { ...SMALL_OBJECT_DEFAULTS, ...patch, scales: [...(patch.scales ?? SMALL_OBJECT_DEFAULTS.scales)] };
   const bad = (message: string): never => {
     throw new LoupeError('bad-option', `smallObjects: ${message}`);
@@ -55,6 +61,8 @@ export function resolveSmallObjects(setting: SmallObjectsSetting | null | undefi
   if (options.budget !== null && !(Number.isInteger(options.budget) && options.budget >= 1)) bad(`budget must be a whole number ≥ 1 or null; got ${options.budget}.`);
   if (!(options.maxTileObject > 0)) bad(`maxTileObject must be > 0; got ${options.maxTileObject}.`);
   if (!(options.minFrameObject >= 0)) bad(`minFrameObject must be ≥ 0; got ${options.minFrameObject}.`);
+  if (!(options.tileScoreScale > 0 && options.tileScoreScale <= 1)) bad(`tileScoreScale must be in (0, 1]; got ${options.tileScoreScale}.`);
+  if (typeof options.batch !== 'boolean' && options.batch !== 'auto') bad(`batch must be true, false or 'auto'; got ${String(options.batch)}.`);
   return options;
 }
 

@@ -136,7 +136,7 @@ describe('detectSmallObjects', () => {
   it('maps every pass’s box from its input px to source px exactly, with provenance, without leaks', async () => {
     const descriptor = fakeDescriptor();
     // Fusion that never merges (IoU > 1), no gating: one detection per pass.
-    const options = resolveSmallObjects({ scales: [2, 3], overlap: 0.2, fusionThreshold: 1, maxTileObject: 1000 })!;
+    const options = resolveSmallObjects({ scales: [2, 3], overlap: 0.2, fusionThreshold: 1, maxTileObject: 1000, batch: true })!;
     const ctx = context(descriptor, fakeRunnable(true, []));
     await detectSmallObjects(ctx, frame, RUN, options).then((r) => r.dispose()); // warm-up (batch check)
     const before = tf.memory().numTensors;
@@ -183,7 +183,7 @@ describe('detectSmallObjects', () => {
 
 describe('small-object mode with a real model (yolo-face at 128, Node CPU)', () => {
   it('runs batched, reports its passes, and leaks nothing', async () => {
-    const detector = await createDetector({ model: 'yolo-face', backend: 'cpu', inputSize: 128, modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch, smallObjects: { scales: [2] } });
+    const detector = await createDetector({ model: 'yolo-face', backend: 'cpu', inputSize: 128, modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch, smallObjects: { scales: [2], batch: true } });
     const street = await readJpegTensor('models/centernet/fixtures/street-frame.jpg');
     try {
       const single = await detector.detect(street, { smallObjects: false });

@@ -161,10 +161,10 @@ async function relativeDifference(batched: readonly tf.Tensor[], single: readonl
  * of their magnitude). A graph whose reshapes fix the batch at 1 (NanoDet) fails that check and runs
  * back to back. Does not dispose `input`.
  */
-export async function executeTiles(context: Pick<SmallObjectsContext, 'runnable' | 'state' | 'model'>, input: tf.Tensor, count: number): Promise<tf.Tensor[][]> {
+export async function executeTiles(context: Pick<SmallObjectsContext, 'runnable' | 'state' | 'model'>, input: tf.Tensor, count: number, allowBatch = true): Promise<tf.Tensor[][]> {
   const { runnable, state, model } = context;
   const tileInput = (i: number): tf.Tensor => tf.slice(input, i, 1);
-  if (count > 1 && state.batch !== 'no') {
+  if (allowBatch && count > 1 && state.batch !== 'no') {
     let batched: tf.Tensor[] | undefined;
     try {
       batched = await runnable.execute(input);
@@ -308,6 +308,7 @@ export async function detectSmallObjects(
   const ranked = tiles.slice(1);
   const tileCount = options.budget === null ? ranked.length : Math.min(ranked.length, options.budget - 1);
   const onGpu = context.backend === 'webgl' || context.backend === 'webgpu';
+  const batch = options.batch === 'auto' ? onGpu : options.batch;
   const ownNms = modelNmsIou(descriptor, run);
   const gpuNms = onGpu && ownNms !== null ? { iouThreshold: ownNms, maxRows: run.maxDetections } : null;
   const parts: tf.Tensor2D[] = [];
@@ -358,12 +359,12 @@ export async function detectSmallObjects(
       mark = now();
       let perTile: tf.Tensor[][];
       try {
-        perTile = await executeTiles(context, input, tileCount);
+        perTile = await executeTiles(context, input, tileCount, batch);
       } finally {
         input.dispose();
       }
       inferMs += now() - mark;
-      batched = tileCount > 1 && context.state.batch === 'yes';
+      batched = batch && tileCount > 1 && context.state.batch === 'yes';
       // A pass is an execution, batched or not: the budget and the eval count passes (the compute).
       executions += tileCount;
       // 5. Decode and map each tile; its affine and pass index gathered by the selection, on the backend.

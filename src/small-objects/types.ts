@@ -37,8 +37,22 @@ export interface SmallObjectsOptions {
    * exceeds this is dropped (the coarser passes see it whole and at a size the model handles well).
    */
   maxTileObject: number;
-  /** Whole-frame boxes smaller than this (√(w·h), input px) are dropped; 0 keeps all. */
+  /**
+   * Whole-frame boxes smaller than this (√(w·h), whole-frame input px) are dropped where a tile that ran
+   * covers them (the tile saw them larger); 0 keeps all.
+   */
   minFrameObject: number;
+  /**
+   * Factor on the scores of tile boxes (≤ 1): a tile sees an object without its surroundings, and its
+   * confident mistakes otherwise outrank the whole frame's boxes. 1: as the model scores them.
+   */
+  tileScoreScale: number;
+  /**
+   * Send the tiles through the model as one batch when the model computes batches (`true`), one by one
+   * (`false`), or batch on the GPU backends only (`'auto'`: on WASM a batch measured slower than the same
+   * tiles one by one, docs/small-objects.md).
+   */
+  batch: boolean | 'auto';
 }
 
 /** Named settings: `full` is the whole plan, `live` the same under a budget of 4 executions a frame. */
@@ -46,9 +60,9 @@ export type SmallObjectsPreset = 'full' | 'live';
 
 /**
  * What `smallObjects` accepts: `false`/absent (off), `true` (the defaults), a preset, or options (missing
- * fields take the defaults).
+ * fields take the preset's values, `full` by default, then the defaults).
  */
-export type SmallObjectsSetting = boolean | SmallObjectsPreset | Partial<SmallObjectsOptions>;
+export type SmallObjectsSetting = boolean | SmallObjectsPreset | (Partial<SmallObjectsOptions> & { preset?: SmallObjectsPreset });
 
 /** Where a detection of the small-object mode came from. */
 export interface DetectionTile {
