@@ -69,7 +69,7 @@ describe.each(cases)('foldConstants on $file', ({ file, shape, outputs }) => {
       for (let j = 0; j < values.length; j++) maxDiff = Math.max(maxDiff, Math.abs(values[j]! - after[i]![j]!));
       expect(maxDiff, outputs[i]).toBe(0);
     }
-  });
+  }, 300_000); // two full passes of the graph on the tfjs CPU backend
 });
 
 describe('foldConstants on the NanoDet graph', () => {

@@ -223,12 +223,13 @@ export async function foldConstants(
   }
   if (frontier.size === 0) return unchanged();
 
-  // Evaluate the frontier once. Inputs are fed only when a shape op reaches back to them.
-  const model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+  // Evaluate the frontier once. Inputs are fed only when a shape op reaches back to them (then the whole
+  // graph loads); otherwise only the static subgraph and its constants do.
   const keys = [...frontier.keys()];
+  const needsInputs = keys.some((key) => reachesPlaceholder(frontier.get(key)!.node, byName));
+  const model = await tf.loadGraphModel(tf.io.fromMemory(needsInputs ? artifacts : staticSubgraph(artifacts, nodes, keys.map((key) => frontier.get(key)!.node))));
   const values = new Map<string, tf.Tensor>();
   try {
-    const needsInputs = keys.some((key) => reachesPlaceholder(frontier.get(key)!.node, byName));
     const feeds: tf.NamedTensorMap = {};
     if (needsInputs) {
       for (const input of model.inputs) {
@@ -302,32 +303,13 @@ export async function foldConstants(
       .map((n) => (n.input ? { ...n, input: n.input.filter((i) => needed.has(inputNodeName(i))) } : n));
 
     // Weights: keep those of surviving constants (byte ranges of the original data), append the new ones.
-    const source = new tf.io.CompositeArrayBuffer(artifacts.weightData);
-    const keptSpecs: tf.io.WeightsManifestEntry[] = [];
-    const chunks: ArrayBuffer[] = [];
-    let offset = 0;
-    let sizesKnown = true;
-    for (const spec of artifacts.weightSpecs) {
-      const bytes = weightBytes(spec);
-      if (bytes === undefined) {
-        sizesKnown = false;
-        break;
-      }
-      const survives = needed.has(spec.name) || !byName.has(spec.name);
-      if (survives && !newConstByName.has(spec.name)) {
-        keptSpecs.push(spec);
-        chunks.push(source.slice(offset, offset + bytes));
-      }
-      offset += bytes;
-    }
-    if (!sizesKnown) {
-      // String weights: keep every original weight as it is, append ours.
-      keptSpecs.length = 0;
-      chunks.length = 0;
-      keptSpecs.push(...artifacts.weightSpecs.filter((s) => !newConstByName.has(s.name)));
-      if (keptSpecs.length !== artifacts.weightSpecs.length) return unchanged();
-      chunks.push(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
-    }
+    // String weights (sizes unknown): keep every original weight as it is.
+    const picked = pickWeights(artifacts, (name) => needed.has(name) || !byName.has(name)) ?? {
+      specs: [...artifacts.weightSpecs],
+      chunks: [tf.io.CompositeArrayBuffer.join(artifacts.weightData)],
+    };
+    const keptSpecs = picked.specs;
+    const chunks = picked.chunks;
     for (const { node, tensor } of newConsts) {
       if (!needed.has(node.name)) continue;
       const data = (await tensor.data()) as Float32Array | Int32Array | Uint8Array;
@@ -351,6 +333,46 @@ export async function foldConstants(
   } finally {
     tf.dispose([...values.values()]);
   }
+}
+
+/** The weights whose name passes `keep`, as specs and byte ranges of the original data; null if sizes are unknown. */
+function pickWeights(artifacts: tf.io.ModelArtifacts, keep: (name: string) => boolean): { specs: tf.io.WeightsManifestEntry[]; chunks: ArrayBuffer[] } | null {
+  const source = new tf.io.CompositeArrayBuffer(artifacts.weightData);
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const chunks: ArrayBuffer[] = [];
+  let offset = 0;
+  for (const spec of artifacts.weightSpecs ?? []) {
+    const bytes = weightBytes(spec);
+    if (bytes === undefined) return null;
+    if (keep(spec.name)) {
+      specs.push(spec);
+      chunks.push(source.slice(offset, offset + bytes));
+    }
+    offset += bytes;
+  }
+  return { specs, chunks };
+}
+
+/** Artifacts of only `targets` and the nodes they depend on (constants and static nodes, no input). */
+function staticSubgraph(artifacts: tf.io.ModelArtifacts, nodes: readonly GraphNode[], targets: readonly string[]): tf.io.ModelArtifacts {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const keep = new Set<string>();
+  const stack = [...targets];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (keep.has(name) || !byName.has(name)) continue;
+    keep.add(name);
+    for (const input of byName.get(name)!.input ?? []) stack.push(inputNodeName(input));
+  }
+  const weights = pickWeights(artifacts, (name) => keep.has(name));
+  if (!weights) return artifacts;
+  const { signature: _signature, ...rest } = artifacts;
+  return {
+    ...rest,
+    modelTopology: { ...(artifacts.modelTopology as GraphDef), node: nodes.filter((n) => keep.has(n.name)) },
+    weightSpecs: weights.specs,
+    weightData: tf.io.concatenateArrayBuffers(weights.chunks),
+  };
 }
 
 function reachesPlaceholder(start: string, byName: Map<string, GraphNode>): boolean {
