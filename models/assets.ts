@@ -22,6 +22,9 @@ export const servedAssets: readonly ServedAsset[] = [
   { url: 'models/nanodet.bin', file: `${fetched}/nanodet.bin` },
   { url: 'models/tiny_face_detector_model-weights_manifest.json', file: `${faceApi}/tiny_face_detector_model-weights_manifest.json` },
   { url: 'models/tiny_face_detector_model.bin', file: `${faceApi}/tiny_face_detector_model.bin` },
+  // Loupe's own weights (trained by training/, committed; WIDER FACE: non-commercial research use).
+  { url: 'models/yolo-face-small.json', file: 'models/yolo-face-small/yolo-face-small.json' },
+  { url: 'models/yolo-face-small.bin', file: 'models/yolo-face-small/yolo-face-small.bin' },
   { url: 'tfjs-wasm/tfjs-backend-wasm.wasm', file: `${wasm}/tfjs-backend-wasm.wasm` },
   { url: 'tfjs-wasm/tfjs-backend-wasm-simd.wasm', file: `${wasm}/tfjs-backend-wasm-simd.wasm` },
   { url: 'tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm', file: `${wasm}/tfjs-backend-wasm-threaded-simd.wasm` },

@@ -4,11 +4,13 @@ import type { OutputLevel } from '../src/types.js';
 import { centernet } from './centernet/descriptor.js';
 import { nanodet } from './nanodet/descriptor.js';
 import { yoloFace } from './yolo-face/descriptor.js';
+import { yoloFaceSmall } from './yolo-face-small/descriptor.js';
 
 const registry = new Map<string, ModelDescriptor>([
   [centernet.id, centernet],
   [nanodet.id, nanodet],
   [yoloFace.id, yoloFace],
+  [yoloFaceSmall.id, yoloFaceSmall],
 ]);
 
 export const DEFAULT_MODEL_ID = centernet.id;
