@@ -10,7 +10,9 @@ import {
   getModelIds,
   modelSourceOf,
   getModelInfo,
+  isBackendLostSoon,
   summarizeResult,
+  whenBackendLost,
   type BackendPreference,
   type BackendReport,
   type DetectionResult,
@@ -153,6 +155,8 @@ export class LoupeDetector extends LitElement {
   private observedSource: Element | null = null;
   /** Last error sent from the frame loop, so a failure repeating every frame is reported once. */
   private lastFrameError = '';
+  /** Set by a disconnect until the end of its task: a move (re-inserted at once) keeps model and loop. */
+  private teardownPending = false;
 
   constructor() {
     super();
@@ -256,6 +260,12 @@ export class LoupeDetector extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this.onVisibilityChange);
+    if (this.teardownPending) {
+      // Moved in the DOM (removed and re-inserted in one task): nothing was released; carry on.
+      this.teardownPending = false;
+      this.resolveSource();
+      return;
+    }
     // First connection loads from updated(); a re-connection must load again (disconnect disposed all).
     if (this.hasUpdated) {
       this.resolveSource();
@@ -266,6 +276,17 @@ export class LoupeDetector extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisibilityChange);
+    // Release everything at the end of this task (a microtask) unless the element is back by then.
+    this.teardownPending = true;
+    queueMicrotask(() => {
+      if (!this.teardownPending || this.isConnected) return;
+      this.teardownPending = false;
+      this.teardown();
+    });
+  }
+
+  /** Stops the loop and releases the result, its maps and the engine detector (after a run in flight). */
+  private teardown(): void {
     this.loadGeneration += 1;
     this.stopLoop();
     this.attachSource(null);
@@ -386,6 +407,31 @@ export class LoupeDetector extends LitElement {
     emit(this, 'loupe-progress', { fraction: 1 });
     emit(this, 'loupe-backend', this._backendReport);
     this.restartLoop();
+    this.recoverFromLoss(engine, generation);
+  }
+
+  /**
+   * When the GPU context or device under `engine` is lost: report `backend-lost`, drop everything that
+   * lived on it and load again (selectBackend builds a fresh context or device). No-op on CPU backends.
+   */
+  private recoverFromLoss(engine: Detector, generation: number): void {
+    if (engine.backend.backend !== 'webgl' && engine.backend.backend !== 'webgpu') return;
+    void whenBackendLost().then((error) => {
+      if (generation !== this.loadGeneration || this._engine !== engine || !this.isConnected) return;
+      this.reportError(error.type, error.message);
+      this.stopLoop();
+      this._engine = null;
+      try {
+        this.replaceResult(null);
+        engine.dispose();
+      } catch {
+        // Releasing resources of a dead context may throw; they are gone either way.
+      }
+      // A run in flight on the dead backend may never settle: do not wait for it.
+      this.inflight = Promise.resolve();
+      this.busy = false;
+      void this.load();
+    });
   }
 
   /** Pushes threshold and max detections to the engine; a value it refuses is reported and reverted. */
@@ -554,7 +600,8 @@ export class LoupeDetector extends LitElement {
           this.publish(result);
         }
       } catch (error) {
-        if (generation !== this.loadGeneration) return;
+        // A lost backend is reported (once) and recovered from by recoverFromLoss().
+        if (generation !== this.loadGeneration || (await isBackendLostSoon()) || generation !== this.loadGeneration) return;
         const type = error instanceof LoupeError ? error.type : 'bad-input';
         const message = error instanceof Error ? error.message : String(error);
         if (`${type}:${message}` === this.lastFrameError) return;

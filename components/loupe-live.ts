@@ -159,6 +159,7 @@ export class LoupeLive extends LitElement {
     _stats: { state: true },
     _aspect: { state: true },
     _failure: { state: true },
+    _notice: { state: true },
     _sourceFailed: { state: true },
     _sourceKind: { state: true },
   };
@@ -207,6 +208,8 @@ export class LoupeLive extends LitElement {
   declare private _stats: Stats | null;
   declare private _aspect: number;
   declare private _failure: ErrorDetail | null;
+  /** A failure recovered from by itself (a lost GPU context): shown until frames run again. */
+  declare private _notice: ErrorDetail | null;
   /** The camera or clip failed and shows its own message (with its way out): no card over it. */
   declare private _sourceFailed: boolean;
   declare private _sourceKind: SourceKind | null;
@@ -248,6 +251,7 @@ export class LoupeLive extends LitElement {
     this._stats = null;
     this._aspect = 16 / 9;
     this._failure = null;
+    this._notice = null;
     this._sourceFailed = false;
     this._sourceKind = null;
   }
@@ -322,6 +326,7 @@ export class LoupeLive extends LitElement {
   private onDetections(event: LoupeEvent<'loupe-detections'>): void {
     this._phase = 'running';
     this._failure = null;
+    this._notice = null;
     const { timings, detections } = event.detail;
     const now = performance.now();
     const interval = this.lastFrameAt ? now - this.lastFrameAt : 0;
@@ -365,6 +370,9 @@ export class LoupeLive extends LitElement {
         this.backend = detector.backend;
         if (detector.scoreThreshold != null) this.scoreThreshold = detector.scoreThreshold;
         this.maxDetections = detector.maxDetections;
+      } else if (event.detail.type === 'backend-lost') {
+        // The detector reloads on a fresh context or device by itself: say why it is loading again.
+        this._notice = event.detail;
       } else if (detector.status === 'error' || this._phase !== 'running') {
         // A failed load, or frames failing before any succeeded: nothing else on screen says why.
         this._phase = 'failed';
@@ -714,7 +722,8 @@ export class LoupeLive extends LitElement {
   private renderPoster() {
     // The poster stays until the first detections; the start button until the start.
     const waiting = !this._started && this.reveal === 'interaction';
-    const showPoster = !this._started || this._phase !== 'running';
+    // (Not over the camera's own message: its buttons are the way out.)
+    const showPoster = (!this._started || this._phase !== 'running') && !this._sourceFailed;
     return html`
       <div class="poster" part="poster" ?hidden=${!showPoster}>
         <slot name="poster"></slot>

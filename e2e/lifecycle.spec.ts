@@ -84,3 +84,69 @@ test('detection pauses while the picture is out of view or the tab is hidden, an
   });
   await waitForFrames(page, (await count()) + 2, 60_000);
 });
+
+test('moving <loupe-live> in the DOM keeps its camera stream and its model, and detection goes on', async ({ page }) => {
+  test.setTimeout(120_000);
+  // Count getUserMedia calls from the first script on.
+  await page.addInitScript(() => {
+    const media = navigator.mediaDevices;
+    const original = media.getUserMedia.bind(media);
+    (window as unknown as { gumCalls: number }).gumCalls = 0;
+    media.getUserMedia = (constraints) => {
+      (window as unknown as { gumCalls: number }).gumCalls += 1;
+      return original(constraints);
+    };
+  });
+  await openLive(page, { backend: 'wasm', layers: 'boxes heatmap' });
+  await waitForFrames(page, 2, 90_000);
+  const snapshot = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { gumCalls: number; loupeTest: { progress: number[]; detections: unknown[] } };
+      const camera = document.querySelector('loupe-live')?.shadowRoot?.querySelector('loupe-camera');
+      const track = camera?.mediaStream?.getVideoTracks()[0];
+      return {
+        track: track?.id,
+        state: track?.readyState,
+        gumCalls: w.gumCalls,
+        loads: w.loupeTest.progress.filter((f) => f === 0).length,
+        frames: w.loupeTest.detections.length,
+        parent: document.querySelector('loupe-live')?.parentElement?.id ?? 'body',
+      };
+    });
+  const before = await snapshot();
+  expect(before.gumCalls).toBe(1);
+
+  // Remove and re-insert in one task: into a new container, then before it again.
+  await page.evaluate(() => {
+    const live = document.querySelector('loupe-live')!;
+    const box = document.createElement('section');
+    box.id = 'elsewhere';
+    document.body.append(box);
+    box.append(live);
+  });
+  await page.evaluate(() => {
+    const live = document.querySelector('loupe-live')!;
+    document.body.insertBefore(live, document.body.firstChild);
+    document.body.insertBefore(document.getElementById('elsewhere')!, live);
+    document.getElementById('elsewhere')!.append(live);
+  });
+  await page.waitForFunction((n) => (window as unknown as { loupeTest: { detections: unknown[] } }).loupeTest.detections.length >= n, before.frames + 3, {
+    timeout: 60_000,
+  });
+  const after = await snapshot();
+  console.log(`before ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`);
+  expect(after.parent).toBe('elsewhere');
+  expect(after.track, 'the same camera track').toBe(before.track);
+  expect(after.state).toBe('live');
+  expect(after.gumCalls, 'getUserMedia calls').toBe(1);
+  expect(after.loads, 'model loads').toBe(before.loads);
+  expect((await liveState(page)).errors).toEqual([]);
+
+  // A real removal (no re-insertion in the task) still stops the camera before the next task.
+  await page.evaluate(() => {
+    const live = document.querySelector('loupe-live')!;
+    (window as unknown as { track?: MediaStreamTrack }).track = live.camera?.mediaStream?.getVideoTracks()[0];
+    live.remove();
+  });
+  expect(await page.evaluate(() => (window as unknown as { track: MediaStreamTrack }).track.readyState)).toBe('ended');
+});

@@ -40,7 +40,9 @@ export function setModelBaseUrl(url: string | undefined): void {
 function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefined): string {
   const base = baseUrl ?? globalModelBaseUrl ?? (typeof document !== 'undefined' ? new URL('/models/', document.baseURI).href : undefined);
   if (!base) throw new LoupeError('model-load-failed', 'No model base URL: pass `modelBaseUrl` (outside a browser there is no page to resolve against).');
-  return new URL(descriptor.graphFile, base.endsWith('/') ? base : `${base}/`).href;
+  const folder = base.endsWith('/') ? base : `${base}/`;
+  // A relative folder (`model-base-url="/models/"`, `"./weights/"`) is relative to the page.
+  return new URL(descriptor.graphFile, typeof document !== 'undefined' ? new URL(folder, document.baseURI) : folder).href;
 }
 
 /** Per-frame options after validation. */
@@ -311,6 +313,48 @@ function checkedFetch(custom: typeof fetch | undefined): typeof fetch {
   };
 }
 
+/** Bytes one stored element takes: the quantized type when the manifest says so, else the dtype. */
+const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * The bytes a weights manifest describes (undefined when it holds strings, whose size is in the data).
+ * Exported for the unit test.
+ */
+export function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const spec of specs) {
+    const bytes = STORED_BYTES[spec.quantization?.dtype ?? spec.dtype];
+    if (bytes === undefined) return undefined;
+    total += spec.shape.reduce((product, side) => product * side, 1) * bytes;
+  }
+  return total;
+}
+
+/**
+ * Fails a model whose weight files do not hold exactly the bytes its manifest describes. tfjs reads
+ * short files as a confusing shape error and ignores extra bytes altogether (a weights file from another
+ * version of the model would then load as garbage).
+ */
+function checkedWeights(handler: tf.io.IOHandler, url: string): tf.io.IOHandler {
+  const load = handler.load?.bind(handler);
+  if (!load) return handler;
+  return {
+    load: async () => {
+      const artifacts = await load();
+      const expected = manifestBytes(artifacts.weightSpecs ?? []);
+      const data = artifacts.weightData;
+      const actual = data === undefined ? 0 : Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
+      if (expected !== undefined && actual !== expected) {
+        throw new LoupeError(
+          'model-load-failed',
+          `The weight files of ${url} hold ${actual} bytes, but its manifest describes ${expected}: the files do not belong together (truncated, or from another version of the model).`,
+        );
+      }
+      return artifacts;
+    },
+  };
+}
+
 /** A tfjs graph model that runs only the descriptor's `outputs` (async when the graph has dynamic ops). */
 async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: typeof fetch, onProgress?: (fraction: number) => void): Promise<RunnableModel> {
   let graph: tf.GraphModel;
@@ -318,7 +362,7 @@ async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: ty
     // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
     const handler = tf.io.http(url, { onProgress, fetchFunc });
     // Static subgraphs (shape constants) become constants: no synchronous reads inside execute().
-    graph = await tf.loadGraphModel(foldingHandler(handler));
+    graph = await tf.loadGraphModel(foldingHandler(checkedWeights(handler, url)));
   } catch (error) {
     throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
   }

@@ -9,6 +9,12 @@ export type LoupeErrorType =
   | 'camera-unavailable'
   /** A requested backend could not be initialised. */
   | 'backend-failed'
+  /**
+   * The GPU backend's WebGL context or WebGPU device was lost (driver reset, GPU removed or reassigned,
+   * `WEBGL_lose_context`, `GPUDevice.destroy()`). Everything on it is gone; the elements recover by
+   * loading the model again on a fresh context or device.
+   */
+  | 'backend-lost'
   /** No registered model has the given id. */
   | 'unknown-model'
   /** A model file could not be fetched or parsed. */

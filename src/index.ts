@@ -15,6 +15,7 @@ export type { SharedEntryInfo } from './runtime/model-cache.js';
 export { summarizeResult } from './summary.js';
 export { detectionsToJson, detectionsToCoco, downloadDetections, downloadBlob, type DetectionsExport, type CocoResult } from './export.js';
 export { selectBackend, setWasmBaseUrl } from './runtime/backend.js';
+export { whenBackendLost, isBackendLost, isBackendLostSoon } from './runtime/backend-loss.js';
 export { computeLetterbox, inputToSource } from './preprocess/letterbox.js';
 export { getModelIds, getModelInfo, DEFAULT_MODEL_ID, type ModelInfo } from '../models/registry.js';
 export { modelSourceOf } from '../models/ultralytics/source.js';

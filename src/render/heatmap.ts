@@ -74,6 +74,8 @@ export class HeatmapRenderer {
   private lutBackend: string | undefined;
   private blitter: TextureBlitter | undefined;
   private webGpuBlitter: WebGpuBlitter | undefined;
+  /** The tfjs backend instance the LUT and blitters were made on (a new one after a context loss). */
+  private backendInstance: object | undefined;
   /** Bytes the last `render()` read back to the CPU (0 on GPU paths). */
   lastBytesRead = 0;
 
@@ -123,6 +125,15 @@ export class HeatmapRenderer {
   /** Renders `map` ([H, W, C] scores). Does not take ownership of the map. */
   async render(map: MapHandle<tf.Rank.R3>, options: HeatmapRenderOptions = {}): Promise<HTMLCanvasElement> {
     if (map.disposed) return this.canvas;
+    if (tf.backend() !== this.backendInstance) {
+      // Another backend, or the same one rebuilt after a lost context/device: start again on it.
+      try {
+        this.dispose();
+      } catch {
+        this.lut = this.blitter = this.webGpuBlitter = undefined; // a dead context's leftovers
+      }
+      this.backendInstance = tf.backend();
+    }
     const backend = tf.getBackend();
     const path = this.pathFor(backend);
     this.ensureCanvas(path);

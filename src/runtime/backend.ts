@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { LoupeError } from '../errors.js';
+import { replaceLostBackend } from './backend-loss.js';
 import type { BackendName, BackendPreference, BackendReport, SkippedBackend } from '../types.js';
 
 export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -67,6 +68,8 @@ function configureWasm(wasmPaths: string | undefined): void {
 }
 
 async function activate(name: BackendName, wasmPaths: string | undefined): Promise<boolean> {
+  // A backend whose GPU context or device was lost is rebuilt (see backend-loss.ts), not reused.
+  replaceLostBackend(name);
   if (tf.getBackend() === name) {
     // Another detector may have started this backend a moment ago: wait for its initialisation.
     await tf.ready();
