@@ -334,9 +334,27 @@ export class LoupeCamera extends LitElement {
     this.deviceId = (event.target as HTMLSelectElement).value;
   }
 
+  /** Refuses bad `facing-mode`, `width`, `height` (bad-option), keeping the previous value. */
+  private rejectInvalid(changed: PropertyValues<this>): void {
+    if (changed.has('facingMode') && this.facingMode !== 'user' && this.facingMode !== 'environment') {
+      const message = `facing-mode must be 'user' or 'environment'; got '${this.facingMode}'.`;
+      this.facingMode = changed.get('facingMode') ?? 'environment';
+      emit(this, 'loupe-error', { type: 'bad-option', message });
+    }
+    for (const name of ['width', 'height'] as const) {
+      const value = this[name];
+      if (changed.has(name) && !(Number.isFinite(value) && value > 0)) {
+        const message = `${name} must be a positive number of pixels; got '${this.getAttribute(name) ?? value}'.`;
+        this[name] = changed.get(name) ?? (name === 'width' ? 1280 : 720);
+        emit(this, 'loupe-error', { type: 'bad-option', message });
+      }
+    }
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.rejectInvalid(changed);
     // Reopen here rather than in updated(): opening resets state, which then renders in this same update.
-    const sourceChanged = SOURCE_PROPERTIES.some((name) => changed.has(name));
+    const sourceChanged = SOURCE_PROPERTIES.some((name) => changed.has(name) && changed.get(name) !== this[name]);
     const fallbackChanged = changed.has('fallbackSrc') && this._usingFallback;
     // Not while detached (Lit still updates then): the camera would stay on with nobody to stop it.
     if (this.isConnected && (sourceChanged || fallbackChanged)) void this.open();

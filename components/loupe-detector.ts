@@ -406,6 +406,8 @@ export class LoupeDetector extends LitElement {
     this.lastFrameError = '';
     emit(this, 'loupe-progress', { fraction: 1 });
     emit(this, 'loupe-backend', this._backendReport);
+    // The requested backend failed: a failure like any other, typed, though detection goes on elsewhere.
+    if (refused) this.reportError('backend-failed', `The ${refused.backend} backend could not start (${refused.reason}); running on ${report.backend} instead.`);
     this.restartLoop();
     this.recoverFromLoss(engine, generation);
   }

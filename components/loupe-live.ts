@@ -361,7 +361,15 @@ export class LoupeLive extends LitElement {
   }
 
   private onError(event: LoupeEvent<'loupe-error'>): void {
-    if (event.target === this.camera) this._sourceFailed = true;
+    if (event.detail.type === 'bad-option') {
+      // A child refused a value and kept its previous one: show that one here too.
+      const camera = this.camera;
+      const overlay = this.overlay;
+      if (event.target === overlay && overlay) this.layers = overlay.layers;
+      if (event.target === camera && camera) {
+        this.facingMode = camera.facingMode;
+      }
+    } else if (event.target === this.camera) this._sourceFailed = true;
     const detector = this.detector;
     if (event.target === detector && detector) {
       if (event.detail.type === 'bad-option') {
@@ -370,8 +378,8 @@ export class LoupeLive extends LitElement {
         this.backend = detector.backend;
         if (detector.scoreThreshold != null) this.scoreThreshold = detector.scoreThreshold;
         this.maxDetections = detector.maxDetections;
-      } else if (event.detail.type === 'backend-lost') {
-        // The detector reloads on a fresh context or device by itself: say why it is loading again.
+      } else if (event.detail.type === 'backend-lost' || (event.detail.type === 'backend-failed' && detector.status === 'ready' && this._phase !== 'running')) {
+        // The detector goes on by itself (a fresh context or device, or the next backend): say why.
         this._notice = event.detail;
       } else if (detector.status === 'error' || this._phase !== 'running') {
         // A failed load, or frames failing before any succeeded: nothing else on screen says why.

@@ -275,7 +275,16 @@ export class LoupeOverlay extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Attach here rather than at connection: an element named by `for` may come later in the page.
     if (!this.hasUpdated || changed.has('htmlFor')) this.attach();
-    if (changed.has('layers')) this.syncMapRequest();
+    if (changed.has('layers')) {
+      // An unknown layer name is refused as a whole: the previous layers stay (bad-option).
+      const unknown = this.layers.split(/[\s,]+/).filter((name) => name && !(OVERLAY_LAYERS as readonly string[]).includes(name));
+      if (unknown.length > 0) {
+        const message = `layers: unknown layer(s) ${unknown.map((name) => `'${name}'`).join(', ')}. Known: ${OVERLAY_LAYERS.join(', ')}.`;
+        this.layers = changed.get('layers') ?? 'boxes';
+        emit(this, 'loupe-error', { type: 'bad-option', message });
+      }
+      this.syncMapRequest();
+    }
     if (changed.has('showFrame')) this.syncFrameRequest();
     // A new class or layer set redraws from the latest maps, without waiting for the next frame
     // (which, for a still image, never comes).

@@ -3,7 +3,7 @@
 // (Try again; the sample clip when `fallback-src` is set, which then runs detection by itself).
 import { expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './chromium';
-import { liveState, openLive, waitForFrames } from './helpers';
+import { liveState, openLive } from './helpers';
 
 test.use({
   launchOptions: { executablePath: chromiumPath, args: chromiumArgs({ fakeCamera: false, webgpu: false }) },
@@ -63,7 +63,13 @@ test('an explicit WebGPU backend that cannot start falls back to auto, and says 
   // This file's Chromium has no WebGPU flags: navigator.gpu offers no adapter.
   test.setTimeout(90_000);
   await openLive(page, { backend: 'webgpu', layers: 'boxes', src: '/samples/street.webm' });
-  const state = await waitForFrames(page, 1, 90_000);
+  await page.waitForFunction(() => (window as unknown as { loupeTest: { detections: unknown[] } }).loupeTest.detections.length >= 1, null, {
+    timeout: 90_000,
+  });
+  const state = await liveState(page);
+  // Typed and announced: a loupe-error, the report of loupe-backend, and the badge.
+  expect(state.errors.map((e) => e.type)).toEqual(['backend-failed']);
+  expect(state.errors[0]!.message).toMatch(/webgpu backend could not start .*running on wasm instead/i);
   expect(state.backend!.backend).toBe('wasm');
   expect(state.backend!.skipped[0]!.backend).toBe('webgpu');
   expect(state.backend!.skipped[0]!.reason).toMatch(/^requested, but /);

@@ -1,0 +1,100 @@
+// Soak: <loupe-live> on the WASM backend runs 2,000 real detections on the fake webcam. After warm-up the
+// tensor count and the WASM heap must not grow at all, no loupe-error may fire, and removing the element
+// must leave no live camera track and no tensor. Not part of `npm test` (it takes minutes): run it with
+// `npm run test:soak` (playwright.soak.config.ts); `.ci/run` does, after `npm test`.
+import { expect, test } from '@playwright/test';
+import { liveState, openLive } from './helpers';
+
+const FRAMES = Number(process.env.LOUPE_SOAK_FRAMES ?? 2_000);
+/** Frames before the baseline is taken (kernels compiled, buffers and pools at their working size). */
+const WARM_UP = Math.min(100, Math.floor(FRAMES / 4));
+const WINDOW = Math.max(10, Math.floor(FRAMES / 20));
+/** ~8–10 min on a quiet 2-core machine (WASM CenterNet 0.2–0.3 s a frame); far slower on a busy one. */
+const TIMEOUT_MIN = Number(process.env.LOUPE_SOAK_TIMEOUT_MIN ?? 25);
+
+interface Sample {
+  frame: number;
+  /** Min and max of tf.memory().numTensors at the detection events of the window ending here. */
+  tensorsMin: number;
+  tensorsMax: number;
+  /** Bytes held by tensors, and the WASM module's heap (its linear memory), at this frame. */
+  tensorBytes: number;
+  wasmHeap: number;
+  /** JS heap in use (reported, not asserted: the garbage collector decides when it falls). */
+  jsHeap: number;
+  at: number;
+}
+
+test('soak: 2,000 detections on WASM, tensors and WASM memory flat, no errors, clean removal', async ({ page }) => {
+  test.setTimeout(TIMEOUT_MIN * 60_000);
+  await page.addInitScript((window_) => {
+    type Tf = { memory(): { numTensors: number; numBytes: number }; backend(): { wasm?: { HEAPU8: Uint8Array } } };
+    const w = window as unknown as { tf?: Tf; soak: { frames: number; samples: Sample[]; min: number; max: number } };
+    w.soak = { frames: 0, samples: [], min: Infinity, max: -Infinity };
+    document.addEventListener('loupe-detections', () => {
+      const tf = w.tf!;
+      const s = w.soak;
+      s.frames += 1;
+      const tensors = tf.memory().numTensors;
+      s.min = Math.min(s.min, tensors);
+      s.max = Math.max(s.max, tensors);
+      if (s.frames % window_ !== 0) return;
+      const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+      s.samples.push({
+        frame: s.frames,
+        tensorsMin: s.min,
+        tensorsMax: s.max,
+        tensorBytes: tf.memory().numBytes,
+        wasmHeap: tf.backend().wasm?.HEAPU8.byteLength ?? 0,
+        jsHeap: heap,
+        at: performance.now(),
+      });
+      s.min = Infinity;
+      s.max = -Infinity;
+    });
+  }, WINDOW);
+  const started = Date.now();
+  await openLive(page, { backend: 'wasm', layers: 'boxes heatmap' });
+  let last = 0;
+  while (last < FRAMES) {
+    await page.waitForTimeout(15_000);
+    const { frames, errors } = await page.evaluate(() => ({
+      frames: (window as unknown as { soak: { frames: number } }).soak.frames,
+      errors: (window as unknown as { loupeTest: { errors: unknown[] } }).loupeTest.errors,
+    }));
+    expect(errors, 'loupe-error events during the soak').toEqual([]);
+    expect(frames, 'frames keep coming').toBeGreaterThan(last);
+    last = frames;
+    console.log(`${frames} frames after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  const samples = await page.evaluate(() => (window as unknown as { soak: { samples: Sample[] } }).soak.samples);
+  const seconds = (Date.now() - started) / 1000;
+  const table = samples.map((s) => `${s.frame}\t${s.tensorsMin}–${s.tensorsMax}\t${s.tensorBytes}\t${s.wasmHeap}\t${(s.jsHeap / 1e6).toFixed(1)} MB`).join('\n');
+  console.log(`soak: ${last} frames in ${seconds.toFixed(0)} s (${(last / seconds).toFixed(2)} fps)\nframe\ttensors\ttensor bytes\twasm heap\tJS heap\n${table}`);
+
+  const state = await liveState(page);
+  expect(state.backend?.backend).toBe('wasm');
+  expect(state.errors).toEqual([]);
+  // Baseline: the first window that ends after the warm-up; every later window must stay within it.
+  const baseline = samples.find((s) => s.frame > WARM_UP)!;
+  const after = samples.filter((s) => s.frame > baseline.frame);
+  expect(after.length, 'windows after the baseline').toBeGreaterThan(5);
+  for (const s of after) {
+    expect.soft(s.tensorsMax, `most tensors in the window ending at frame ${s.frame}`).toBeLessThanOrEqual(baseline.tensorsMax);
+    expect.soft(s.tensorBytes, `tensor bytes at frame ${s.frame}`).toBeLessThanOrEqual(baseline.tensorBytes);
+    expect.soft(s.wasmHeap, `WASM heap at frame ${s.frame}`).toBe(baseline.wasmHeap);
+  }
+
+  // Removal: no live track, no tensor.
+  await page.evaluate(() => {
+    const live = document.querySelector('loupe-live')!;
+    (window as unknown as { tracks: MediaStreamTrack[] }).tracks = live.camera?.mediaStream?.getTracks() ?? [];
+    live.remove();
+  });
+  const liveTracks = await page.evaluate(() => (window as unknown as { tracks: MediaStreamTrack[] }).tracks.filter((t) => t.readyState === 'live').length);
+  expect(liveTracks, 'live camera tracks after removal').toBe(0);
+  await page.waitForFunction(() => (window as unknown as { tf: { memory(): { numTensors: number } } }).tf.memory().numTensors === 0, null, {
+    timeout: 30_000,
+    polling: 250,
+  });
+});
