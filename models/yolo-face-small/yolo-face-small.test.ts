@@ -58,7 +58,7 @@ describe('yolo-face-small vs PyTorch (fixture from training/)', () => {
     expect(output!.shape).toEqual([1, 5, cells]);
     // Boxes (rows 0–3, input px) in units of the input side, so that 1e-4 means the same at any size
     // (float32 sums in another order differ by ~1e-4 px on a 30-px box); probabilities (row 4) as they are.
-    const ours = output!.arraySync()[0]!;
+    const ours = (output as tf.Tensor3D).arraySync()[0]!;
     const side = fixture.size;
     for (let row = 0; row < 5; row++) {
       const scale = row < 4 ? side : 1;
