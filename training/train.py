@@ -24,13 +24,25 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(ROOT, 'node_modules/@vladmandic/face-api/model/tiny_face_detector_model-weights_manifest.json')
 
 
+def metadata(args, events, step):
+    """What the weights file says about itself (tfjs `userDefinedMetadata`)."""
+    return {
+        'model': 'yolo-face-small',
+        'exported': datetime.date.today().isoformat(),
+        'data': f'WIDER FACE val, events {", ".join(events)}; WIDER FACE is for non-commercial research use only, and so are these weights',
+        'recipe': f'training/train.py --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr} --seed {args.seed}',
+        'step': step,
+        'backbone': 'conv0..conv5 from face-api.js Tiny Face Detector (MIT)',
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--data', default=os.environ.get('LOUPE_WIDER', os.path.join(ROOT, '../shared/data/wider-dev')),
                         help='COCO-format WIDER FACE folder (instances.json, images/)')
     parser.add_argument('--train-events', default='Interview,Couple', help='events trained on (Family_Group is held out)')
     parser.add_argument('--out', default=os.path.join(ROOT, 'models/yolo-face-small'), help='where the weights go')
-    parser.add_argument('--steps', type=int, default=1200)
+    parser.add_argument('--steps', type=int, default=700)
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--crop', type=int, default=256)
     parser.add_argument('--lr', type=float, default=2e-3)
@@ -45,7 +57,7 @@ def main():
         state = torch.load(args.checkpoint)
         model = YoloFaceSmall()
         model.load_state_dict(state['ema'])
-        export(model.eval(), args.out, {'model': 'yolo-face-small', 'checkpoint step': state['step']})
+        export(model.eval(), args.out, metadata(args, [e.strip() for e in args.train_events.split(',')], state['step']))
         print(f'exported step {state["step"]} to {args.out}')
         return
 
@@ -62,15 +74,7 @@ def main():
         os.remove(args.checkpoint)
     model, losses = train(pictures, args.steps, batch=args.batch, crop=args.crop, lr=args.lr, seed=args.seed,
                           tiny_manifest=TINY, checkpoint=args.checkpoint, log=lambda s: print(s, flush=True))
-    metadata = {
-        'model': 'yolo-face-small',
-        'trained': datetime.date.today().isoformat(),
-        'data': f'WIDER FACE val, events {", ".join(events)} ({len(pictures)} pictures, {faces} faces); '
-                'WIDER FACE is for non-commercial research use only, and so are these weights',
-        'recipe': f'training/train.py --steps {args.steps} --batch {args.batch} --crop {args.crop} --lr {args.lr} --seed {args.seed}',
-        'backbone': 'conv0..conv5 from face-api.js Tiny Face Detector (MIT)',
-    }
-    export(model, args.out, metadata)
+    export(model, args.out, metadata(args, events, args.steps))
     print(f'wrote {args.out} in {(time.time() - t0) / 60:.1f} min; final loss {sum(losses[-20:]) / len(losses[-20:]):.3f}', flush=True)
 
 
