@@ -58,15 +58,18 @@ describe('scale gating and tile borders', () => {
   // 640×480 frame, 512² model, scale 2: 320 px tiles at gain 1.6 in a 3 × 2 grid.
   const tiles: PlannedTile[] = planTiles(640, 480, 512, 512, [2], 0.2);
 
-  it('drops tile boxes above maxTileObject input px, and whole-frame boxes below minFrameObject where a tile ran', () => {
+  it('drops tile boxes above maxTileObject input px; small whole-frame boxes yield to an overlapping tile box', () => {
     const big = box(10, 10, 110, 110, 0.9, 0, 1); // 100 px → 160 input px: kept at 160
     const bigger = box(10, 10, 111, 111, 0.9, 0, 1); // 161.6 input px: dropped
     const tiny = box(10, 10, 14, 14, 0.9, 0, 0); // 4 px → 3.2 input px in the whole frame
     const all = [0, ...tiles.slice(1).map((t) => t.index)];
     expect(selectCandidates([big, bigger, tiny], tiles, all, OPTIONS)).toEqual([big, tiny]);
-    expect(selectCandidates([tiny], tiles, all, { ...OPTIONS, minFrameObject: 4 })).toEqual([]);
-    // No tile over it ran (a budget left them out): the whole frame's box is all there is.
-    expect(selectCandidates([tiny], tiles, [0, 3, 6], { ...OPTIONS, minFrameObject: 4 })).toEqual([tiny]);
+    // A tile saw it too (IoU 0.64, lower score): the tile's box stays, the whole frame's goes.
+    const seen = box(10, 10, 15, 15, 0.3, 0, 1);
+    expect(selectCandidates([tiny, seen], tiles, all, { ...OPTIONS, minFrameObject: 4 })).toEqual([seen]);
+    // Another class, or no tile box over it (none ran, or it found nothing): the whole frame's box stays.
+    expect(selectCandidates([tiny, { ...seen, classId: 1 }], tiles, all, { ...OPTIONS, minFrameObject: 4 })).toEqual([tiny, { ...seen, classId: 1 }]);
+    expect(selectCandidates([tiny], tiles, all, { ...OPTIONS, minFrameObject: 4 })).toEqual([tiny]);
   });
 
   it('drops a box cut by an inner border when another pass holds it whole, keeps frame-edge boxes', () => {

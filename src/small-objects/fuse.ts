@@ -4,9 +4,9 @@
  * 0. tile boxes' scores × `tileScoreScale` (a tile sees no context: its confident mistakes would
  *    otherwise outrank the whole frame's boxes), then the score threshold;
  * 1. scale-aware selection (SNIP): at a tiled scale keep only boxes whose size √(w·h), in that tile's input
- *    pixels, is at most `maxTileObject` (larger ones are cut, or seen better by a coarser pass); from the
- *    whole-frame pass drop boxes under `minFrameObject` whose centre lies in a tile that ran (the tile saw
- *    them larger, where the model works better);
+ *    pixels, is at most `maxTileObject` (larger ones are cut, or seen better by a coarser pass); a
+ *    whole-frame box under `minFrameObject` yields to a kept tile box of its class that overlaps it (IoU >
+ *    `YIELD_IOU`), whatever their scores: the tile saw the object larger, where the model works better;
  * 2. tile borders: a box that touches an inner border of its tile (within `BORDER_MARGIN` input px) is a
  *    piece of an object; it goes when another pass that ran holds it without touching an inner border
  *    (the whole frame always does, and so does the neighbouring tile when the object fits in the overlap);
@@ -21,6 +21,8 @@ import type { PlannedTile } from './plan.js';
 
 /** Input pixels within which a box edge counts as touching a tile border. */
 export const BORDER_MARGIN = 2;
+/** IoU from which a small whole-frame box and a tile box of its class are one object (step 1). */
+export const YIELD_IOU = 0.3;
 
 /** One decoded box of one pass, in source pixels. */
 export interface Candidate {
@@ -77,20 +79,9 @@ export function boxIos(a: Candidate, b: Candidate): number {
   return smaller > 0 ? intersection(a, b) / smaller : 0;
 }
 
-const holdsCentre = (tile: PlannedTile, box: Candidate): boolean => {
-  const x = (box.x1 + box.x2) / 2;
-  const y = (box.y1 + box.y2) / 2;
-  return x >= tile.rect.x && x < tile.rect.x + tile.rect.width && y >= tile.rect.y && y < tile.rect.y + tile.rect.height;
-};
-
-/**
- * Step 1: whether the box stays at its scale. `ran`: the passes that ran (a small whole-frame box goes
- * only when a tile that ran covers it).
- */
-export function inScaleRange(box: Candidate, tile: PlannedTile, ran: readonly PlannedTile[], options: Pick<FuseOptions, 'maxTileObject' | 'minFrameObject'>): boolean {
-  const size = Math.sqrt(area(box)) * tile.gain;
-  if (tile.scaleIndex > 0) return size <= options.maxTileObject;
-  return size >= options.minFrameObject || !ran.some((other) => other.scaleIndex > 0 && holdsCentre(other, box));
+/** Step 1 for tile boxes: whether the box is small enough for its tile. */
+export function inScaleRange(box: Candidate, tile: PlannedTile, options: Pick<FuseOptions, 'maxTileObject'>): boolean {
+  return tile.scaleIndex === 0 || Math.sqrt(area(box)) * tile.gain <= options.maxTileObject;
 }
 
 /** Whether the box touches one of `tile`'s inner borders. */
@@ -118,13 +109,20 @@ export function selectCandidates(candidates: readonly Candidate[], tiles: readon
   const ran = executed.map((i) => tiles[i]).filter((t): t is PlannedTile => t !== undefined);
   const factor = options.tileScoreScale ?? 1;
   const rescored = factor === 1 ? candidates : candidates.map((box) => ((tiles[box.tile]?.scaleIndex ?? 0) > 0 ? { ...box, score: box.score * factor } : box));
-  return rescored.filter((box) => {
+  const kept = rescored.filter((box) => {
     if (!(box.score >= options.scoreThreshold)) return false;
     const tile = tiles[box.tile];
     if (!tile || !(box.x2 > box.x1 && box.y2 > box.y1)) return false;
-    if (!inScaleRange(box, tile, ran, options)) return false;
+    if (!inScaleRange(box, tile, options)) return false;
     if (touchesInnerBorder(box, tile) && ran.some((other) => other !== tile && holdsWhole(box, other))) return false;
     return true;
+  });
+  if (!(options.minFrameObject > 0)) return kept;
+  const tileBoxes = kept.filter((box) => (tiles[box.tile]?.scaleIndex ?? 0) > 0);
+  return kept.filter((box) => {
+    const tile = tiles[box.tile]!;
+    if (tile.scaleIndex > 0 || Math.sqrt(area(box)) * tile.gain >= options.minFrameObject) return true;
+    return !tileBoxes.some((other) => other.classId === box.classId && boxIou(other, box) > YIELD_IOU);
   });
 }
 

@@ -38,8 +38,8 @@ export interface SmallObjectsOptions {
    */
   maxTileObject: number;
   /**
-   * Whole-frame boxes smaller than this (√(w·h), whole-frame input px) are dropped where a tile that ran
-   * covers them (the tile saw them larger); 0 keeps all.
+   * A whole-frame box smaller than this (√(w·h), whole-frame input px) yields to a tile box of its class
+   * that overlaps it (IoU > 0.3), whatever their scores: the tile saw it larger. 0: scores decide.
    */
   minFrameObject: number;
   /**
