@@ -19,6 +19,8 @@ interface Entry<T> {
   users: number;
   /** Set once loaded (a release to zero then disposes it at once). */
   loaded: boolean;
+  /** The loaded value, once `loaded`. */
+  value?: T;
   /** Last progress fraction, replayed to a user who joins during the download. */
   fraction: number;
   listeners: Set<(fraction: number) => void>;
@@ -61,7 +63,8 @@ export class SharedCache<T> {
       this.table.set(key, created);
       entry = created;
       created.promise.then(
-        () => {
+        (value) => {
+          created.value = value;
           created.loaded = true;
           created.listeners.clear();
           // Everybody left while it loaded: nobody will release it.
@@ -100,6 +103,8 @@ export class SharedCache<T> {
 
   private drop(key: string, entry: Entry<T>): void {
     if (this.table.get(key) === entry) this.table.delete(key);
-    void entry.promise.then(this.disposeValue, () => undefined);
+    // Loaded: free it now, so `detector.dispose()` has released the weights when it returns.
+    if (entry.loaded) this.disposeValue(entry.value as T);
+    else void entry.promise.then(this.disposeValue, () => undefined);
   }
 }
