@@ -135,6 +135,7 @@ export class LoupeLive extends LitElement {
     layers: { type: String, reflect: true },
     heatmapClass: { type: String, attribute: 'heatmap-class', reflect: true },
     level: { type: String, reflect: true },
+    colormap: { type: String },
     src: { type: String },
     fallbackSrc: { type: String, attribute: 'fallback-src' },
     facingMode: { type: String, attribute: 'facing-mode' },
@@ -173,6 +174,8 @@ export class LoupeLive extends LitElement {
   declare heatmapClass: string | undefined;
   /** Output level the maps show: a stride (`8`, `16`, `32`) or `all` (see `<loupe-overlay level>`). */
   declare level: string;
+  /** Colour map of the heatmaps (see `<loupe-overlay colormap>`); unset: `--loupe-heatmap-colormap`, else inferno. */
+  declare colormap: string | undefined;
   declare src: string | undefined;
   declare fallbackSrc: string | undefined;
   declare facingMode: FacingMode;
@@ -227,6 +230,7 @@ export class LoupeLive extends LitElement {
     this.layers = 'boxes';
     this.heatmapClass = undefined;
     this.level = 'all';
+    this.colormap = undefined;
     this.src = undefined;
     this.fallbackSrc = undefined;
     this.facingMode = 'environment';
@@ -460,6 +464,7 @@ export class LoupeLive extends LitElement {
             .layers=${this.layers}
             .heatmapClass=${this.heatmapClass}
             .level=${this.level}
+            .colormap=${this.colormap}
             .showFrame=${this._holdFrame}
             exportparts="box, label, heatmap, legend, frame, level-legend, panels, offsets, inspector"
           ></loupe-overlay>

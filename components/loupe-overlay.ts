@@ -9,6 +9,8 @@ import type { Rank } from '@tensorflow/tfjs';
 import {
   HeatmapRenderer,
   colormapStops,
+  isColormapName,
+  type ColormapName,
   getModelInfo,
   heatmapPlacement,
   type Detection,
@@ -62,6 +64,8 @@ interface OverlayFrame {
   heatmapClasses?: number;
   /** Output level the heatmap shows. */
   heatmapLevel?: number;
+  /** Colour map the maps were drawn with. */
+  colormap?: ColormapName;
   /** Per-level score maps side by side (`levels` layer with `level="all"` on a multi-level model). */
   panels?: LevelPanel[];
   /** Regression maps per level, held while this frame is shown, for the box inspector. */
@@ -142,6 +146,7 @@ interface PendingFrame {
  * @csspart scale-strip - The `tiles` layer's list of pyramid scales.
  *
  * @cssprop --loupe-box-width - Box stroke width (default `2px`).
+ * @cssprop --loupe-heatmap-colormap - Colour map of the heatmaps when the `colormap` attribute is not set: `inferno` (default), `magma`, `viridis`, `cividis`, `turbo`, `grey`.
  * @cssprop --loupe-heatmap-opacity - Extra opacity of the heatmap layer (default `1`; the colour map already fades low scores out).
  * @cssprop --loupe-heatmap-rendering - `image-rendering` of the heatmap (default `pixelated`: one square per cell; `auto` smooths).
  * @cssprop --loupe-font - Font family of labels.
@@ -153,6 +158,7 @@ export class LoupeOverlay extends LitElement {
     layers: { type: String },
     heatmapClass: { type: String, attribute: 'heatmap-class' },
     level: { type: String },
+    colormap: { type: String },
     htmlFor: { type: String, attribute: 'for' },
     legend: { type: Boolean },
     showFrame: { type: Boolean, attribute: 'show-frame' },
@@ -171,6 +177,11 @@ export class LoupeOverlay extends LitElement {
    * shows the finest level, the `levels` layer every level side by side.
    */
   declare level: string;
+  /**
+   * Colour map of the heatmap and level maps: `inferno` (default), `magma`, `viridis`, `cividis`, `turbo`,
+   * `grey`. Unset: the CSS custom property `--loupe-heatmap-colormap`, else `inferno`.
+   */
+  declare colormap: string | undefined;
   /** Id of the `<loupe-detector>` to follow, or of the source element. */
   declare htmlFor: string | undefined;
   /** Show the heatmap's colour bar (default true). */
@@ -210,6 +221,7 @@ export class LoupeOverlay extends LitElement {
     this.layers = 'boxes';
     this.heatmapClass = undefined;
     this.level = 'all';
+    this.colormap = undefined;
     this.htmlFor = undefined;
     this.legend = true;
     this.showFrame = false;
@@ -288,7 +300,9 @@ export class LoupeOverlay extends LitElement {
     if (changed.has('showFrame')) this.syncFrameRequest();
     // A new class or layer set redraws from the latest maps, without waiting for the next frame
     // (which, for a still image, never comes).
-    if (this.hasUpdated && (changed.has('heatmapClass') || changed.has('layers') || changed.has('level'))) this.redrawLatest();
+    if (this.hasUpdated && (changed.has('heatmapClass') || changed.has('layers') || changed.has('level') || changed.has('colormap'))) {
+      this.redrawLatest();
+    }
     this.layout = this.measure();
   }
 
@@ -453,9 +467,11 @@ export class LoupeOverlay extends LitElement {
         this.pending = null;
         try {
           const classId = this.resolveClassId(frame.model);
+          const colormap = this.resolveColormap();
+          frame.colormap = colormap;
           if (map) {
             this.renderer ??= new HeatmapRenderer();
-            await this.renderer.render(map, { classId });
+            await this.renderer.render(map, { classId, colormap });
             frame.heatmap = heatmapPlacement(frame.letterbox, map);
             frame.heatmapClass = classId;
             frame.heatmapClasses = map.tensor.shape[2];
@@ -463,7 +479,7 @@ export class LoupeOverlay extends LitElement {
           frame.panels = [];
           for (const [index, panel] of panels.entries()) {
             const renderer = (this.panelRenderers[index] ??= new HeatmapRenderer());
-            const canvas = await renderer.render(panel, { classId });
+            const canvas = await renderer.render(panel, { classId, colormap });
             const placement = heatmapPlacement(frame.letterbox, panel);
             frame.panels.push(panelsAreAnchors ? { level: 0, anchor: index, stride: panel.stride, placement, canvas } : { level: index, stride: panel.stride, placement, canvas });
           }
@@ -519,6 +535,15 @@ export class LoupeOverlay extends LitElement {
     if (id >= 0 && id < labels.length) return id;
     this.reportHeatmapError(new Error(`heatmap-class '${value}' is not a class of '${model}'; showing the maximum over classes.`), 'bad-option');
     return null;
+  }
+
+  /** `colormap`, else `--loupe-heatmap-colormap`, else inferno; an unknown name is reported once. */
+  private resolveColormap(): ColormapName {
+    const value = (this.colormap ?? getComputedStyle(this).getPropertyValue('--loupe-heatmap-colormap')).trim().replace(/^["']|["']$/g, '');
+    if (!value) return 'inferno';
+    if (isColormapName(value)) return value;
+    this.reportHeatmapError(new Error(`colormap '${value}' is not one of inferno, magma, viridis, cividis, turbo, grey; using inferno.`), 'bad-option');
+    return 'inferno';
   }
 
   /** Labels of `model`: the followed detector's (URL-loaded models are not in the registry), else the registry's. */
@@ -786,7 +811,7 @@ export class LoupeOverlay extends LitElement {
       <div class="legend" part="legend" role="img" aria-label="Heatmap colour scale from 0 to 1">
         <span class="title">Score · ${what}${level}</span>
         <span>0</span>
-        <span class="bar" style=${styleMap({ background: `linear-gradient(to right, ${colormapStops()})` })}></span>
+        <span class="bar" style=${styleMap({ background: `linear-gradient(to right, ${colormapStops(frame.colormap)})` })}></span>
         <span>1</span>
       </div>
     `;

@@ -1,6 +1,6 @@
 // The YOLOv2 face model's internals on a photo (WASM): the `levels` layer shows one objectness map per
 // anchor side by side, `offsets` draws the S×S grid, each face's responsible cell and the predicted
-// centre offset inside it; hovering a face shows its tx, ty, tw, th.
+// centre offset inside it; clicking a face shows its σ(tx), σ(ty), tw, th; `colormap` recolours the heatmap.
 import { expect, test } from '@playwright/test';
 import { liveState, openLive, screenshotLive, waitForFrames } from './helpers';
 
@@ -44,4 +44,16 @@ test('yolo-face: per-anchor objectness maps, grid, responsible cells and centre 
   await expect(overlay.locator('.inspector')).toContainText(/anchor \d/, { timeout: 30_000 });
   await expect(overlay.locator('.inspector')).toContainText(/σ\(tx\) \d\.\d\d/, { timeout: 30_000 });
   expect((await liveState(page)).errors).toEqual([]);
+
+  // Theming: a named colour map for the heatmap, by attribute; an unknown name is a bad-option.
+  const live = page.locator('loupe-live');
+  await live.evaluate((el) => {
+    el.setAttribute('layers', 'heatmap');
+    el.setAttribute('colormap', 'viridis');
+  });
+  await expect
+    .poll(() => overlay.evaluate((el) => el.shadowRoot?.querySelector<HTMLElement>('.legend .bar')?.style.background ?? ''), { timeout: 30_000 })
+    .toContain('rgb(68, 1, 84)');
+  await live.evaluate((el) => el.setAttribute('colormap', 'rainbow'));
+  await expect.poll(async () => (await liveState(page)).errors.map((e) => e.type), { timeout: 30_000 }).toContain('bad-option');
 });

@@ -19,7 +19,15 @@ export { whenBackendLost, isBackendLost, isBackendLostSoon } from './runtime/bac
 export { computeLetterbox, inputToSource } from './preprocess/letterbox.js';
 export { getModelIds, getModelInfo, DEFAULT_MODEL_ID, type ModelInfo } from '../models/registry.js';
 export { modelSourceOf } from '../models/ultralytics/source.js';
-export { HeatmapRenderer, heatmapPlacement, colormapStops, type HeatmapPath } from './render/heatmap.js';
+export {
+  HeatmapRenderer,
+  heatmapPlacement,
+  colormapStops,
+  COLORMAP_NAMES,
+  isColormapName,
+  type ColormapName,
+  type HeatmapPath,
+} from './render/heatmap.js';
 
 /**
  * Loads a registered model, or a user's Ultralytics export from a URL (`{ url, format: 'ultralytics' }`

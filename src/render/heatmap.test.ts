@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { computeLetterbox, inputToSource } from '../preprocess/letterbox.js';
-import { COLORMAP_LUT_PREMULTIPLIED, COLORMAP_LUT_STRAIGHT, colormapStops, scoreAlpha } from './colormap.js';
+import { COLORMAP_NAMES, colormapLut, colormapStops, isColormapName, scoreAlpha } from './colormap.js';
+
+const COLORMAP_LUT_STRAIGHT = colormapLut('inferno', false);
+const COLORMAP_LUT_PREMULTIPLIED = colormapLut('inferno', true);
 import { heatmapPlacement } from './heatmap.js';
 
 describe('heatmapPlacement', () => {
@@ -43,5 +46,20 @@ describe('colour map', () => {
     const alpha = COLORMAP_LUT_STRAIGHT[i + 3]! / 255;
     expect(Math.abs(COLORMAP_LUT_PREMULTIPLIED[i]! - COLORMAP_LUT_STRAIGHT[i]! * alpha)).toBeLessThanOrEqual(1);
     expect(colormapStops()).toMatch(/^rgb\(.+ 0%, .+ 100%$/);
+  });
+
+  it('offers named maps with the same opacity ramp, and rejects unknown names', () => {
+    expect(COLORMAP_NAMES).toEqual(expect.arrayContaining(['inferno', 'viridis', 'magma', 'cividis', 'turbo', 'grey']));
+    for (const name of COLORMAP_NAMES) {
+      const lut = colormapLut(name, false);
+      expect(lut[3]).toBe(0);
+      expect(lut[255 * 4 + 3]).toBe(COLORMAP_LUT_STRAIGHT[255 * 4 + 3]);
+      expect(colormapStops(name)).toMatch(/^rgb\(.+ 0%, .+ 100%$/);
+    }
+    // viridis ends yellow (253, 231, 37); inferno ends pale yellow (250, 253, 161).
+    expect(Array.from(colormapLut('viridis', false).subarray(255 * 4, 255 * 4 + 3))).toEqual([253, 231, 37]);
+    expect(isColormapName('viridis')).toBe(true);
+    expect(isColormapName('rainbow')).toBe(false);
+    expect(isColormapName('toString')).toBe(false);
   });
 });

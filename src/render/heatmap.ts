@@ -14,16 +14,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { LetterboxTransform, MapHandle } from '../types.js';
 import { isSwiftShaderWebGpu } from '../runtime/backend.js';
 import { createWebGpuBlitter, type WebGpuBlitter } from './webgpu-blit.js';
-import { COLORMAP_LUT_PREMULTIPLIED, COLORMAP_LUT_STRAIGHT } from './colormap.js';
+import { DEFAULT_COLORMAP, colormapLut, type ColormapName } from './colormap.js';
 import { drawTextureToCanvas, type TextureBlitter, createTextureBlitter } from './webgl-blit.js';
 
-export { colormapStops } from './colormap.js';
+export { COLORMAP_NAMES, colormapStops, isColormapName, type ColormapName } from './colormap.js';
 
 export type HeatmapPath = 'webgpu-render' | 'webgl-texture' | 'cpu-8bit';
 
 export interface HeatmapRenderOptions {
   /** One class to show; `null`/absent: the maximum over all classes. */
   classId?: number | null;
+  /** Colour map (default `inferno`). */
+  colormap?: ColormapName;
 }
 
 /** Where the heatmap canvas must be drawn, in source pixels, so every cell registers to the frame. */
@@ -110,13 +112,14 @@ export class HeatmapRenderer {
     this.currentPath = path;
   }
 
-  /** LUT [256, 4] float 0..1 (premultiplied RGBA), uploaded once per backend. */
-  private lutTensor(backend: string): tf.Tensor2D {
-    if (!this.lut || this.lutBackend !== backend || this.lut.isDisposed) {
+  /** LUT [256, 4] float 0..1 (premultiplied RGBA), uploaded once per backend and colour map. */
+  private lutTensor(backend: string, colormap: ColormapName): tf.Tensor2D {
+    const key = `${backend}:${colormap}`;
+    if (!this.lut || this.lutBackend !== key || this.lut.isDisposed) {
       this.lut?.dispose();
-      const lut = tf.tidy(() => tf.div<tf.Tensor2D>(tf.tensor2d(Array.from(COLORMAP_LUT_PREMULTIPLIED), [256, 4], 'float32'), 255));
+      const lut = tf.tidy(() => tf.div<tf.Tensor2D>(tf.tensor2d(Array.from(colormapLut(colormap, true)), [256, 4], 'float32'), 255));
       this.lut = lut;
-      this.lutBackend = backend;
+      this.lutBackend = key;
       return lut;
     }
     return this.lut;
@@ -143,7 +146,7 @@ export class HeatmapRenderer {
       await this.renderPackedIndices(map.tensor, options, width, height);
       return this.canvas;
     }
-    const lut = this.lutTensor(backend);
+    const lut = this.lutTensor(backend, options.colormap ?? DEFAULT_COLORMAP);
     const rgba = tf.tidy(() => tf.gather(lut, colourIndex(scoresOf(map.tensor, options.classId))) as unknown as tf.Tensor3D); // [H, W, 4]
     try {
       if (path === 'webgpu-render') {
@@ -179,6 +182,7 @@ export class HeatmapRenderer {
       packed.dispose();
     }
     this.lastBytesRead = values.byteLength;
+    const straight = colormapLut(options.colormap ?? DEFAULT_COLORMAP, false);
     const image = new ImageData(width, height);
     for (let g = 0; g < groups; g++) {
       let word = values[g] ?? 0;
@@ -187,7 +191,7 @@ export class HeatmapRenderer {
         if (cell >= cells) break;
         const index = word % 256;
         word = Math.floor(word / 256);
-        image.data.set(COLORMAP_LUT_STRAIGHT.subarray(index * 4, index * 4 + 4), cell * 4);
+        image.data.set(straight.subarray(index * 4, index * 4 + 4), cell * 4);
       }
     }
     this.canvas.width = width;
