@@ -699,7 +699,8 @@ export class LoupeLive extends LitElement {
     if (!result || !picture) return null;
     const { sourceWidth: width, sourceHeight: height } = result.letterbox;
     const font = getComputedStyle(this).getPropertyValue('--loupe-font').trim() || undefined;
-    return canvasToPng(drawSnapshot({ picture, width, height, detections: result.detections, font }));
+    const heatmap = this.renderRoot.querySelector('loupe-overlay')?.heatmapImage ?? null;
+    return canvasToPng(drawSnapshot({ picture, width, height, detections: result.detections, font, heatmap }));
   }
 
   /** Downloads `snapshot()` as `loupe-snapshot.png`. */

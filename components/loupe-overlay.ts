@@ -254,6 +254,18 @@ export class LoupeOverlay extends LitElement {
     return new Set(OVERLAY_LAYERS.filter((layer) => names.includes(layer)));
   }
 
+  /**
+   * The heatmap as shown (its canvas and where it lies, in source pixels), for snapshots; null when the
+   * layer is off or the canvas is a WebGPU one (not readable outside its frame).
+   */
+  get heatmapImage(): { canvas: HTMLCanvasElement; rect: Rect; blend: 'screen' | 'normal' } | null {
+    const frame = this._frame;
+    const layers = this.activeLayers;
+    if (!frame?.heatmap || !this.renderer || !(layers.has('heatmap') || layers.has('levels'))) return null;
+    if (this.renderer.path === 'webgpu-render') return null;
+    return { canvas: this.renderer.canvas, rect: frame.heatmap, blend: this.renderer.path === 'webgl-texture' ? 'screen' : 'normal' };
+  }
+
   /** Which heatmap path the engine renderer took last (`webgpu-render`, `webgl-texture`, `cpu-8bit`). */
   get heatmapPath(): string | undefined {
     return this.renderer?.path;

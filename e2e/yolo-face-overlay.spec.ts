@@ -54,6 +54,23 @@ test('yolo-face: per-anchor objectness maps, grid, responsible cells and centre 
   await expect
     .poll(() => overlay.evaluate((el) => el.shadowRoot?.querySelector<HTMLElement>('.legend .bar')?.style.background ?? ''), { timeout: 30_000 })
     .toContain('rgb(68, 1, 84)');
+  // The PNG snapshot carries the heatmap as shown: it differs from the boxes-only one of the same photo.
+  const pixelsOf = async (layers: string): Promise<number[]> => {
+    await live.evaluate((el, value) => el.setAttribute('layers', value), layers);
+    await expect.poll(() => overlay.evaluate((el) => (el as unknown as { heatmapImage: unknown }).heatmapImage !== null), { timeout: 30_000 }).toBe(layers.includes('heatmap'));
+    return live.evaluate(async (el) => {
+      const blob = await (el as unknown as { snapshot(): Promise<Blob | null> }).snapshot();
+      const bitmap = await createImageBitmap(blob!);
+      const canvas = new OffscreenCanvas(64, 64);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0, 64, 64);
+      return Array.from(ctx.getImageData(0, 0, 64, 64).data);
+    });
+  };
+  const boxesOnly = await pixelsOf('boxes');
+  const withHeatmap = await pixelsOf('boxes heatmap');
+  const changed = withHeatmap.filter((v, i) => Math.abs(v - boxesOnly[i]!) > 8).length;
+  expect(changed, 'pixels the heatmap changes in the snapshot').toBeGreaterThan(50);
   await live.evaluate((el) => el.setAttribute('colormap', 'rainbow'));
   await expect.poll(async () => (await liveState(page)).errors.map((e) => e.type), { timeout: 30_000 }).toContain('bad-option');
 });

@@ -1,5 +1,5 @@
 /**
- * A PNG of what the element shows: the frame with the detections drawn on it, on a canvas of our own at
+ * A PNG of what the element shows: the frame with the heatmap (when shown) and the detections drawn on it, on a canvas of our own at
  * the frame's size (a GPU canvas in the overlay cannot be read back reliably, and page CSS is not ours to
  * screenshot). Boxes and labels follow the overlay's look: class colour, label and score.
  */
@@ -13,6 +13,8 @@ export interface SnapshotInput {
   width: number;
   height: number;
   detections: readonly Detection[];
+  /** The heatmap canvas and its place in source pixels (cells drawn as squares, as on screen). */
+  heatmap?: { canvas: CanvasImageSource; rect: { x: number; y: number; width: number; height: number }; blend: 'screen' | 'normal' } | null;
   /** Box line width in source pixels (default: 2 per 640 px of frame width, at least 2). */
   lineWidth?: number;
   font?: string;
@@ -26,6 +28,14 @@ export function drawSnapshot(input: SnapshotInput): HTMLCanvasElement {
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('No 2D canvas context for the snapshot.');
   ctx.drawImage(picture, 0, 0, width, height);
+  if (input.heatmap) {
+    const { canvas: map, rect, blend } = input.heatmap;
+    ctx.save();
+    ctx.imageSmoothingEnabled = false;
+    ctx.globalCompositeOperation = blend === 'screen' ? 'screen' : 'source-over';
+    ctx.drawImage(map, rect.x, rect.y, rect.width, rect.height);
+    ctx.restore();
+  }
   const line = input.lineWidth ?? Math.max(2, Math.round((2 * width) / 640));
   const fontSize = Math.max(11, Math.round(width / 60));
   ctx.font = `600 ${fontSize}px ${input.font ?? 'system-ui, sans-serif'}`;
