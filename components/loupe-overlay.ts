@@ -682,6 +682,8 @@ export class LoupeOverlay extends LitElement {
         ${gridLines}
         ${frame.detections.map((d) => {
           const { priorX, priorY, stride, level } = d.cell;
+          // Rows without a cell (Ultralytics exports with NMS inside the graph: level −1) have nothing to show.
+          if (!(stride > 0)) return nothing;
           const size = cellSize(stride);
           const anchored = (frame.levels[level]?.anchors ?? 1) > 1;
           // The cell's square is centred on its prior (CenterNet's point, or the cell centre). YOLOv2's
