@@ -90,6 +90,16 @@ export const overlayStyles = css`
     margin-left: 4px;
   }
 
+  /* The translucent dark panels (legends, inspector, scale strip) share one look. */
+  .legend,
+  .level-legend,
+  .inspector,
+  .scale-strip {
+    border-radius: 8px;
+    background: rgb(10 10 14 / 0.72);
+    backdrop-filter: blur(6px);
+    color: #d8d9e0;
+  }
   .legend {
     position: absolute;
     left: 10px;
@@ -100,10 +110,6 @@ export const overlayStyles = css`
     column-gap: 6px;
     row-gap: 3px;
     padding: 6px 9px;
-    border-radius: 8px;
-    background: rgb(10 10 14 / 0.72);
-    backdrop-filter: blur(6px);
-    color: #d8d9e0;
     font-weight: 500;
     font-size: 10.5px;
   }
@@ -160,10 +166,7 @@ export const overlayStyles = css`
     gap: 4px;
     min-width: 180px;
     padding: 7px 9px;
-    border-radius: 8px;
     background: rgb(10 10 14 / 0.8);
-    backdrop-filter: blur(6px);
-    color: #d8d9e0;
     font-weight: 500;
   }
   .inspector .title {
@@ -200,10 +203,6 @@ export const overlayStyles = css`
     list-style: none;
     display: grid;
     gap: 3px;
-    border-radius: 8px;
-    background: rgb(10 10 14 / 0.72);
-    backdrop-filter: blur(6px);
-    color: #d8d9e0;
     font-weight: 500;
   }
   .level-legend li {
@@ -258,10 +257,6 @@ export const overlayStyles = css`
     list-style: none;
     display: grid;
     gap: 3px;
-    border-radius: 8px;
-    background: rgb(10 10 14 / 0.72);
-    backdrop-filter: blur(6px);
-    color: #d8d9e0;
     font-weight: 500;
   }
   .scale-strip li {

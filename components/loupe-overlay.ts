@@ -10,6 +10,7 @@ import {
   HeatmapRenderer,
   colormapStops,
   isColormapName,
+  ownMap,
   type ColormapName,
   getModelInfo,
   heatmapPlacement,
@@ -895,30 +896,12 @@ function createPictureCanvas(): HTMLCanvasElement {
 
 /** A second, independently disposable reference to a map (tfjs clones share the GPU data). */
 function retain(map: MapHandle<Rank.R3>): MapHandle<Rank.R3> {
-  const tensor = map.tensor.clone();
-  return {
-    tensor,
-    stride: map.stride,
-    cellOrigin: map.cellOrigin,
-    get disposed() {
-      return tensor.isDisposed;
-    },
-    dispose: () => tensor.dispose(),
-  };
+  return ownMap(map.tensor.clone(), map.stride, map.cellOrigin);
 }
 
 /** One channel of a map as its own [H, W, 1] handle (an anchor's objectness). */
 function channelOf(map: MapHandle<Rank.R3>, channel: number): MapHandle<Rank.R3> {
-  const tensor = map.tensor.slice([0, 0, channel], [-1, -1, 1]);
-  return {
-    tensor,
-    stride: map.stride,
-    cellOrigin: map.cellOrigin,
-    get disposed() {
-      return tensor.isDisposed;
-    },
-    dispose: () => tensor.dispose(),
-  };
+  return ownMap(map.tensor.slice([0, 0, channel], [-1, -1, 1]), map.stride, map.cellOrigin);
 }
 
 function px(rect: Rect): Record<string, string> {

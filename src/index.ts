@@ -13,6 +13,7 @@ export { LoupeError, type LoupeErrorType } from './errors.js';
 export { setModelBaseUrl, loadedModels } from './detector.js';
 export type { SharedEntryInfo } from './runtime/model-cache.js';
 export { summarizeResult } from './summary.js';
+export { ownMap } from './maps.js';
 export { detectionsToJson, detectionsToCoco, downloadDetections, downloadBlob, type DetectionsExport, type CocoResult } from './export.js';
 export { selectBackend, setWasmBaseUrl } from './runtime/backend.js';
 export { whenBackendLost, isBackendLost, isBackendLostSoon } from './runtime/backend-loss.js';
