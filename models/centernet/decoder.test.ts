@@ -58,6 +58,43 @@ describe('CenterNet decoder', () => {
     }
   });
 
+  it('finds the same K (cell, class) pairs as one top-K over every heatmap value', async () => {
+    const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
+    const decoded = decodeCenterNet([heatmap, ltrb], { maxDetections: 100 });
+    const rows = (await decoded.rows.array()) as number[][];
+    decoded.rows.dispose();
+    bundleMaps(decoded.maps).dispose();
+    // The single-stage reference: top-100 of the 3×3 peaks over all 128·128·80 values.
+    const flat = tf.tidy(() => {
+      const peaks = tf.mul(heatmap, tf.cast(tf.equal(heatmap, tf.maxPool(heatmap, 3, 1, 'same')), 'float32'));
+      return tf.topk(tf.reshape(peaks, [-1]), 100, true).indices;
+    });
+    const expected = Array.from(await flat.data());
+    flat.dispose();
+    expect(rows.map((row) => row[7]! * 80 + row[5]!)).toEqual(expected);
+  });
+
+  it('keeps several classes of one cell when they outrank other cells', async () => {
+    // 4×4 grid, 3 classes: cell 5 holds the two best scores (0.9 class 0, 0.8 class 2); cell 10 has 0.7.
+    const values = new Float32Array(4 * 4 * 3).fill(0.01);
+    values[5 * 3 + 0] = 0.9;
+    values[5 * 3 + 2] = 0.8;
+    values[10 * 3 + 1] = 0.7;
+    const heatmap = tf.tensor4d(values, [1, 4, 4, 3]);
+    const ltrb = tf.fill([1, 4, 4, 4], 2) as tf.Tensor4D;
+    const decoded = decodeCenterNet([heatmap, ltrb], { maxDetections: 3 });
+    const rows = (await decoded.rows.array()) as number[][];
+    tf.dispose([heatmap, ltrb, decoded.rows]);
+    bundleMaps(decoded.maps).dispose();
+    // (score, class, cell): cell 5 = (x 1, y 1) → box (4 − 2, 4 − 2, 4 + 2, 4 + 2).
+    expect(rows.map((row) => [row[4], row[5], row[7]])).toEqual([
+      [expect.closeTo(0.9, 6), 0, 5],
+      [expect.closeTo(0.8, 6), 2, 5],
+      [expect.closeTo(0.7, 6), 1, 10],
+    ]);
+    expect(rows[0]!.slice(0, 4)).toEqual([2, 2, 6, 6]);
+  });
+
   it('hands the maps over as [H, W, C] / [H, W, 4] stride-4 handles the caller releases', () => {
     const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
     const before = tf.memory().numTensors;
