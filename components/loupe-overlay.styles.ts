@@ -247,11 +247,21 @@ export const overlayStyles = css`
     stroke-width: 2.5px;
     opacity: 1;
   }
-  /* Top left under the backend badge: the heatmap legend is bottom left, the level legend bottom right. */
-  .scale-strip {
+  /*
+   * The top-left column under the backend badge (the heatmap legend is bottom left, the level legend
+   * bottom right, the inspector top right): the levels layer's panels, then the tiles layer's scale
+   * strip below them, so both layers on at once stack instead of overlapping.
+   */
+  .top-left {
     position: absolute;
     left: 10px;
     top: 44px;
+    display: flex;
+    flex-direction: column;
+    align-items: flex-start;
+    gap: 6px;
+  }
+  .scale-strip {
     margin: 0;
     padding: 6px 9px;
     list-style: none;
@@ -276,11 +286,8 @@ export const overlayStyles = css`
     color: #f2f2f5;
     font-weight: 700;
   }
-  /* Per-level score maps side by side, top left under the backend badge, each a small copy of the frame. */
+  /* Per-level score maps side by side (first in the top-left column), each a small copy of the frame. */
   .panels {
-    position: absolute;
-    left: 10px;
-    top: 44px;
     display: flex;
     gap: 6px;
   }

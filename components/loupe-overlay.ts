@@ -628,10 +628,14 @@ export class LoupeOverlay extends LitElement {
           ${byTile ? renderTiles(frame.smallObjects!, source) : nothing}
           ${layers.has('boxes') || byLevel || byTile ? frame.detections.map((detection) => this.renderBox(detection, source, byLevel, byTile ? frame.smallObjects : undefined)) : nothing}
         </div>
-        ${byTile ? renderScaleStrip(frame.smallObjects!, frame.detections) : nothing}
+        ${byTile || (byLevel && frame.panels?.length)
+          ? html`<div class="top-left">
+              ${byLevel && frame.panels?.length ? this.renderPanels(frame, source) : nothing}
+              ${byTile ? renderScaleStrip(frame.smallObjects!, frame.detections) : nothing}
+            </div>`
+          : nothing}
         ${showHeat && this.legend ? this.renderLegend(frame) : nothing}
         ${byLevel ? this.renderLevelLegend(frame) : nothing}
-        ${byLevel && frame.panels?.length ? this.renderPanels(frame, source) : nothing}
         ${this._inspection && layers.has('offsets') ? this.renderInspector(this._inspection, frame) : nothing}
       </div>
     `;

@@ -1,6 +1,7 @@
 // Small-object mode live on the fake webcam (WASM, CenterNet): on the same frames, the mode finds at least
 // as many people as one pass; switched on in <loupe-live>, its results carry the tile plan and the `tiles`
-// layer draws each scale's grid, the tiles that ran, and the scale strip.
+// layer draws each scale's grid, the tiles that ran, and the scale strip, which stacks below the levels
+// layer's panels when both are on (NanoDet, for its three levels).
 import { expect, test } from '@playwright/test';
 import type { DetectionSummary } from '../src/index.js';
 import { liveState, openLive, screenshotLive, waitForFrames } from './helpers';
@@ -79,5 +80,28 @@ test('small-object mode: at least as many people as one pass, and the tiles laye
   expect(shown.strip[0]).toMatch(/whole frame/);
   expect(shown.strip[1]).toMatch(/×2 · 3\/6 tiles/);
   await screenshotLive(page, 'small-objects-tiles.png');
+
+  // With the levels layer on too, its per-level panels (a multi-level model: NanoDet) and the scale strip
+  // share the top-left corner: stacked, they do not overlap (nor the level legend, bottom right).
+  await page.locator('loupe-live').evaluate((live) => {
+    live.setAttribute('model', 'nanodet');
+    live.setAttribute('layers', 'boxes tiles levels');
+  });
+  const panels = overlay.locator('.panels');
+  const strip = overlay.locator('.scale-strip');
+  const legend = overlay.locator('.level-legend');
+  await expect(panels).toBeVisible({ timeout: 60_000 });
+  await expect(strip).toBeVisible();
+  await expect(legend).toBeVisible();
+  const [panelBox, stripBox, legendBox] = await Promise.all([panels.boundingBox(), strip.boundingBox(), legend.boundingBox()]);
+  console.log(JSON.stringify({ panelBox, stripBox, legendBox }));
+  const intersect = (a: typeof panelBox, b: typeof panelBox): boolean =>
+    !!a && !!b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  expect(panelBox!.width * panelBox!.height).toBeGreaterThan(0);
+  expect(stripBox!.width * stripBox!.height).toBeGreaterThan(0);
+  expect(intersect(panelBox, stripBox), 'level panels and scale strip overlap').toBe(false);
+  expect(intersect(stripBox, legendBox), 'scale strip and level legend overlap').toBe(false);
+  expect(intersect(panelBox, legendBox), 'level panels and level legend overlap').toBe(false);
+  await screenshotLive(page, 'small-objects-tiles-levels.png');
   expect((await liveState(page)).errors).toEqual([]);
 });
