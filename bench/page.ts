@@ -10,7 +10,7 @@
  *   `window.loupeCold`.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { BackendName, Detection, Detector, FrameSource } from '../src/types.js';
+import type { BackendName, Detection, Detector } from '../src/types.js';
 
 export interface ReadCounts {
   /** readSync calls (tfjs `dataSync`/`arraySync`, and the graph executor's parameter reads). */
@@ -332,7 +332,7 @@ async function run(config: BenchConfig): Promise<BenchResult> {
   if (small.length > 0) log(`small-object mode on ${small.length} frames`);
 
   let canvas: CanvasCheck | undefined;
-  if (config.canvasCheck && !descriptor.preprocess) canvas = await canvasCheck(tf, detector, descriptor, frames, log);
+  if (config.canvasCheck && !descriptor.preprocess) canvas = await canvasCheck(config, frames, log);
 
   for (const c of contenders) c.dispose();
   tf.dispose(inputs);
@@ -354,59 +354,35 @@ async function run(config: BenchConfig): Promise<BenchResult> {
   };
 }
 
-// ---------- canvas letterbox vs tensor letterbox (CPU backends) ----------
+// ---------- canvas ingest vs tensor ingest (CPU backends) ----------
 
-async function canvasCheck(
-  tf: Tf,
-  detector: Detector,
-  descriptor: NonNullable<ReturnType<typeof import('../models/registry.js').getModelDescriptor>>,
-  frames: ImageBitmap[],
-  log: (m: string) => void,
-): Promise<CanvasCheck> {
-  const { frameToTensor } = await import('../src/preprocess/frame.js');
-  const { preprocessFrame } = await import('../src/detector.js');
-  const { canvasLetterbox } = await import('../src/preprocess/canvas-letterbox.js');
-  const { inputToSource } = await import('../src/preprocess/letterbox.js');
-  const { width, height, padValue, normalize } = descriptor.input;
+/**
+ * Loupe's two ways from frame to model input on the same frames: `ingest: 'tensor'` (tfjs resamples the
+ * frame tensor) and `ingest: 'canvas'` (the browser draws it, the default on CPU backends). Times are
+ * `timings.preprocess` (source → model input); boxes of the tensor path are the reference.
+ */
+async function canvasCheck(config: BenchConfig, frames: ImageBitmap[], log: (m: string) => void): Promise<CanvasCheck> {
+  const { createDetector } = await import('../src/index.js');
+  const viaTensor = await createDetector({ model: config.model, backend: config.backend, ingest: 'tensor' });
+  const viaCanvas = await createDetector({ model: config.model, backend: config.backend, ingest: 'canvas' });
   const out: CanvasCheck = { tensorPathMs: [], canvasPathMs: [], maxBoxDiff: [], unmatched: [], maxScoreDiff: [] };
-  for (const frame of frames) {
-    // Time: source → model input, settled (CPU backends compute synchronously; data() only to be sure).
-    let start = performance.now();
-    const viaTensor = await frameToTensor(frame);
-    const a = preprocessFrame(descriptor, viaTensor.tensor);
-    viaTensor.tensor.dispose();
-    await a.input.data();
-    out.tensorPathMs.push(performance.now() - start);
-    start = performance.now();
-    const drawn = canvasLetterbox(frame, frame.width, frame.height, width, height, padValue);
-    const b = normalize ? { input: tf.tidy(() => normalize(drawn.input)), letterbox: drawn.letterbox } : drawn;
-    if (normalize) drawn.input.dispose();
-    await b.input.data();
-    out.canvasPathMs.push(performance.now() - start);
-    a.input.dispose();
-    b.input.dispose();
-
-    // Boxes: Loupe's detect on the frame as a tensor (the tensor letterbox), and on the canvas-letterboxed
-    // pixels (an already model-sized tensor, which detect() only casts), mapped back to the frame.
-    const frameTensor = tf.browser.fromPixels(frame); // a tensor source always takes the tensor path
-    const reference = await detector.detect(frameTensor);
-    reference.dispose();
-    frameTensor.dispose();
-    const drawnAgain = canvasLetterbox(frame, frame.width, frame.height, width, height, padValue);
-    const pixels = tf.tidy(() => tf.squeeze(drawnAgain.input, [0]) as TF.Tensor3D);
-    drawnAgain.input.dispose();
-    const viaCanvas = await detector.detect(pixels as FrameSource);
+  try {
+    for (const frame of frames) {
+      const reference = await viaTensor.detect(frame);
+      const drawn = await viaCanvas.detect(frame);
+      reference.dispose();
+      drawn.dispose();
+      if (reference.ingest !== 'tensor' || drawn.ingest !== 'canvas') throw new Error(`ingest paths not as asked: ${reference.ingest}, ${drawn.ingest}`);
+      out.tensorPathMs.push(reference.timings.preprocess);
+      out.canvasPathMs.push(drawn.timings.preprocess);
+      const { maxDiff, unmatched, maxScoreDiff } = compareBoxes(reference.detections, drawn.detections);
+      out.maxBoxDiff.push(maxDiff);
+      out.unmatched.push(unmatched);
+      out.maxScoreDiff.push(maxScoreDiff);
+    }
+  } finally {
+    viaTensor.dispose();
     viaCanvas.dispose();
-    pixels.dispose();
-    const mapped = viaCanvas.detections.map((d) => {
-      const p1 = inputToSource(drawnAgain.letterbox, d.x, d.y);
-      const p2 = inputToSource(drawnAgain.letterbox, d.x + d.width, d.y + d.height);
-      return { ...d, x: p1.x, y: p1.y, width: p2.x - p1.x, height: p2.y - p1.y };
-    });
-    const { maxDiff, unmatched, maxScoreDiff } = compareBoxes(reference.detections, mapped);
-    out.maxBoxDiff.push(maxDiff);
-    out.unmatched.push(unmatched);
-    out.maxScoreDiff.push(maxScoreDiff);
   }
   log(`canvas check done on ${frames.length} frames`);
   return out;

@@ -124,7 +124,7 @@ function markdown(report) {
   }
   const canvasRuns = report.runs.filter((r) => r.result?.canvas);
   if (canvasRuns.length > 0) {
-    lines.push('', '| backend | model | frame → input, tensor path (ms, median) | canvas drawImage path (ms, median) | max box difference (source px) | unmatched boxes (max per frame) | max score difference |', '|---|---|---|---|---|---|---|');
+    lines.push('', '| backend | model | source → input, ingest "tensor" (ms, median) | ingest "canvas", the default here (ms, median) | max box difference, canvas vs tensor (source px) | unmatched boxes (max per frame) | max score difference |', '|---|---|---|---|---|---|---|');
     for (const r of canvasRuns) {
       const c = r.result.canvas;
       lines.push(`| ${r.backend} | ${r.model} | ${fmt(median(c.tensorPathMs))} | ${fmt(median(c.canvasPathMs))} | ${fmt(Math.max(...c.maxBoxDiff), 2)} | ${Math.max(...c.unmatched)} | ${fmt(Math.max(...c.maxScoreDiff), 3)} |`);

@@ -13,10 +13,24 @@ test('engine on wasm finds the people of the fake camera clip', async ({ page })
   const run = await page.evaluate(() =>
     (window as unknown as { loupeEngine: { run(o: object): Promise<EngineRun> } }).loupeEngine.run({ backend: 'wasm', frames: 4 }),
   );
+  // On WASM the browser draws the camera frame into a model-sized canvas (the default ingest there).
+  expect(run.frames.map((f) => f.ingest)).toEqual(['canvas', 'canvas', 'canvas', 'canvas']);
   expect(run.cameraLabel).toContain('street.mjpeg');
   expect([run.width, run.height]).toEqual([768, 576]);
   expect(run.backend.backend).toBe('wasm');
   expect(await page.evaluate(() => crossOriginIsolated), 'dev server sends COOP/COEP (WASM threads)').toBe(true);
   console.log(run.frames.map((f) => `${Math.round(f.timings.total)} ms`).join(', '));
+  expectPeopleFound(run.frames);
+});
+
+test("engine on wasm with ingest 'tensor' (tfjs resamples the frame) finds the same people", async ({ page }) => {
+  test.setTimeout(120_000);
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  await page.goto('/e2e/pages/engine.html');
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  const run = await page.evaluate(() =>
+    (window as unknown as { loupeEngine: { run(o: object): Promise<EngineRun> } }).loupeEngine.run({ backend: 'wasm', frames: 2, ingest: 'tensor' }),
+  );
+  expect(run.frames.map((f) => f.ingest)).toEqual(['tensor', 'tensor']);
   expectPeopleFound(run.frames);
 });

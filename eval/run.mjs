@@ -32,6 +32,9 @@ AP (IoU .50:.95), AP50, AP75, AP small/medium/large and the time per image.
   --score-threshold S      minimum detection score (default 0.05)
   --max-detections N       detections per image (default 100; COCO counts at most 100)
   --input-size N           square model input, for models that take several sizes
+  --ingest auto|canvas|tensor
+                           how pictures become the model input (default auto: the browser draws them
+                           into a model-sized canvas on WASM/CPU, tfjs resamples them on WebGL/WebGPU)
   --limit N                only the first N images of instances.json
   --save-detections FILE   also write the detections in COCO's results format (for other evaluators)
                            (with several modes: those of the last mode)
@@ -76,6 +79,7 @@ function parseOptions(argv) {
       'score-threshold': { type: 'string', default: '0.05' },
       'max-detections': { type: 'string', default: '100' },
       'input-size': { type: 'string' },
+      ingest: { type: 'string', default: 'auto' },
       limit: { type: 'string' },
       'save-detections': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -96,6 +100,7 @@ function parseOptions(argv) {
   if (values.help) return undefined;
   if (!values.model) throw new UsageError('--model is required.');
   if (!BACKENDS.includes(values.backend)) throw new UsageError(`--backend ${values.backend}: expected one of ${BACKENDS.join(', ')}.`);
+  if (!['auto', 'canvas', 'tensor'].includes(values.ingest)) throw new UsageError(`--ingest ${values.ingest}: expected auto, canvas or tensor.`);
   const optional = (name, parse) => (values[name] === undefined ? undefined : parse(name, values[name]));
   return {
     model: values.model,
@@ -104,6 +109,7 @@ function parseOptions(argv) {
     scoreThreshold: parseNumber('score-threshold', values['score-threshold'], { min: 0, max: 1 }),
     maxDetections: parseNumber('max-detections', values['max-detections'], { integer: true, min: 1 }),
     inputSize: optional('input-size', (name, text) => parseNumber(name, text, { integer: true, min: 1 })),
+    ingest: values.ingest,
     limit: optional('limit', (name, text) => parseNumber(name, text, { integer: true, min: 1 })),
     saveDetections: values['save-detections'] && resolve(values['save-detections']),
     json: values.json,
@@ -255,7 +261,7 @@ async function evaluate(options) {
     await page.goto(`${origin}/eval/page.html`);
     await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 120_000 });
 
-    const loadOptions = { model, backend: options.backend, scoreThreshold: options.scoreThreshold, maxDetections: options.maxDetections, inputSize: options.inputSize };
+    const loadOptions = { model, backend: options.backend, scoreThreshold: options.scoreThreshold, maxDetections: options.maxDetections, inputSize: options.inputSize, ingest: options.ingest };
     const info = await page.evaluate((o) => window.loupeEval.load(o), loadOptions);
     const mapping = categoryMapping(info.labels, dataset);
     if (mapping.unmatched.length > 0 && mapping.unmatched.length < info.labels.length) {

@@ -1,5 +1,5 @@
 /** What crosses between `eval/run.mjs` (Node) and `eval/page.ts` (the browser): plain JSON data. */
-import type { BackendPreference, BackendReport, ModelSource, SmallObjectsSetting } from '../src/index.js';
+import type { BackendPreference, BackendReport, FrameIngest, ModelSource, SmallObjectsSetting } from '../src/index.js';
 
 /** A registry id, or a model given by URL (`ultralytics:<url or path>` on the command line). */
 export type EvalModelSpec = string | ModelSource;
@@ -10,6 +10,7 @@ export interface EvalLoadOptions {
   scoreThreshold: number;
   maxDetections: number;
   inputSize?: number;
+  ingest?: FrameIngest;
 }
 
 export interface EvalModelInfo {

@@ -1,7 +1,9 @@
 /**
  * The detection pipeline: source → preprocess (letterbox) → model → decoder → postprocess → result.
- * Everything up to the decoded rows runs on the active tfjs backend; the only readback on the frame
- * path is one asynchronous `data()` of the K decoded rows ([K, 6] float32, 2.4 KB for K = 100).
+ * GPU backends (WebGL, WebGPU): everything up to the final rows runs on the GPU; the only readback on
+ * the frame path is one asynchronous `data()` of the K rows ([K, 8] float32, 3.2 KB for K = 100).
+ * CPU backends (WASM, CPU): the browser draws the frame into a model-sized canvas and one pass over its
+ * pixels writes the model input; the model's outputs are decoded in JS where they lie (no copy).
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError, asLoupeError } from './errors.js';
@@ -10,9 +12,11 @@ import { bundleMaps } from './maps.js';
 import { suppressRowsOnBackend } from './postprocess/gpu-nms.js';
 import { classAwareNms, suppressRows } from './postprocess/nms.js';
 import { unletterboxBoxes, unletterboxRows } from './postprocess/unletterbox.js';
+import { canvasIngest } from './preprocess/canvas-letterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { selectBackend } from './runtime/backend.js';
+import { hostOutputs } from './runtime/host-values.js';
 import { foldingHandler } from './runtime/fold-constants.js';
 import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
 import { resolveSmallObjects } from './small-objects/plan.js';
@@ -26,7 +30,9 @@ import type {
   LetterboxTransform,
   DetectionResult,
   Detector,
+  DetectionMaps,
   DetectorOptions,
+  FrameIngest,
   FrameSource,
 } from './types.js';
 
@@ -110,6 +116,7 @@ class GraphDetector implements Detector {
     private readonly runnable: RunnableModel,
     readonly backend: BackendReport,
     options: RunOptions,
+    private readonly ingest: FrameIngest,
   ) {
     this.model = descriptor.id;
     this.labels = descriptor.labels;
@@ -144,16 +151,27 @@ class GraphDetector implements Detector {
     }
     const start = now();
 
-    // Source → letterboxed model input, [1, H, W, 3] (or the model's own layout and value range).
-    // (The canvas letterbox of canvas-letterbox.ts is faster on CPU backends but not wired in: its 8-bit
-    // drawImage resampling moved NanoDet boxes by up to 20 px on the bench frames; docs/performance.md.)
-    const frame = await frameToTensor(source);
+    // Source → letterboxed model input, [1, H, W, 3] (or the model's own layout and value range): drawn
+    // by the browser into a model-sized canvas on CPU backends, else the frame as a tensor, resampled on
+    // the backend.
     let input: tf.Tensor;
     let letterbox: LetterboxTransform;
+    let drawn: { input: tf.Tensor; letterbox: LetterboxTransform } | null;
     try {
-      ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
-    } finally {
-      if (frame.owned) frame.tensor.dispose();
+      drawn = canvasIngest(descriptor, source, this.backend.backend, this.ingest);
+    } catch (error) {
+      // A closed ImageBitmap, a cross-origin image without CORS (tainted canvas), …
+      throw asLoupeError(error, 'bad-input', 'Reading the frame failed');
+    }
+    if (drawn) {
+      ({ input, letterbox } = drawn);
+    } else {
+      const frame = await frameToTensor(source);
+      try {
+        ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
+      } finally {
+        if (frame.owned) frame.tensor.dispose();
+      }
     }
     const preprocessed = now();
 
@@ -168,25 +186,41 @@ class GraphDetector implements Detector {
     }
     const inferred = now();
 
-    // Decode (+ the model's own NMS) + unletterbox on the backend; one async readback of the rows.
-    let decoded: DecodedFrame;
-    try {
-      decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections });
-    } finally {
-      for (const t of outputs) t.dispose();
-    }
-    const maps = bundleMaps(decoded.maps);
+    // Decode (+ the model's own NMS) + unletterbox. GPU backends: on the GPU, then one async read of the
+    // final rows. CPU backends: the outputs are in main memory already, so the descriptor's JS decode
+    // reads them in place when it has one (else its tfjs decode and one read of the rows), then NMS
+    // and unletterbox in JS.
     // The model's own NMS (descriptor.nms): its reference IoU unless the caller set `nmsIouThreshold`.
     const modelNmsIou = descriptor.nms ? (options.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
+    const host = !this.onGpu && descriptor.hostDecode ? hostOutputs(outputs) : null;
+    let maps: DetectionMaps;
     let values: Float32Array;
-    try {
-      values =
-        modelNmsIou !== null && !this.onGpu
-          ? await this.readSuppressed(decoded.rows, modelNmsIou, letterbox, options)
-          : await this.readRows(decoded.rows, letterbox, options, modelNmsIou);
-    } catch (error) {
-      maps.dispose();
-      throw asLoupeError(error, 'backend-failed', 'Reading detections back failed');
+    if (host && descriptor.hostDecode) {
+      try {
+        // Plain JS first: the views into WASM memory are valid only until the next tfjs call.
+        const rows = descriptor.hostDecode.rows(host, { maxDetections: options.maxDetections, scoreThreshold: options.scoreThreshold });
+        values = this.finishOnHost(rows, modelNmsIou, letterbox, options);
+        maps = bundleMaps(call.maps === true ? descriptor.hostDecode.maps(outputs) : {});
+      } finally {
+        for (const t of outputs) t.dispose();
+      }
+    } else {
+      let decoded: DecodedFrame;
+      try {
+        decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections });
+      } finally {
+        for (const t of outputs) t.dispose();
+      }
+      maps = bundleMaps(decoded.maps);
+      try {
+        values =
+          modelNmsIou !== null && !this.onGpu
+            ? this.finishOnHost(await this.readAll(decoded.rows), modelNmsIou, letterbox, options)
+            : await this.readRows(decoded.rows, letterbox, options, modelNmsIou);
+      } catch (error) {
+        maps.dispose();
+        throw asLoupeError(error, 'backend-failed', 'Reading detections back failed');
+      }
     }
     const decodedAt = now();
 
@@ -205,6 +239,7 @@ class GraphDetector implements Detector {
       letterbox,
       levels: descriptor.levels,
       executions: 1,
+      ingest: drawn ? 'canvas' : 'tensor',
       dispose: () => maps.dispose(),
     };
     if (keepMaps) result.maps = maps;
@@ -233,15 +268,25 @@ class GraphDetector implements Detector {
     }
   }
 
-  /** CPU path: one read of the M candidates (already in main memory), NMS and unletterbox in JS. */
-  private async readSuppressed(rows: tf.Tensor2D, iouThreshold: number, letterbox: LetterboxTransform, options: RunOptions): Promise<Float32Array> {
+  /** Reads rows the decoder left on a CPU backend (already in main memory) and releases the tensor. */
+  private async readAll(rows: tf.Tensor2D): Promise<Float32Array> {
     try {
-      const candidates = (await rows.data()) as Float32Array;
-      const kept = suppressRows(candidates, ROW_WIDTH, iouThreshold, options.scoreThreshold, options.maxDetections);
-      return unletterboxRows(kept, ROW_WIDTH, letterbox);
+      return (await rows.data()) as Float32Array;
     } finally {
       rows.dispose();
     }
+  }
+
+  /**
+   * CPU path, on rows in main memory ([M · ROW_WIDTH], input px, sorted): the model's NMS if it has one
+   * (else the first `maxDetections`), then unletterbox, in JS.
+   */
+  private finishOnHost(rows: Float32Array, nmsIou: number | null, letterbox: LetterboxTransform, options: RunOptions): Float32Array {
+    const kept =
+      nmsIou !== null
+        ? suppressRows(rows, ROW_WIDTH, nmsIou, options.scoreThreshold, options.maxDetections)
+        : rows.slice(0, options.maxDetections * ROW_WIDTH);
+    return unletterboxRows(kept, ROW_WIDTH, letterbox);
   }
 
   /** Rows (x1, y1, x2, y2, score, class, level, position) in source px, sorted by score → Detection objects. */
@@ -397,6 +442,10 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
     nmsIouThreshold: options.nmsIouThreshold,
   });
   const smallObjects = resolveSmallObjects(options.smallObjects);
+  const ingest = options.ingest ?? 'auto';
+  if (!['auto', 'canvas', 'tensor'].includes(ingest)) {
+    throw new LoupeError('bad-option', `ingest must be 'auto', 'canvas' or 'tensor'; got ${JSON.stringify(ingest)}.`);
+  }
   const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
   const url = resolveModelUrl(descriptor, options.modelBaseUrl);
   const fetchFunc = checkedFetch(options.fetch);
@@ -414,7 +463,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
   const shared = await sharedModels.acquire(key, load, options.onProgress);
   // The descriptor the model was loaded with (a URL model's descriptor learns its shapes at load).
   const { descriptor: loaded, runnable } = shared.value;
-  const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions);
+  const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions, ingest);
   if (smallObjects) detector.setOptions({ smallObjects });
   return detector;
 }

@@ -47,6 +47,18 @@ export interface InputSpec {
    * (channel order, normalisation, layout). Identity when the graph takes RGB 0..255 NHWC.
    */
   normalize?: (rgb255: tf.Tensor4D) => tf.Tensor;
+  /**
+   * The same normalisation stated as data, when it is a per-channel affine: the graph's channel order
+   * and `(v − mean) / std` per channel in that order, on 0..255 values (build `normalize` from it with
+   * `pixelNormalizer`). With it, the canvas ingest of CPU backends writes the graph's input in its one
+   * pass over the pixels instead of running `normalize`'s ops; without it, a model with `normalize`
+   * always takes the tensor path.
+   */
+  pixels?: {
+    channels: 'rgb' | 'bgr';
+    mean: readonly [number, number, number];
+    std: readonly [number, number, number];
+  };
 }
 
 /** What a decoder gives back for one frame. The caller owns every tensor in it. */
@@ -67,9 +79,34 @@ export interface DecodedMaps {
   levels?: LevelMaps[];
 }
 
+/** A model output as it lies in main memory on the CPU backends, read in place (no copy). */
+export interface HostOutput {
+  /** Row-major values; valid only until the next tfjs call (WASM memory can move when it grows). */
+  values: Float32Array;
+  shape: readonly number[];
+}
+
+/**
+ * A decode for the CPU backends (WASM, CPU), where the model's outputs already lie in main memory:
+ * `rows` computes in plain JS, from the outputs read in place, the rows `decode` computes with tfjs ops
+ * (one scan instead of several full-size ops and a copy); `maps` makes the overlay handles `decode`
+ * returns. Same rows, same order (tests hold both to it).
+ */
+export interface HostDecode {
+  /** Out: rows as `DecodedFrame.rows`, flat ([M · ROW_WIDTH]), sorted by score. Must not call tfjs. */
+  rows(outputs: readonly HostOutput[], options: DecodeOptions): Float32Array;
+  /** The maps `decode` would return, from the raw outputs (not disposed; the caller owns the handles). */
+  maps(outputs: readonly tf.Tensor[]): DecodedMaps;
+}
+
 export interface DecodeOptions {
   /** At most this many rows (the decoder may return fewer). */
   maxDetections: number;
+  /**
+   * The caller drops rows scoring below this, so a decoder may leave them out (a hint: `HostDecode`
+   * skips them during its scan; the tfjs decoders return fixed-size tensors and ignore it).
+   */
+  scoreThreshold?: number;
 }
 
 export interface ModelDescriptor {
@@ -113,4 +150,6 @@ export interface ModelDescriptor {
   nms?: { iouThreshold: number };
   /** Decodes `execute()`'s outputs (same order as `outputs`). Must not dispose its inputs. */
   decode(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedFrame;
+  /** The same decode in JS for the CPU backends (see `HostDecode`); absent: `decode` everywhere. */
+  hostDecode?: HostDecode;
 }

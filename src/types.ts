@@ -159,6 +159,8 @@ export interface DetectionResult {
   maps?: DetectionMaps;
   /** Model passes this result cost (1 in single-pass mode; whole frame + tiles in small-object mode). */
   executions?: number;
+  /** How the frame became the model input (see `FrameIngest`). */
+  ingest?: 'canvas' | 'tensor';
   /** Small-object mode: the frame's tiles, which of them ran, and the options in effect. */
   smallObjects?: SmallObjectsReport;
   /** Releases `maps` if present. Safe to call twice. */
@@ -195,6 +197,17 @@ export interface ModelSource {
 }
 
 /** Load-time options of `createDetector()`. */
+/**
+ * How a browser frame becomes the model input. `'canvas'`: the browser draws it scaled into a
+ * model-sized canvas, only those pixels are read and written as the graph's input in one pass (no tfjs
+ * op before the model; 8-bit bilinear resampling by the browser). `'tensor'`: the whole frame becomes a
+ * tensor and is resampled and normalised on the backend (tfjs's half-pixel bilinear, in float; on
+ * WebGL/WebGPU the frame goes to the GPU without a CPU copy). `'auto'` (default): canvas on WASM and CPU,
+ * tensor on WebGL and WebGPU. Tensor sources and models with their own preprocessing always take the
+ * tensor path.
+ */
+export type FrameIngest = 'auto' | 'canvas' | 'tensor';
+
 export interface DetectorOptions {
   /** Registry id of the model, e.g. `'centernet'`, `'ultralytics:<url of model.json>'`, or a `ModelSource`. */
   model: string | ModelSource;
@@ -219,6 +232,8 @@ export interface DetectorOptions {
    * `'live'`: at most 4 passes a frame) or options; absent/`false`: one pass.
    */
   smallObjects?: SmallObjectsSetting;
+  /** How frames become the model input (see `FrameIngest`); default `'auto'`. */
+  ingest?: FrameIngest;
   /**
    * Where model files are served from (a folder URL ending in `/`). Defaults to the global
    * `setModelBaseUrl()` value, else `/models/` on the page's origin.

@@ -5,7 +5,9 @@ import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testin
 import { computeLetterbox, letterboxFrame } from '../../src/preprocess/letterbox.js';
 import { centernet } from './descriptor.js';
 import { bundleMaps } from '../../src/maps.js';
-import { decodeCenterNet } from './decoder.js';
+import { hostOutputs } from '../../src/runtime/host-values.js';
+import { ROW_WIDTH } from '../../src/model-descriptor.js';
+import { centerNetHostDecode, decodeCenterNet } from './decoder.js';
 
 describe('CenterNet decoder', () => {
   let graph: tf.GraphModel;
@@ -74,6 +76,22 @@ describe('CenterNet decoder', () => {
     expect(rows.map((row) => row[7]! * 80 + row[5]!)).toEqual(expected);
   });
 
+  it('gives the same rows in JS (CPU backends, maps read in place) as with tfjs ops', async () => {
+    const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
+    const decoded = decodeCenterNet([heatmap, ltrb], { maxDetections: 100 });
+    bundleMaps(decoded.maps).dispose();
+    const expected = (await decoded.rows.data()) as Float32Array;
+    decoded.rows.dispose();
+    const ours = centerNetHostDecode.rows(hostOutputs([heatmap, ltrb])!, { maxDetections: 100 });
+    expect(ours.length / ROW_WIDTH).toBe(100);
+    expect(Array.from(ours)).toEqual(Array.from(expected));
+    // With the caller's score threshold as a hint, the same rows up to the first one below it.
+    const above = centerNetHostDecode.rows(hostOutputs([heatmap, ltrb])!, { maxDetections: 100, scoreThreshold: 0.3 });
+    const count = Array.from({ length: 100 }, (_, i) => expected[i * ROW_WIDTH + 4]!).filter((score) => score >= 0.3).length;
+    expect(count).toBeGreaterThan(0);
+    expect(Array.from(above)).toEqual(Array.from(expected.subarray(0, count * ROW_WIDTH)));
+  });
+
   it('keeps several classes of one cell when they outrank other cells', async () => {
     // 4×4 grid, 3 classes: cell 5 holds the two best scores (0.9 class 0, 0.8 class 2); cell 10 has 0.7.
     const values = new Float32Array(4 * 4 * 3).fill(0.01);
@@ -84,6 +102,8 @@ describe('CenterNet decoder', () => {
     const ltrb = tf.fill([1, 4, 4, 4], 2) as tf.Tensor4D;
     const decoded = decodeCenterNet([heatmap, ltrb], { maxDetections: 3 });
     const rows = (await decoded.rows.array()) as number[][];
+    const onHost = centerNetHostDecode.rows(hostOutputs([heatmap, ltrb])!, { maxDetections: 3 });
+    expect(Array.from(onHost)).toEqual(rows.flat());
     tf.dispose([heatmap, ltrb, decoded.rows]);
     bundleMaps(decoded.maps).dispose();
     // (score, class, cell): cell 5 = (x 1, y 1) → box (4 − 2, 4 − 2, 4 + 2, 4 + 2).

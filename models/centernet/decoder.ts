@@ -15,8 +15,9 @@
  * software GPU) and tens of ms on WASM; the two stages sort 16,384 and K·80 values.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DecodedFrame, DecodeOptions } from '../../src/model-descriptor.js';
+import { ROW_WIDTH, type DecodedFrame, type DecodedMaps, type DecodeOptions, type HostDecode } from '../../src/model-descriptor.js';
 import { ownMap } from '../../src/maps.js';
+import { topKOf } from '../../src/postprocess/host-topk.js';
 
 export const CENTERNET_STRIDE = 4;
 
@@ -60,10 +61,62 @@ export function decodeCenterNet(outputs: readonly tf.Tensor[], options: DecodeOp
       1,
     ) as tf.Tensor2D;
   });
+  return { rows, maps: centerNetMaps(outputs) };
+}
+
+/** Both maps squeezed to [H, W, C] / [H, W, 4], as owned stride-4 handles. Inputs are not disposed. */
+function centerNetMaps(outputs: readonly tf.Tensor[]): DecodedMaps {
+  const [heatmap, ltrb] = outputs as [tf.Tensor4D, tf.Tensor4D];
   const heatmapMap = ownMap(tf.squeeze<tf.Tensor3D>(heatmap, [0]), CENTERNET_STRIDE, 'corner');
   const ltrbMap = ownMap(tf.squeeze<tf.Tensor3D>(ltrb, [0]), CENTERNET_STRIDE, 'corner');
-  return {
-    rows,
-    maps: { heatmap: heatmapMap, ltrb: ltrbMap, levels: [{ stride: CENTERNET_STRIDE, scores: heatmapMap, regression: ltrbMap }] },
-  };
+  return { heatmap: heatmapMap, ltrb: ltrbMap, levels: [{ stride: CENTERNET_STRIDE, scores: heatmapMap, regression: ltrbMap }] };
 }
+
+/**
+ * The same decode in JS on the CPU backends, reading the maps in place: one pass over the heatmap
+ * with a K-element heap; the 3×3 peak test (no neighbour in the same class scores higher, as
+ * `value == maxPool3×3(value)` with the border ignored) runs only for values that would enter the
+ * top K. Out: [K · 8] rows as `decodeCenterNet` gives them (fewer when the map has fewer peaks, or
+ * fewer peaks score at least `scoreThreshold`).
+ */
+export const centerNetHostDecode: HostDecode = {
+  rows([heatmap, ltrb], { maxDetections, scoreThreshold }) {
+    const [, height = 0, width = 0, classes = 0] = heatmap!.shape;
+    const heat = heatmap!.values;
+    const distances = ltrb!.values;
+    const rowStride = width * classes;
+    const isPeak = (index: number): boolean => {
+      const value = heat[index]!;
+      const cell = (index / classes) | 0;
+      const x = cell % width;
+      const y = (cell / width) | 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        if (y + dy < 0 || y + dy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx === 0 && dy === 0) || x + dx < 0 || x + dx >= width) continue;
+          if (heat[index + dy * rowStride + dx * classes]! > value) return false;
+        }
+      }
+      return true;
+    };
+    const { scores, indices } = topKOf(heat, maxDetections, isPeak, scoreThreshold);
+    const rows = new Float32Array(scores.length * ROW_WIDTH);
+    for (let k = 0; k < scores.length; k++) {
+      const index = indices[k]!;
+      const cell = (index / classes) | 0;
+      const pointX = (cell % width) * CENTERNET_STRIDE;
+      const pointY = ((cell / width) | 0) * CENTERNET_STRIDE;
+      const at = k * ROW_WIDTH;
+      rows[at] = pointX - distances[cell * 4]!;
+      rows[at + 1] = pointY - distances[cell * 4 + 1]!;
+      rows[at + 2] = pointX + distances[cell * 4 + 2]!;
+      rows[at + 3] = pointY + distances[cell * 4 + 3]!;
+      rows[at + 4] = scores[k]!;
+      rows[at + 5] = index % classes;
+      rows[at + 6] = 0;
+      rows[at + 7] = cell;
+    }
+    return rows;
+  },
+  maps: centerNetMaps,
+};

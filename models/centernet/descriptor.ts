@@ -1,6 +1,6 @@
 import type { ModelDescriptor } from '../../src/model-descriptor.js';
 import { COCO80_LABELS } from '../labels/coco80.js';
-import { CENTERNET_STRIDE, decodeCenterNet } from './decoder.js';
+import { CENTERNET_STRIDE, centerNetHostDecode, decodeCenterNet } from './decoder.js';
 
 /**
  * CenterNet with a MobileNetV3-large-0.75 backbone, 512×512, COCO-80, from `@vladmandic/human`
@@ -18,4 +18,5 @@ export const centernet: ModelDescriptor = {
   // The reference uses 0.3 to draw and no IoU-NMS (the 3×3 max-pool is its NMS).
   defaults: { scoreThreshold: 0.3, maxDetections: 100, nmsIouThreshold: null },
   decode: decodeCenterNet,
+  hostDecode: centerNetHostDecode,
 };

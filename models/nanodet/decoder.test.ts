@@ -9,7 +9,8 @@ import { greedyNmsMask, suppressRowsOnBackend } from '../../src/postprocess/gpu-
 import { ROW_WIDTH } from '../../src/model-descriptor.js';
 import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testing/node.js';
 import type { Detection } from '../../src/types.js';
-import { NANODET_BINS, NANODET_LEVELS, decodeNanoDet, integralDistances } from './decoder.js';
+import { hostOutputs } from '../../src/runtime/host-values.js';
+import { NANODET_BINS, NANODET_LEVELS, decodeNanoDet, integralDistances, nanoDetHostDecode } from './decoder.js';
 import { nanodet } from './descriptor.js';
 
 beforeAll(async () => {
@@ -35,7 +36,15 @@ function toTensors(data: { scores: Float32Array[]; logits: Float32Array[] }): tf
 }
 
 /** Decoded candidates (before NMS), optionally through the engine's two NMS paths. */
-async function decodeRows(outputs: tf.Tensor[], nms: 'none' | 'backend' | 'js' = 'none', maxRows = 100): Promise<number[][]> {
+async function decodeRows(outputs: tf.Tensor[], nms: 'none' | 'backend' | 'js' | 'host' = 'none', maxRows = 100): Promise<number[][]> {
+  if (nms === 'host') {
+    // The CPU backends' path: JS decode of the outputs in place, then JS NMS.
+    const views = hostOutputs(outputs);
+    if (!views) throw new Error('no host views on the cpu backend');
+    const flat = suppressRows(nanoDetHostDecode.rows(views, { maxDetections: maxRows }), ROW_WIDTH, nanodet.nms!.iouThreshold, 0.05, maxRows);
+    tf.dispose(outputs);
+    return Array.from({ length: flat.length / ROW_WIDTH }, (_, i) => Array.from(flat.subarray(i * ROW_WIDTH, (i + 1) * ROW_WIDTH)));
+  }
   const decoded = decodeNanoDet(outputs);
   bundleMaps(decoded.maps).dispose();
   tf.dispose(outputs);
@@ -119,7 +128,7 @@ describe('NanoDet decoder on hand-made outputs', () => {
     data.scores[0]![cellA * CLASSES + 5] = 0.8;
     data.scores[0]![cellB * CLASSES + 0] = 0.7; // suppressed by cell A's class 0
     data.scores[0]![cellB * CLASSES + 7] = 0.6; // another class: kept
-    for (const path of ['backend', 'js'] as const) {
+    for (const path of ['backend', 'js', 'host'] as const) {
       const rows = await decodeRows(toTensors(data), path, 10);
       const kept = rows.filter((r) => r[4]! > 0.05).map((r) => [r[4]!, r[5]!, r[7]!]);
       expect(kept.map(([s, c, p]) => [Math.round(s! * 10) / 10, c, p]), path).toEqual([
@@ -188,7 +197,7 @@ describe('NanoDet decoder on the real graph', () => {
     expect(expected.length).toBeGreaterThan(5);
     expect(expected.filter((d) => d.classId === 0 && d.score > 0.35).length).toBeGreaterThan(2); // people
 
-    for (const path of ['backend', 'js'] as const) {
+    for (const path of ['backend', 'js', 'host'] as const) {
       const rows = (await decodeRows(outputs.map((t) => t.clone()), path)).filter((r) => r[4]! > 0.05);
       expect(rows, path).toHaveLength(expected.length);
       rows.forEach((row, i) => {
@@ -202,6 +211,20 @@ describe('NanoDet decoder on the real graph', () => {
         expect(Math.abs(row[2]! - (ref.x + ref.width))).toBeLessThan(1e-3);
         expect(Math.abs(row[3]! - (ref.y + ref.height))).toBeLessThan(1e-3);
       });
+    }
+  });
+
+  it('gives the same 1,000 candidates in JS (CPU backends) as with tfjs ops', async () => {
+    const decoded = decodeNanoDet(outputs);
+    bundleMaps(decoded.maps).dispose();
+    const expected = (await decoded.rows.data()) as Float32Array;
+    decoded.rows.dispose();
+    const ours = nanoDetHostDecode.rows(hostOutputs(outputs)!, { maxDetections: 100 });
+    expect(ours).toHaveLength(expected.length);
+    expect(ours.length / ROW_WIDTH).toBe(1000);
+    for (let i = 0; i < ours.length; i++) {
+      // Boxes (softmax in float64 here, float32 in tfjs) to 1e-3 px; score, class, level, cell exact.
+      expect(Math.abs(ours[i]! - expected[i]!), `value ${i % ROW_WIDTH} of row ${Math.floor(i / ROW_WIDTH)}`).toBeLessThan(i % ROW_WIDTH < 4 ? 1e-3 : 1e-7);
     }
   });
 

@@ -17,8 +17,9 @@
  * final 100 matter, and with 1,000 candidates that bound is never reached on real frames (see tests).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DecodedFrame, DecodeOptions, LevelSpec } from '../../src/model-descriptor.js';
+import { ROW_WIDTH, type DecodedFrame, type DecodedMaps, type DecodeOptions, type HostDecode, type LevelSpec } from '../../src/model-descriptor.js';
 import { ownMap } from '../../src/maps.js';
+import { topKOf } from '../../src/postprocess/host-topk.js';
 import type { LevelMaps } from '../../src/types.js';
 
 export const NANODET_INPUT = 416;
@@ -111,10 +112,76 @@ export function decodeNanoDet(outputs: readonly tf.Tensor[], _options?: DecodeOp
     ) as tf.Tensor2D;
   });
 
+  return { rows, maps: nanoDetMaps(outputs) };
+}
+
+/** Per level `scores` [H, W, 80] and `regression` [H, W, 44]; `heatmap` = the stride-8 scores. */
+function nanoDetMaps(outputs: readonly tf.Tensor[]): DecodedMaps {
+  const classes = outputs[0]?.shape[2] ?? 0;
   const levels: LevelMaps[] = NANODET_LEVELS.map((level, index) => ({
     stride: level.stride,
-    scores: ownMap(tf.reshape<tf.Rank.R3>(classOutputs[index]!, [level.height, level.width, classes]), level.stride, 'centre'),
-    regression: ownMap(tf.reshape<tf.Rank.R3>(boxOutputs[index]!, [level.height, level.width, 4 * NANODET_BINS]), level.stride, 'centre'),
+    scores: ownMap(tf.reshape<tf.Rank.R3>(outputs[index]!, [level.height, level.width, classes]), level.stride, 'centre'),
+    regression: ownMap(tf.reshape<tf.Rank.R3>(outputs[index + 3]!, [level.height, level.width, 4 * NANODET_BINS]), level.stride, 'centre'),
   }));
-  return { rows, maps: { heatmap: levels[0]!.scores, levels } };
+  return { heatmap: levels[0]!.scores, levels };
 }
+
+/**
+ * The same decode in JS on the CPU backends, reading the outputs in place: the 1,000 best
+ * (cell, class) pairs of all levels by one heap scan, then for each the four 11-bin softmax
+ * expectations. Out: [M · 8] rows as `decodeNanoDet` gives them, before the engine's NMS (only those
+ * scoring at least `scoreThreshold`).
+ */
+export const nanoDetHostDecode: HostDecode = {
+  rows(outputs, { scoreThreshold }) {
+    const classes = outputs[0]?.shape[2] ?? 0;
+    const cellCounts = NANODET_LEVELS.map((level) => level.width * level.height);
+    const totalCells = cellCounts.reduce((a, b) => a + b, 0);
+    // All levels' scores back to back, as `decodeNanoDet` concatenates them: [ΣN · C].
+    const scores = new Float32Array(totalCells * classes);
+    let offset = 0;
+    for (let level = 0; level < 3; level++) {
+      scores.set(outputs[level]!.values, offset);
+      offset += cellCounts[level]! * classes;
+    }
+    const top = topKOf(scores, Math.min(NANODET_CANDIDATES, scores.length), undefined, scoreThreshold);
+    const rows = new Float32Array(top.scores.length * ROW_WIDTH);
+    const bins = new Float64Array(NANODET_BINS);
+    for (let k = 0; k < top.scores.length; k++) {
+      const index = top.indices[k]!;
+      let cell = (index / classes) | 0;
+      let level = 0;
+      while (cell >= cellCounts[level]!) cell -= cellCounts[level++]!;
+      const spec = NANODET_LEVELS[level]!;
+      const logits = outputs[level + 3]!.values;
+      const centreX = ((cell % spec.width) + 0.5) * spec.stride;
+      const centreY = (((cell / spec.width) | 0) + 0.5) * spec.stride;
+      const distance = (side: number): number => {
+        // Σ b · softmax(logits)_b over the side's 11 bins, times the stride.
+        const base = cell * 4 * NANODET_BINS + side * NANODET_BINS;
+        let max = -Infinity;
+        for (let b = 0; b < NANODET_BINS; b++) max = Math.max(max, logits[base + b]!);
+        let sum = 0;
+        let weighted = 0;
+        for (let b = 0; b < NANODET_BINS; b++) {
+          bins[b] = Math.exp(logits[base + b]! - max);
+          sum += bins[b]!;
+          weighted += b * bins[b]!;
+        }
+        return (weighted / sum) * spec.stride;
+      };
+      const clamp = (v: number): number => Math.min(Math.max(v, 0), NANODET_INPUT);
+      const at = k * ROW_WIDTH;
+      rows[at] = clamp(centreX - distance(0));
+      rows[at + 1] = clamp(centreY - distance(1));
+      rows[at + 2] = clamp(centreX + distance(2));
+      rows[at + 3] = clamp(centreY + distance(3));
+      rows[at + 4] = top.scores[k]!;
+      rows[at + 5] = index % classes;
+      rows[at + 6] = level;
+      rows[at + 7] = cell;
+    }
+    return rows;
+  },
+  maps: nanoDetMaps,
+};

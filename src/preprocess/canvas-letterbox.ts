@@ -1,18 +1,20 @@
 /**
- * Letterbox on the CPU backends (WASM, CPU) with the browser's own scaled `drawImage`.
+ * Frame ingest on the CPU backends (WASM, CPU) with the browser's own scaled `drawImage`.
  *
- * The default path (`frame.ts` + `letterbox.ts`) makes the whole frame a tensor first: tfjs draws it into
+ * The tensor path (`frame.ts` + `letterbox.ts`) makes the whole frame a tensor first: tfjs draws it into
  * a frame-sized canvas, reads every pixel back (`getImageData`, 1.7 MB for 768×576), converts them to an
- * int32 tensor, casts to float32, resamples and pads. Here the browser draws the frame already scaled
- * into a model-sized canvas (border pre-filled), only those pixels are read, and they go straight into
- * the float32 [1, H, W, 3] input: one small read, one pass over the pixels, no resize op.
+ * int32 tensor, casts to float32, resamples, pads, and then normalises with a few more ops. Here the
+ * browser draws the frame already scaled into a model-sized canvas (border pre-filled), only those pixels
+ * are read, and one pass over them writes the model's input as the graph takes it — channel order,
+ * (v − mean) / std, NHWC or NCHW — so no tfjs op runs before the model.
  *
  * Resampling: Chromium's `drawImage` with `imageSmoothingQuality = 'low'` is bilinear, but not exactly
- * tfjs's half-pixel-centre bilinear; inputs differ by a few grey levels (see docs/performance.md).
+ * tfjs's half-pixel-centre bilinear, and it rounds to 8 bits; inputs differ by a few grey levels
+ * (docs/performance.md measures what that does to boxes and to COCO AP).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelDescriptor } from '../model-descriptor.js';
-import type { FrameSource, LetterboxTransform } from '../types.js';
+import type { InputSpec, ModelDescriptor } from '../model-descriptor.js';
+import type { FrameIngest, FrameSource, LetterboxTransform } from '../types.js';
 import { sourceSize } from './frame.js';
 import { computeLetterbox } from './letterbox.js';
 
@@ -24,6 +26,7 @@ let context: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null
 function canvasContext(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
   if (!context) {
     const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
+    // willReadFrequently: a CPU-backed canvas, so getImageData does not read back from the GPU.
     context = canvas.getContext('2d', { willReadFrequently: true, alpha: false }) as OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
     if (!context) throw new Error('No 2D canvas context for the letterbox.');
   }
@@ -40,56 +43,89 @@ export function isDrawable(source: FrameSource): source is DrawableSource {
 }
 
 /**
+ * RGBA bytes [H·W·4] → the model input's values, in one pass: `pixels` picks the channel order and the
+ * per-channel (v − mean) / std (in the graph's channel order), `layout` NHWC ([H, W, 3]) or NCHW
+ * ([3, H, W]). Without `pixels` the values stay RGB 0..255. Exported for the unit test.
+ */
+export function rgbaToInput(rgba: Uint8ClampedArray, pixelCount: number, layout: 'nhwc' | 'nchw', pixels?: InputSpec['pixels']): Float32Array {
+  const values = new Float32Array(pixelCount * 3);
+  // Source byte offset (0 R, 1 G, 2 B) of each of the graph's channels, and its affine v · scale + shift.
+  const order = pixels?.channels === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const scale = [0, 1, 2].map((c) => 1 / (pixels?.std[c] ?? 1));
+  const shift = [0, 1, 2].map((c) => -(pixels?.mean[c] ?? 0) / (pixels?.std[c] ?? 1));
+  const [o0, o1, o2] = order as [number, number, number];
+  const [s0, s1, s2] = scale as [number, number, number];
+  const [b0, b1, b2] = shift as [number, number, number];
+  if (layout === 'nchw') {
+    const plane1 = pixelCount;
+    const plane2 = 2 * pixelCount;
+    for (let i = 0, j = 0; i < pixelCount; i++, j += 4) {
+      values[i] = rgba[j + o0]! * s0 + b0;
+      values[plane1 + i] = rgba[j + o1]! * s1 + b1;
+      values[plane2 + i] = rgba[j + o2]! * s2 + b2;
+    }
+  } else {
+    for (let i = 0, j = 0; i < pixelCount * 3; i += 3, j += 4) {
+      values[i] = rgba[j + o0]! * s0 + b0;
+      values[i + 1] = rgba[j + o1]! * s1 + b1;
+      values[i + 2] = rgba[j + o2]! * s2 + b2;
+    }
+  }
+  return values;
+}
+
+/**
  * The letterboxed model input for a browser source, drawn by the browser.
- * In: a frame of `sourceWidth × sourceHeight` pixels. Out: [1, inputHeight, inputWidth, 3] float32 RGB
- * 0..255 with the border filled with `padValue`, and its transform. The caller owns the tensor.
+ * In: a frame of `sourceWidth × sourceHeight` pixels. Out: the model input — [1, H, W, 3] (or
+ * [1, 3, H, W] for `layout: 'nchw'`) float32, the border drawn with `padValue` before `pixels`' affine —
+ * and its transform. The caller owns the tensor.
  */
 export function canvasLetterbox(
   source: DrawableSource,
   sourceWidth: number,
   sourceHeight: number,
-  inputWidth: number,
-  inputHeight: number,
-  padValue = 0,
+  input: Pick<InputSpec, 'width' | 'height' | 'padValue' | 'layout' | 'pixels'>,
 ): { input: tf.Tensor4D; letterbox: LetterboxTransform } {
-  const letterbox = computeLetterbox(sourceWidth, sourceHeight, inputWidth, inputHeight);
-  const ctx = canvasContext(inputWidth, inputHeight);
-  const grey = Math.round(Math.min(255, Math.max(0, padValue)));
+  const { width, height } = input;
+  const letterbox = computeLetterbox(sourceWidth, sourceHeight, width, height);
+  const ctx = canvasContext(width, height);
+  const grey = Math.round(Math.min(255, Math.max(0, input.padValue)));
   ctx.fillStyle = `rgb(${grey}, ${grey}, ${grey})`;
-  ctx.fillRect(0, 0, inputWidth, inputHeight);
+  ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'low'; // bilinear
   ctx.drawImage(source as CanvasImageSource, 0, 0, sourceWidth, sourceHeight, letterbox.padX, letterbox.padY, letterbox.contentWidth, letterbox.contentHeight);
-  const rgba = ctx.getImageData(0, 0, inputWidth, inputHeight).data;
-  const pixels = inputWidth * inputHeight;
-  const values = new Float32Array(pixels * 3);
-  for (let i = 0, j = 0; i < pixels; i++, j += 4) {
-    values[i * 3] = rgba[j]!;
-    values[i * 3 + 1] = rgba[j + 1]!;
-    values[i * 3 + 2] = rgba[j + 2]!;
-  }
-  return { input: tf.tensor4d(values, [1, inputHeight, inputWidth, 3], 'float32'), letterbox };
+  const rgba = ctx.getImageData(0, 0, width, height).data;
+  const layout = input.layout ?? 'nhwc';
+  const values = rgbaToInput(rgba, width * height, layout, input.pixels);
+  const shape: [number, number, number, number] = layout === 'nchw' ? [1, 3, height, width] : [1, height, width, 3];
+  return { input: tf.tensor4d(values, shape, 'float32'), letterbox };
+}
+
+/** Whether frames of `source` will take the canvas path for `descriptor` on `backend` (see `canvasIngest`). */
+export function usesCanvasIngest(descriptor: ModelDescriptor, source: FrameSource, backend: string, ingest: FrameIngest): boolean {
+  if (ingest === 'tensor' || descriptor.preprocess || !isDrawable(source)) return false;
+  if (ingest === 'auto' && backend !== 'wasm' && backend !== 'cpu') return false;
+  if (typeof OffscreenCanvas === 'undefined' && typeof document === 'undefined') return false;
+  // A custom `normalize` without a declarative `pixels` would need tfjs ops after the draw: that is the
+  // tensor path's job, and the two paths should not each carry half of a model's preprocessing.
+  return !descriptor.input.normalize || descriptor.input.pixels !== undefined;
 }
 
 /**
- * The model input through the canvas letterbox, when it applies: a CPU backend (`wasm`, `cpu`), a
- * browser image source with pixels, a canvas to draw on, and no custom `preprocess` in the descriptor.
- * Otherwise null (the caller takes the tensor path, which also reports sources without pixels).
+ * The model input through the canvas, when it applies (`usesCanvasIngest`: `ingest` 'canvas', or 'auto'
+ * on a CPU backend; a browser source; no custom `preprocess`). Otherwise null, and the caller takes the
+ * tensor path — which also reports sources without pixels.
  */
-export function canvasPreprocess(
+export function canvasIngest(
   descriptor: ModelDescriptor,
   source: FrameSource,
   backend: string,
+  ingest: FrameIngest,
 ): { input: tf.Tensor; letterbox: LetterboxTransform } | null {
-  if (backend !== 'wasm' && backend !== 'cpu') return null;
-  if (descriptor.preprocess || !isDrawable(source)) return null;
-  if (typeof OffscreenCanvas === 'undefined' && typeof document === 'undefined') return null;
-  const { width, height } = sourceSize(source);
+  if (!usesCanvasIngest(descriptor, source, backend, ingest)) return null;
+  const drawable = source as DrawableSource;
+  const { width, height } = sourceSize(drawable);
   if (!(width > 0 && height > 0)) return null;
-  const { width: inputWidth, height: inputHeight, normalize, padValue } = descriptor.input;
-  const drawn = canvasLetterbox(source, width, height, inputWidth, inputHeight, padValue);
-  if (!normalize) return drawn;
-  const normalised = tf.tidy(() => normalize(drawn.input));
-  drawn.input.dispose();
-  return { input: normalised, letterbox: drawn.letterbox };
+  return canvasLetterbox(drawable, width, height, descriptor.input);
 }
