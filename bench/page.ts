@@ -39,6 +39,8 @@ export interface BenchConfig {
   /** Fallback when there are no frame URLs: a video to sample `frames` frames from. */
   videoUrl?: string;
   frames: number;
+  /** The timed loop runs `frames × repeat` times over the same frames (a long leak run without 500 bitmaps). */
+  repeat: number;
   warmup: number;
   contenders: string[];
   canvasCheck: boolean;
@@ -308,10 +310,11 @@ async function run(config: BenchConfig): Promise<BenchResult> {
     log(`warm-up ${w + 1}/${config.warmup} done`);
   }
   const memoryBefore = tf.memory();
-  for (let i = 0; i < config.frames; i++) {
+  const timed = config.frames * Math.max(1, config.repeat);
+  for (let i = 0; i < timed; i++) {
     // Rotate the order so no contender always runs first (or right after another).
     for (let k = 0; k < contenders.length; k++) await once(contenders[(i + k) % contenders.length]!, i, true);
-    if (i % 5 === 4 || i === config.frames - 1) log(`frame ${i + 1}/${config.frames}`);
+    if ((timed <= 50 && i % 5 === 4) || i % 50 === 49 || i === timed - 1) log(`frame ${i + 1}/${timed}`);
   }
   const memoryAfter = tf.memory();
 

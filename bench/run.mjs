@@ -8,7 +8,8 @@
 //   npm run bench -- --backends wasm,webgl,webgpu    # GPU backends get --gpu-frames frames (default 2)
 //   npm run bench -- --models nanodet --frames 10 --no-cold
 //
-// Options: --backends (wasm) --models (every model whose files are there) --frames (30) --gpu-frames (2)
+// Options: --backends (wasm) --models (every model whose files are there) --frames (30) --repeat (1: the timed
+// loop runs frames × repeat times over the same frames, for long leak runs) --gpu-frames (2)
 // --warmup (2; 1 on GPU backends) --contenders (bare,bare-folded,loupe,human) --cold-backend (wasm)
 // --cold-runs (2) --small-frames (3; small-object mode) --gpu-small-frames (0) --no-cold --no-canvas --data DIR (env LOUPE_BENCH_DATA, default ../shared/data: reads
 // video/vtest-15s.mjpeg or video/frame-*.jpg; else the project's e2e/fixtures/generated/street.mjpeg, else
@@ -24,7 +25,7 @@ import { createServer } from 'vite';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const args = { backends: 'wasm', models: '', frames: 30, gpuFrames: 2, warmup: undefined, contenders: 'bare,bare-folded,loupe,human', coldBackend: 'wasm', coldRuns: 2, coldTimeout: 300, smallFrames: 3, gpuSmallFrames: 0, cold: true, hardwareGpu: false, headed: false, canvas: true, data: process.env.LOUPE_BENCH_DATA ?? resolve(root, '../shared/data'), out: join(root, 'bench/results') };
+  const args = { backends: 'wasm', models: '', frames: 30, repeat: 1, gpuFrames: 2, warmup: undefined, contenders: 'bare,bare-folded,loupe,human', coldBackend: 'wasm', coldRuns: 2, coldTimeout: 300, smallFrames: 3, gpuSmallFrames: 0, cold: true, hardwareGpu: false, headed: false, canvas: true, data: process.env.LOUPE_BENCH_DATA ?? resolve(root, '../shared/data'), out: join(root, 'bench/results') };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     if (key === 'noCold') args.cold = false;
@@ -216,6 +217,7 @@ async function main() {
             frameUrls: frames.jpegs.slice(0, count).map((_, i) => `/bench-frames/${i}.jpg`),
             ...(frames.videoUrl ? { videoUrl: frames.videoUrl } : {}),
             frames: count,
+            repeat: args.repeat,
             warmup: args.warmup ?? (gpu ? 1 : 2),
             contenders: args.contenders.split(','),
             canvasCheck: args.canvas && (backend === 'wasm' || backend === 'cpu'),
