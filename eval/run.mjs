@@ -38,7 +38,7 @@ AP (IoU .50:.95), AP50, AP75, AP small/medium/large and the time per image.
   --limit N                only the first N images of instances.json
   --save-detections FILE   also write the detections in COCO's results format (for other evaluators)
                            (with several modes: those of the last mode)
-  --json                   print one JSON object {AP, AP50, AP75, APs, APm, APl, images, msPerImage,
+  --json                   print one JSON object {AP, AP50, AP75, APs, APm, APl, AP50s, images, msPerImage,
                            executionsPerImage, model, backend} (AP values 0..1) and nothing else on stdout
                            (npm prints its own banner there: use npm run -s eval, or node eval/run.mjs);
                            with --small-objects, {modes: [{mode, AP, …, msPerImage, executionsPerImage}], …}
@@ -327,7 +327,8 @@ function printTable(options, run) {
   console.log('  AP    AP50  AP75  APs   APm   APl  | AR100  ARs   ARm   ARl');
   const ap = [metrics.AP, metrics.AP50, metrics.AP75, metrics.APs, metrics.APm, metrics.APl].map(percent).join(' ');
   const ar = [metrics.AR100, metrics.ARs, metrics.ARm, metrics.ARl].map(percent).join(' ');
-  console.log(`${ap} | ${ar}\n`);
+  console.log(`${ap} | ${ar}`);
+  console.log(`AP50 on small boxes (AP50s, not a pycocotools summary figure): ${percent(metrics.AP50s)}\n`);
   const t = run.timing;
   const ms = (value) => `${value.toFixed(0)} ms`;
   console.log(`detect() per image: mean ${ms(t.mean)}, median ${ms(t.median)}, p90 ${ms(t.p90)}, min ${ms(t.min)}, max ${ms(t.max)}` +
@@ -354,8 +355,8 @@ function printModes(options, run) {
 
 function printJson(options, run) {
   const figures = (r) => {
-    const { AP, AP50, AP75, APs, APm, APl } = r.evaluation.metrics;
-    return { AP, AP50, AP75, APs, APm, APl, images: r.images, msPerImage: r.timing.mean, executionsPerImage: r.executionsPerImage };
+    const { AP, AP50, AP75, APs, APm, APl, AP50s } = r.evaluation.metrics;
+    return { AP, AP50, AP75, APs, APm, APl, AP50s, images: r.images, msPerImage: r.timing.mean, executionsPerImage: r.executionsPerImage };
   };
   const report = { ...figures(run), model: options.model, backend: run.info.backend.backend };
   if (run.runs.some((r) => r.smallObjects !== undefined)) {

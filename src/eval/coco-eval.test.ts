@@ -151,6 +151,13 @@ describe('evaluateCoco', () => {
     // A small false positive is inside the range: it counts.
     const withSmallMiss = metrics(smallOnly, [found(1, [500, 500, 20, 20], 0.9), found(1, SMALL, 0.8)]);
     expect(withSmallMiss.APs).toBeCloseTo(0.5, 12);
+    // AP50s: the same small-range curve read at IoU .50 only. A box shifted 3 px (IoU 340 / 460 = 0.74)
+    // is a hit at thresholds .50–.70 and a miss from .75: AP50s 1, APs 5 / 10.
+    const shifted = metrics(smallOnly, [found(1, [SMALL[0] + 3, SMALL[1], SMALL[2], SMALL[3]], 0.8)]);
+    expect(shifted.AP50s).toBeCloseTo(1, 12);
+    expect(shifted.APs).toBeCloseTo(0.5, 12);
+    expect(withSmallMiss.AP50s).toBeCloseTo(0.5, 12);
+    expect(metrics(dataset([truth(1, LARGE)]), [found(1, LARGE, 0.9)]).AP50s).toBe(-1);
   });
 
   it('lets a detection matched to a box outside the range count neither way', () => {

@@ -77,6 +77,12 @@ export interface CocoMetrics {
   APs: number;
   APm: number;
   APl: number;
+  /**
+   * AP at IoU .50 on small boxes only (< 32²): not one of pycocotools' twelve summary figures, but read
+   * off the same precision curves — what a small-object detector is for, without IoU ≥ .75's demand on
+   * box tightness.
+   */
+  AP50s: number;
   /** Average recall over IoU .50:.95 with up to `maxDetections` per image and category. */
   AR100: number;
   ARs: number;
@@ -333,6 +339,7 @@ export function evaluateCoco(dataset: CocoDataset, detections: readonly CocoDete
       APs: meanOverCategories(curves.small, averagePrecision),
       APm: meanOverCategories(curves.medium, averagePrecision),
       APl: meanOverCategories(curves.large, averagePrecision),
+      AP50s: meanOverCategories(curves.small, precisionAtThreshold(IOU_50)),
       AR100: meanOverCategories(curves.all, averageRecall),
       ARs: meanOverCategories(curves.small, averageRecall),
       ARm: meanOverCategories(curves.medium, averageRecall),
