@@ -6,7 +6,7 @@ import type { ModelDescriptor, RunnableModel } from '../model-descriptor.js';
 import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../testing/node.js';
 import type { LetterboxTransform } from '../types.js';
 import { planTiles, resolveSmallObjects } from './plan.js';
-import { detectSmallObjects, executeTiles, tileInputs, type SmallObjectsContext } from './run.js';
+import { allowAnyBatch, detectSmallObjects, executeTiles, tileInputs, type SmallObjectsContext } from './run.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -123,6 +123,63 @@ describe('executeTiles', () => {
     tf.dispose(seq.flat());
     expect(tf.memory().numTensors).toBe(before);
     input.dispose();
+  });
+});
+
+/**
+ * A graph as converted exports have them: input x [1, 2, 3, 4]; `flat` reshapes it to the constant
+ * [1, 6, 4] (batch fixed at 1), `rows` to [1, -1] (already a −1: left alone), and `shared` is a [1, 24]
+ * constant that a Reshape and an Add both use (left alone).
+ */
+async function reshapeGraph(): Promise<tf.GraphModel> {
+  const int = (name: string, values: number[]) => ({ spec: { name, shape: [values.length], dtype: 'int32' as const }, values });
+  const consts = [int('flat/shape', [1, 6, 4]), int('rows/shape', [1, -1]), int('shared', [1, 24])];
+  const constNode = (name: string, size: number) => ({
+    name,
+    op: 'Const',
+    attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: String(size) }] } } } },
+  });
+  const reshape = (name: string, shape: string) => ({ name, op: 'Reshape', input: ['x', shape], attr: { T: { type: 'DT_FLOAT' }, Tshape: { type: 'DT_INT32' } } });
+  const node = [
+    { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [1, 2, 3, 4].map((d) => ({ size: String(d) })) } } } },
+    ...consts.map((c) => constNode(c.spec.name, c.values.length)),
+    reshape('flat', 'flat/shape'),
+    reshape('rows', 'rows/shape'),
+    reshape('both', 'shared'),
+    { name: 'plus', op: 'AddV2', input: ['shared', 'shared'], attr: { T: { type: 'DT_INT32' } } },
+  ];
+  const weightData = new Int32Array(consts.flatMap((c) => c.values)).buffer;
+  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: { node, versions: { producer: 1 } }, weightSpecs: consts.map((c) => c.spec), weightData }));
+}
+
+describe('allowAnyBatch', () => {
+  it('relaxes reshape targets that fix the batch at 1, so the graph computes a batch; one image as before', async () => {
+    const graph = await reshapeGraph();
+    const before = tf.memory().numTensors;
+    allowAnyBatch(graph, 'x');
+    expect(tf.memory().numTensors).toBe(before); // the old constant freed, its replacement held by the graph
+    const one = tf.randomUniform([1, 2, 3, 4]);
+    const two = tf.concat([one, tf.randomUniform([1, 2, 3, 4])]);
+    const [flat1, rows1, plus] = graph.execute({ x: one }, ['flat', 'rows', 'plus']) as tf.Tensor[];
+    expect(flat1!.shape).toEqual([1, 6, 4]);
+    expect(rows1!.shape).toEqual([1, 24]);
+    expect(Array.from(await plus!.data())).toEqual([2, 48]); // the shared constant kept its value
+    const [flat2, rows2] = graph.execute({ x: two }, ['flat', 'rows']) as tf.Tensor[];
+    expect(flat2!.shape).toEqual([2, 6, 4]);
+    expect(await tf.slice(flat2!, 0, 1).data()).toEqual(await flat1!.data());
+    expect(rows2!.shape).toEqual([1, 48]); // [1, -1]: not a batch; executeTiles' check rejects such a graph
+
+    // Through executeTiles: the relaxed reshape computes the batch, and passes the check.
+    const state = { batch: 'unknown' as 'unknown' | 'yes' | 'no' };
+    const runnable = { execute: (input: tf.Tensor) => [graph.execute({ x: input }, 'flat') as tf.Tensor], dispose: () => {} };
+    const tiles = await executeTiles({ runnable, state, model: 'fake' }, two, 2);
+    expect(state.batch).toBe('yes');
+    expect(tiles.map((t) => t[0]!.shape)).toEqual([
+      [1, 6, 4],
+      [1, 6, 4],
+    ]);
+    tf.dispose([one, two, flat1!, rows1!, plus!, flat2!, rows2!, ...tiles.flat()]);
+    graph.dispose();
   });
 });
 

@@ -66,14 +66,69 @@ const present = (tensors: readonly (tf.Tensor | undefined)[]): tf.Tensor[] => te
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** The parts of a tfjs graph model's executor that `allowAnyBatch` rewrites (not public tfjs API). */
+interface GraphInternals {
+  nodes?: Record<string, GraphNodeInternals>;
+  weightMap?: Record<string, tf.Tensor[]>;
+  setWeightMap(map: Record<string, tf.Tensor[]>): void;
+}
+interface GraphNodeInternals {
+  name: string;
+  op: string;
+  inputs?: GraphNodeInternals[];
+  children?: GraphNodeInternals[];
+  attrParams?: { shape?: { value?: number[] } };
+}
+
+function internalsOf(graph: tf.GraphModel): GraphInternals {
+  const executor = (graph as unknown as { executor?: { graph?: { nodes?: Record<string, GraphNodeInternals> }; weightMap?: Record<string, tf.Tensor[]> } }).executor;
+  return {
+    nodes: executor?.graph?.nodes,
+    weightMap: executor?.weightMap,
+    setWeightMap: (map) => {
+      // The setter also records the weights' ids, which the executor keeps when it frees intermediates.
+      if (executor) executor.weightMap = map;
+    },
+  };
+}
+
+/**
+ * Reshape targets that fix the batch at 1 (`[1, a, b, …]` constants, as a folded ONNX export's are) →
+ * `[-1, a, b, …]`, which is the same reshape for one image and keeps the batch for N. Only constants with
+ * no other −1, of which every consumer is a Reshape taking it as its shape. Returns how many it rewrote.
+ */
+export function relaxBatchReshapes(graph: tf.GraphModel): number {
+  const { nodes, weightMap, setWeightMap } = internalsOf(graph);
+  if (!nodes || !weightMap) return 0;
+  const replaced: Record<string, tf.Tensor[]> = {};
+  for (const node of Object.values(nodes)) {
+    if (node.op !== 'Reshape') continue;
+    const target = node.inputs?.[1];
+    if (!target || target.op !== 'Const' || replaced[target.name]) continue;
+    const held = weightMap[target.name]?.[0];
+    if (!held || held.rank !== 1 || held.dtype !== 'int32' || held.size < 2) continue;
+    if (!(target.children ?? []).every((child) => child.op === 'Reshape' && child.inputs?.[1] === target && child.inputs?.[0] !== target)) continue;
+    const values = Array.from(held.dataSync());
+    if (values[0] !== 1 || values.includes(-1)) continue;
+    replaced[target.name] = [tf.tensor1d([-1, ...values.slice(1)], 'int32')];
+  }
+  const names = Object.keys(replaced);
+  if (names.length === 0) return 0;
+  const old = names.map((name) => weightMap[name]!).flat();
+  setWeightMap({ ...weightMap, ...replaced });
+  tf.dispose(old);
+  return names.length;
+}
+
 /**
  * Lets a graph model's declared input take any batch size (`[1, …]` → `[-1, …]` in the signature tfjs
- * checks inputs against). Whether the graph computes a batch correctly is checked on first use.
+ * checks inputs against) and relaxes reshape targets that fix the batch at 1 (`relaxBatchReshapes`).
+ * Whether the graph computes a batch correctly is checked on first use.
  */
 export function allowAnyBatch(graph: tf.GraphModel, inputName: string): void {
-  const nodes = (graph as unknown as { executor?: { graph?: { nodes?: Record<string, { attrParams?: { shape?: { value?: number[] } } }> } } }).executor?.graph?.nodes;
-  const shape = nodes?.[inputName]?.attrParams?.shape?.value;
+  const shape = internalsOf(graph).nodes?.[inputName]?.attrParams?.shape?.value;
   if (Array.isArray(shape) && shape[0] === 1) shape[0] = -1;
+  relaxBatchReshapes(graph);
 }
 
 /** The affine of a letterbox's inverse (input px → source px). */
@@ -308,6 +363,7 @@ export async function detectSmallObjects(
   const ranked = tiles.slice(1);
   const tileCount = options.budget === null ? ranked.length : Math.min(ranked.length, options.budget - 1);
   const onGpu = context.backend === 'webgl' || context.backend === 'webgpu';
+  // 'auto': GPU backends only. On WASM a tile's model time does not depend on the batch (docs/small-objects.md).
   const batch = options.batch === 'auto' ? onGpu : options.batch;
   const ownNms = modelNmsIou(descriptor, run);
   const gpuNms = onGpu && ownNms !== null ? { iouThreshold: ownNms, maxRows: run.maxDetections } : null;
