@@ -310,7 +310,7 @@ async function run(config: BenchConfig): Promise<BenchResult> {
     log(`warm-up ${w + 1}/${config.warmup} done`);
   }
   const memoryBefore = tf.memory();
-  const timed = config.frames * Math.max(1, config.repeat);
+  const timed = config.frames * Math.max(1, config.repeat || 1);
   for (let i = 0; i < timed; i++) {
     // Rotate the order so no contender always runs first (or right after another).
     for (let k = 0; k < contenders.length; k++) await once(contenders[(i + k) % contenders.length]!, i, true);

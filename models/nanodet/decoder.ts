@@ -88,10 +88,16 @@ export function decodeNanoDet(outputs: readonly tf.Tensor[], _options?: DecodeOp
     const levelOf = perCell((_, index) => index);
     const positionOf = perCell((_, __, cell) => cell);
 
-    // Best (cell, class) pairs, sorted by score. [M]
-    const { values: topScores, indices } = tf.topk(tf.reshape(scores, [-1]), candidates, true);
+    // Best (cell, class) pairs, sorted by score. [M] In two exact stages, as the CenterNet decoder: the
+    // M best cells by their best class, then the M best of those cells' M·C scores (a pair among the M
+    // best overall has at most M − 1 pairs, so at most M − 1 cells, above it). Sorting 3,598 + 80,000
+    // values instead of 287,840 matters where top-K is a bitonic sort on the GPU.
+    const { indices: bestCells } = tf.topk(tf.max(scores, 1), Math.min(candidates, totalCells), true); // [M'] int32
+    const pairs = tf.reshape(tf.gather(scores, bestCells), [-1]); // [M'·C], row-major (cell, class)
+    const { values: topScores, indices } = tf.topk(pairs, candidates, true);
     const classIds = tf.mod(indices, classes);
-    const cells = tf.cast(tf.floorDiv(indices, classes), 'int32'); // wasm returns floorDiv as float32
+    // wasm returns floorDiv as float32: cast before gathering with it.
+    const cells = tf.gather(bestCells, tf.cast(tf.floorDiv(indices, classes), 'int32'));
     const stride = tf.gather(strideOf, cells);
     const distances = tf.mul(integralDistances(tf.gather(logits, cells) as tf.Tensor2D), tf.reshape(stride, [-1, 1]));
     const [left, top, right, bottom] = tf.unstack(distances, 1) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
