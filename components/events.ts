@@ -19,8 +19,15 @@ export interface SourceReadyDetail {
 }
 
 export interface ProgressDetail {
-  /** 0..1 of the model weights downloaded. */
+  /** 0..1 of the model weights downloaded (stays 1 once they are). */
   fraction: number;
+  /**
+   * What loading is doing: `download` (the weights), `compile` (WebGL/WebGPU: the model's GPU programs
+   * are compiled before the first frame, see `DetectorOptions.warmUp`), `ready` (loaded).
+   */
+  phase: 'download' | 'compile' | 'ready';
+  /** While `phase` is `compile`: 0..1 of the programs compiled (0 until done where the backend does not say). */
+  compiled?: number;
 }
 
 export interface ErrorDetail {

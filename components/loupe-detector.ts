@@ -17,6 +17,7 @@ import {
   type BackendReport,
   type DetectionResult,
   type Detector,
+  type LoadPhase,
   type LoupeErrorType,
   type SkippedBackend,
 } from '../src/index.js';
@@ -57,7 +58,7 @@ const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths'] as con
  *
  * @fires loupe-detections - A frame was processed; detail `{detections, timings, backend, model, letterbox}`.
  * @fires loupe-backend - A model loaded; detail `{backend, skipped, device}`.
- * @fires loupe-progress - Model download progress; detail `{fraction}`.
+ * @fires loupe-progress - Loading progress; detail `{fraction, phase, compiled}`: `fraction` 0..1 of the weights downloaded, `phase` `download`, then on WebGL/WebGPU `compile` (shaders compiled at load, `compiled` 0..1), then `ready`.
  * @fires loupe-error - Detail `{type, message}`: `bad-option`, `unknown-model`, `model-load-failed`, `backend-failed`, `bad-input`…
  */
 export class LoupeDetector extends LitElement {
@@ -370,11 +371,12 @@ export class LoupeDetector extends LitElement {
     }
     if (generation !== this.loadGeneration) return;
 
-    emit(this, 'loupe-progress', { fraction: 0 });
-    const onProgress = (fraction: number) => {
-      if (generation === this.loadGeneration) emit(this, 'loupe-progress', { fraction });
+    emit(this, 'loupe-progress', { fraction: 0, phase: 'download' });
+    const onPhase = (phase: LoadPhase, fraction: number) => {
+      if (generation !== this.loadGeneration) return;
+      emit(this, 'loupe-progress', phase === 'download' ? { fraction, phase } : { fraction: 1, phase, compiled: fraction });
     };
-    const base = { model: modelSourceOf(this.model) ?? this.model, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, onProgress };
+    const base = { model: modelSourceOf(this.model) ?? this.model, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, onPhase };
     let engine: Detector;
     let refused: SkippedBackend | undefined;
     try {
@@ -389,8 +391,14 @@ export class LoupeDetector extends LitElement {
       }
     } catch (error) {
       if (generation !== this.loadGeneration) return;
-      this.setStatus('error');
       const type = error instanceof LoupeError ? error.type : 'model-load-failed';
+      if (type === 'backend-lost') {
+        // Lost while loading (during the warm-up, say): as after a loss mid-run, load again on a new context.
+        this.reportError(type, error instanceof Error ? error.message : String(error));
+        void this.load();
+        return;
+      }
+      this.setStatus('error');
       this.reportError(type, error instanceof Error ? error.message : String(error));
       return;
     }
@@ -404,7 +412,7 @@ export class LoupeDetector extends LitElement {
     this.applyRunOptions();
     this.setStatus('ready');
     this.lastFrameError = '';
-    emit(this, 'loupe-progress', { fraction: 1 });
+    emit(this, 'loupe-progress', { fraction: 1, phase: 'ready' });
     emit(this, 'loupe-backend', this._backendReport);
     // The requested backend failed: a failure like any other, typed, though detection goes on elsewhere.
     if (refused) this.reportError('backend-failed', `The ${refused.backend} backend could not start (${refused.reason}); running on ${report.backend} instead.`);

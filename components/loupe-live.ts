@@ -75,7 +75,7 @@ interface Stats {
   count: number;
 }
 
-type Phase = 'loading' | 'warming' | 'running' | 'failed';
+type Phase = 'loading' | 'compiling' | 'warming' | 'running' | 'failed';
 
 /**
  * A camera (or clip) with live detections, a control bar and stats, in one tag.
@@ -156,6 +156,7 @@ export class LoupeLive extends LitElement {
     _holdFrame: { state: true },
     _phase: { state: true },
     _fraction: { state: true },
+    _compiled: { state: true },
     _report: { state: true },
     _stats: { state: true },
     _aspect: { state: true },
@@ -207,6 +208,8 @@ export class LoupeLive extends LitElement {
 
   declare private _phase: Phase;
   declare private _fraction: number | null;
+  /** Fraction of the shaders compiled at load (phase `compiling`); null when the load compiled none. */
+  declare private _compiled: number | null;
   declare private _report: BackendReport | null;
   declare private _stats: Stats | null;
   declare private _aspect: number;
@@ -251,6 +254,7 @@ export class LoupeLive extends LitElement {
     this._holdFrame = false;
     this._phase = 'loading';
     this._fraction = null;
+    this._compiled = null;
     this._report = null;
     this._stats = null;
     this._aspect = 16 / 9;
@@ -275,7 +279,10 @@ export class LoupeLive extends LitElement {
     return this.renderRoot.querySelector('loupe-overlay');
   }
 
-  /** `loading`, `warming` (loaded, first frame pending), `running` or `failed`; also the `status` attribute. */
+  /**
+   * `loading`, `compiling` (WebGL/WebGPU: the model's shaders compile before its first frame), `warming`
+   * (loaded, first frame pending), `running` or `failed`; also the `status` attribute.
+   */
   get status(): Phase | 'idle' {
     return this._started ? this._phase : 'idle';
   }
@@ -312,18 +319,23 @@ export class LoupeLive extends LitElement {
   // ── Events from the children ─────────────────────────────────────────────
 
   private onProgress(event: LoupeEvent<'loupe-progress'>): void {
-    const { fraction } = event.detail;
-    if (fraction === 0) {
+    const { fraction, phase, compiled } = event.detail;
+    if (fraction === 0 && phase !== 'compile') {
       this._phase = 'loading';
       this._failure = null;
       this._report = null;
+      this._compiled = null;
+    }
+    if (phase === 'compile') {
+      this._phase = 'compiling';
+      this._compiled = compiled ?? 0;
     }
     this._fraction = fraction;
   }
 
   private onBackend(event: LoupeEvent<'loupe-backend'>): void {
     this._report = event.detail;
-    // The first frame compiles the backend's kernels and can take much longer than the rest.
+    // The first frame can take longer than the rest (without a warm-up at load, it compiles the kernels).
     this._phase = 'warming';
   }
 
@@ -513,12 +525,18 @@ export class LoupeLive extends LitElement {
     // The camera's own message and buttons are on screen: a loading card would cover them.
     if (this._phase === 'running' || this._sourceFailed) return nothing;
     const title = getModelInfo(this.model)?.title ?? this.model;
-    const downloading = this._phase === 'loading' && this._fraction !== null && this._fraction < 1;
-    const percent = Math.round((this._fraction ?? 0) * 100);
-    const label =
-      this._phase === 'warming'
-        ? `Warming up on ${this._report ? BACKEND_NAMES[this._report.backend] : 'the backend'}: the first frame compiles its kernels.`
-        : downloading
+    const compiling = this._phase === 'compiling';
+    // A determinate bar while the weights download, or while shaders compile where the backend says how far.
+    const measured = compiling ? this._compiled !== null && this._compiled > 0 && this._compiled < 1 : this._phase === 'loading' && this._fraction !== null && this._fraction < 1;
+    const percent = Math.round(((compiling ? this._compiled : this._fraction) ?? 0) * 100);
+    const backendName = this._report ? BACKEND_NAMES[this._report.backend] : 'the backend';
+    const label = compiling
+      ? `Compiling shaders…${measured ? ` ${percent}%` : ''}`
+      : this._phase === 'warming'
+        ? this._compiled !== null
+          ? `Running the first frame on ${backendName}…`
+          : `Warming up on ${backendName}: the first frame compiles its kernels.`
+        : measured
           ? `Downloading weights… ${percent}%`
           : 'Choosing a backend…';
     return html`
@@ -526,15 +544,15 @@ export class LoupeLive extends LitElement {
         <h3>Loading ${title}</h3>
         <slot name="progress-bar">
         <div
-          class="progress ${downloading ? '' : 'indeterminate'}"
+          class="progress ${measured ? '' : 'indeterminate'}"
           part="progress-bar"
           role="progressbar"
           aria-label="Model loading"
           aria-valuemin="0"
           aria-valuemax="100"
-          aria-valuenow=${downloading ? percent : nothing}
+          aria-valuenow=${measured ? percent : nothing}
         >
-          <span style=${styleMap(downloading ? { width: `${percent}%` } : {})}></span>
+          <span style=${styleMap(measured ? { width: `${percent}%` } : {})}></span>
         </div>
         </slot>
         <p>${label}</p>

@@ -19,6 +19,7 @@ import { selectBackend } from './runtime/backend.js';
 import { hostOutputs } from './runtime/host-values.js';
 import { foldingHandler } from './runtime/fold-constants.js';
 import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
+import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-up.js';
 import { resolveSmallObjects } from './small-objects/plan.js';
 import { allowAnyBatch, detectSmallObjects, type BatchState } from './small-objects/run.js';
 import type { SmallObjectsOptions, SmallObjectsSetting } from './small-objects/types.js';
@@ -34,6 +35,8 @@ import type {
   DetectorOptions,
   FrameIngest,
   FrameSource,
+  LoadPhase,
+  WarmUpReport,
 } from './types.js';
 
 let globalModelBaseUrl: string | undefined;
@@ -101,6 +104,12 @@ function checkGraph(model: tf.GraphModel, descriptor: ModelDescriptor): void {
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/**
+ * The frame the warm-up feeds through the pipeline: 640×480 zeros (the commonest camera size, so its
+ * letterbox programs are compiled too; the model's and decoder's programs do not depend on it).
+ */
+const WARM_UP_FRAME = { width: 640, height: 480 } as const;
+
 class GraphDetector implements Detector {
   readonly model: string;
   readonly labels: readonly string[];
@@ -110,6 +119,8 @@ class GraphDetector implements Detector {
   /** Small-object mode (`src/small-objects/`): its options, or null when off. */
   private smallObjects: SmallObjectsOptions | null = null;
   private readonly batchState: BatchState = { batch: 'unknown' };
+  /** What the warm-up at load did (set by `createDetectorFor` before it hands the detector out). */
+  warmUp: WarmUpReport = { mode: 'none', programs: 0, ms: 0 };
 
   constructor(
     private readonly descriptor: ModelDescriptor,
@@ -132,6 +143,11 @@ class GraphDetector implements Detector {
   }
 
   async detect(source: FrameSource, call: DetectCallOptions = {}): Promise<DetectionResult> {
+    if (this.disposed) throw new LoupeError('disposed', `The '${this.model}' detector was disposed.`);
+    // A compile-only warm-up of another model on this backend leaves programs unusable until it has
+    // finished compiling them: a frame that met one of them would fail.
+    const compiling = this.onGpu ? compileInProgress() : null;
+    if (compiling) await compiling;
     if (this.disposed) throw new LoupeError('disposed', `The '${this.model}' detector was disposed.`);
     const { descriptor } = this;
     const options = this.options;
@@ -255,12 +271,7 @@ class GraphDetector implements Detector {
    * one async read of the K final rows. Takes ownership of `rows` ([M, ROW_WIDTH], input px).
    */
   private async readRows(rows: tf.Tensor2D, letterbox: LetterboxTransform, options: RunOptions, nmsIou: number | null): Promise<Float32Array> {
-    const sourceRows = tf.tidy(() => {
-      const final = nmsIou !== null ? suppressRowsOnBackend(rows, nmsIou, options.maxDetections) : rows;
-      const [boxes, rest] = tf.split(final, [4, ROW_WIDTH - 4], 1) as [tf.Tensor2D, tf.Tensor2D];
-      return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1);
-    });
-    rows.dispose();
+    const sourceRows = finishOnBackend(rows, letterbox, options.maxDetections, nmsIou);
     try {
       return (await sourceRows.data()) as Float32Array;
     } finally {
@@ -307,11 +318,74 @@ class GraphDetector implements Detector {
     return detections;
   }
 
+  /**
+   * Warm-up at load (GPU backends): compiles the programs of one frame — a 640×480 zero frame through
+   * preprocessing, the model, the decoder, the GPU NMS and unletterbox — without running them
+   * (`compileOnly`), when `compilable` (a graph model whose `execute()` is synchronous). When it cannot
+   * (a custom loader, or the pass fails: an op that reads a value the GPU computed), it runs that frame
+   * once for real instead (`detect()` of the zero frame), which compiles the same programs serially.
+   * Throws a `LoupeError` when the real run fails too, or when the GPU is lost.
+   */
+  async warmUpOnce(compilable: boolean, onFraction: (fraction: number) => void): Promise<WarmUpReport> {
+    const start = now();
+    let fallback = '';
+    if (compilable && canCompileOnly()) {
+      try {
+        const { programs } = await compileOnly(() => this.compilePass(), onFraction);
+        return { mode: 'compile', programs, ms: now() - start };
+      } catch (error) {
+        if (error instanceof LoupeError && error.type === 'backend-lost') throw error;
+        fallback = error instanceof Error ? error.message : String(error);
+      }
+    }
+    onFraction(0);
+    const frame = tf.zeros([WARM_UP_FRAME.height, WARM_UP_FRAME.width, 3], 'int32') as tf.Tensor3D;
+    try {
+      const result = await this.detect(frame, { smallObjects: false });
+      result.dispose();
+    } finally {
+      frame.dispose();
+    }
+    onFraction(1);
+    const report: WarmUpReport = { mode: 'run', programs: 0, ms: now() - start };
+    if (fallback) report.fallback = fallback;
+    return report;
+  }
+
+  /** One frame's GPU programs, synchronously (for `compileOnly`): its outputs hold garbage. */
+  private compilePass(): tf.Tensor[] {
+    const { descriptor, options } = this;
+    return tf.tidy(() => {
+      const frame = tf.zeros([WARM_UP_FRAME.height, WARM_UP_FRAME.width, 3], 'int32') as tf.Tensor3D;
+      const { input, letterbox } = preprocessFrame(descriptor, frame);
+      const outputs = this.runnable.execute(input);
+      if (!Array.isArray(outputs)) throw new Error(`'${this.model}' runs asynchronously`);
+      const decoded = descriptor.decode(outputs, { maxDetections: options.maxDetections });
+      const nmsIou = descriptor.nms ? (options.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
+      return [finishOnBackend(decoded.rows, letterbox, options.maxDetections, nmsIou)];
+    });
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.runnable.dispose();
   }
+}
+
+/**
+ * The GPU path's last steps on the decoder's rows: the model's NMS (if any) as an M×M mask, then
+ * unletterbox, on the backend. Takes ownership of `rows` ([M, ROW_WIDTH], input px); returns the
+ * [K, ROW_WIDTH] rows in source px.
+ */
+function finishOnBackend(rows: tf.Tensor2D, letterbox: LetterboxTransform, maxDetections: number, nmsIou: number | null): tf.Tensor2D {
+  const sourceRows = tf.tidy(() => {
+    const final = nmsIou !== null ? suppressRowsOnBackend(rows, nmsIou, maxDetections) : rows;
+    const [boxes, rest] = tf.split(final, [4, ROW_WIDTH - 4], 1) as [tf.Tensor2D, tf.Tensor2D];
+    return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1) as tf.Tensor2D;
+  });
+  rows.dispose();
+  return sourceRows;
 }
 
 /**
@@ -421,11 +495,17 @@ async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: ty
   allowAnyBatch(graph, inputName); // small-object mode's tiles, when the graph computes a batch (checked there)
   const outputs = [...descriptor.outputs];
   const asList = (raw: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(raw) ? raw : [raw]);
-  return {
+  const runnable: RunnableModel = {
     execute: (input) => asList(graph.execute({ [inputName]: input }, outputs)),
     dispose: () => graph.dispose(),
   };
+  // graph.execute() is synchronous (it throws for graphs that need executeAsync): compile-only is safe.
+  compilable.add(runnable);
+  return runnable;
 }
+
+/** Runnables whose `execute()` is synchronous and reads no value it computes (warm-up by compile-only). */
+const compilable = new WeakSet<RunnableModel>();
 
 /** Loads `descriptor`'s model on the chosen backend and returns a ready detector. */
 export async function createDetectorFor(requested: ModelDescriptor, options: DetectorOptions): Promise<Detector> {
@@ -460,17 +540,68 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
       throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
     }
   };
-  const shared = await sharedModels.acquire(key, load, options.onProgress);
+  const { onProgress, onPhase } = options;
+  const downloadProgress =
+    onProgress || onPhase
+      ? (fraction: number) => {
+          onProgress?.(fraction);
+          onPhase?.('download', fraction);
+        }
+      : undefined;
+  const shared = await sharedModels.acquire(key, load, downloadProgress);
   // The descriptor the model was loaded with (a URL model's descriptor learns its shapes at load).
   const { descriptor: loaded, runnable } = shared.value;
   const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions, ingest);
   if (smallObjects) detector.setOptions({ smallObjects });
+  const gpu = backend.backend === 'webgl' || backend.backend === 'webgpu';
+  if (options.warmUp !== false && gpu) {
+    try {
+      detector.warmUp = await warmUpShared(shared.value, detector, onPhase);
+    } catch (error) {
+      detector.dispose();
+      throw asLoupeError(error, 'backend-failed', `Warming up '${loaded.id}' on ${backend.backend} failed`);
+    }
+  }
   return detector;
 }
 
 interface LoadedModel {
   descriptor: ModelDescriptor;
   runnable: RunnableModel;
+  /** Its warm-up, once one started: every detector of the model waits for the same one. */
+  warmUp?: { promise: Promise<WarmUpReport>; fraction: number; listeners: Set<(fraction: number) => void> };
+}
+
+/**
+ * Warms `model` up once (`GraphDetector.warmUpOnce` of the first detector that asks), however many
+ * detectors share it; each gets `onPhase('compile', fraction)` from the fraction reached when it joins.
+ * A failed warm-up is forgotten, so the next detector tries again.
+ */
+async function warmUpShared(model: LoadedModel, detector: GraphDetector, onPhase?: (phase: LoadPhase, fraction: number) => void): Promise<WarmUpReport> {
+  const listener = onPhase ? (fraction: number) => onPhase('compile', fraction) : undefined;
+  let state = model.warmUp;
+  if (state) {
+    if (listener) {
+      state.listeners.add(listener);
+      listener(state.fraction);
+    }
+  } else {
+    const created: NonNullable<LoadedModel['warmUp']> = { promise: Promise.resolve({ mode: 'none', programs: 0, ms: 0 }), fraction: 0, listeners: new Set(listener ? [listener] : []) };
+    created.promise = detector.warmUpOnce(compilable.has(model.runnable), (fraction) => {
+      created.fraction = fraction;
+      for (const each of created.listeners) each(fraction);
+    });
+    created.promise.catch(() => {
+      if (model.warmUp === created) model.warmUp = undefined;
+    });
+    model.warmUp = created;
+    state = created;
+  }
+  try {
+    return await state.promise;
+  } finally {
+    if (listener) state.listeners.delete(listener);
+  }
 }
 
 /** Loaded models, reference-counted: `dispose()` of the last detector using one releases its weights. */

@@ -239,12 +239,48 @@ export interface DetectorOptions {
    * `setModelBaseUrl()` value, else `/models/` on the page's origin.
    */
   modelBaseUrl?: string;
-  /** Called with the download fraction 0..1 while the weights load. */
+  /** Called with the download fraction 0..1 while the weights load (the download only: see `onPhase`). */
   onProgress?: (fraction: number) => void;
+  /**
+   * Called with each loading phase and its own fraction 0..1: `('download', f)` as the weights arrive
+   * (the same fractions as `onProgress`), then, on WebGL and WebGPU with `warmUp`, `('compile', f)` from 0
+   * to 1 while the model's GPU programs compile. The compile fraction counts programs done where the
+   * backend says (WebGL with `KHR_parallel_shader_compile`, WebGPU); elsewhere it goes from 0 to 1.
+   */
+  onPhase?: (phase: LoadPhase, fraction: number) => void;
+  /**
+   * Warm-up at load (WebGL and WebGPU): before `createDetector()` resolves, compile the GPU programs of
+   * one frame — preprocessing (of a 640×480 frame), the model, the decoder, NMS — without running them,
+   * in parallel where the backend can (`KHR_parallel_shader_compile`, WebGPU's async pipelines), so the
+   * first `detect()` does not spend its time compiling shaders. Once per loaded model: detectors that
+   * share a model share its warm-up. Models that cannot be compiled without running (custom loaders,
+   * `executeAsync` graphs) run one zero frame instead. Default true; nothing to do (ignored) on WASM
+   * and CPU. See `Detector.warmUp` for what it did.
+   */
+  warmUp?: boolean;
   /** Custom fetch for model files (e.g. reading files in Node). */
   fetch?: typeof fetch;
   /** Where the WASM backend's `.wasm` files are served from (a folder URL ending in `/`). */
   wasmPaths?: string;
+}
+
+/** A phase of `createDetector()`'s loading (see `DetectorOptions.onPhase`). */
+export type LoadPhase = 'download' | 'compile';
+
+/** What the warm-up at load did (`DetectorOptions.warmUp`). */
+export interface WarmUpReport {
+  /**
+   * `compile`: the programs were compiled without running (compile-only, parallel where the backend
+   * can); `run`: one zero frame ran through the pipeline instead; `none`: no warm-up (WASM, CPU, or
+   * `warmUp: false`).
+   */
+  mode: 'compile' | 'run' | 'none';
+  /** Programs (WebGL) or pipelines (WebGPU) the compile-only pass added; 0 for `run` and `none`. */
+  programs: number;
+  /** Milliseconds the warm-up took (the first detector's wait; shared by later ones). */
+  ms: number;
+  /** Why a compile-only warm-up fell back to `run`, when it did. */
+  fallback?: string;
 }
 
 /** A loaded detector. */
@@ -253,6 +289,8 @@ export interface Detector {
   readonly labels: readonly string[];
   readonly backend: BackendReport;
   readonly inputSize: { width: number; height: number };
+  /** What the warm-up at load did (`DetectorOptions.warmUp`). */
+  readonly warmUp?: WarmUpReport;
   detect(source: FrameSource, options?: DetectCallOptions): Promise<DetectionResult>;
   /** Change per-frame options without reloading. */
   setOptions(options: Partial<Pick<DetectorOptions, 'scoreThreshold' | 'maxDetections' | 'nmsIouThreshold' | 'smallObjects'>>): void;
