@@ -99,6 +99,29 @@ describe('tile crops', () => {
     expect(values[0]![0]![32]![10]).toBeCloseTo(200, 5);
     tf.dispose([frame, selected, input]);
   });
+
+  it('cuts NCHW inputs of a per-channel affine (`pixels`) from the channel planes: the same values as crops → normalize', async () => {
+    // A frame whose three channels differ everywhere; tiles at scale 1.2 reach past it (pad value 7).
+    const frame = tf.tidy(() => tf.cast(tf.mul(tf.randomUniform([30, 40, 3], 0, 1, 'float32', 3), 255), 'int32')) as tf.Tensor3D;
+    const pixels = { channels: 'bgr' as const, mean: [103.53, 116.28, 123.675] as const, std: [57.375, 57.12, 58.395] as const };
+    const reference = (rgb: tf.Tensor4D) =>
+      tf.tidy(() => tf.transpose(tf.div(tf.sub(tf.reverse(rgb, -1), tf.tensor1d([...pixels.mean])), tf.tensor1d([...pixels.std])), [0, 3, 1, 2]));
+    const base = fakeDescriptor('nchw');
+    const plain = { ...base, input: { ...base.input, padValue: 7, normalize: reference } };
+    const planar = { ...plain, input: { ...plain.input, pixels } };
+    const tiles = planTiles(40, 30, 64, 64, [1.2, 2], 0.2).slice(1);
+    const selected = tf.tensor1d([tiles.length - 1, 0, 2], 'int32');
+    const expected = tileInputs(plain, frame, tiles, selected).input;
+    const actual = tileInputs(planar, frame, tiles, selected).input;
+    expect(actual.shape).toEqual([3, 3, 64, 64]);
+    const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(actual, expected))));
+    expect((await difference.data())[0]).toBeLessThan(1e-5);
+    // Outside the frame: the pad value, normalised (tile 0 of scale 1.2 starts above the frame).
+    expect(tiles[0]!.rect.y).toBeLessThan(0);
+    const corner = (await actual.array()) as number[][][][];
+    expect(corner[1]![0]![0]![10]).toBeCloseTo((7 - pixels.mean[0]) / pixels.std[0], 4);
+    tf.dispose([frame, selected, expected, actual, difference]);
+  });
 });
 
 describe('executeTiles', () => {

@@ -269,9 +269,10 @@ export async function executeTiles(context: Pick<SmallObjectsContext, 'runnable'
  * preprocessing, the transform that preprocessing reported for a model-sized crop (the identity).
  */
 export function tileInputs(descriptor: ModelDescriptor, frame: tf.Tensor3D, tiles: readonly PlannedTile[], selected: tf.Tensor1D): { input: tf.Tensor; inner?: LetterboxTransform } {
-  const { width, height, padValue } = descriptor.input;
+  const { width, height, padValue, pixels } = descriptor.input;
   const [frameHeight, frameWidth] = frame.shape;
   const count = selected.shape[0];
+  if (pixels && descriptor.input.layout === 'nchw' && !descriptor.preprocess) return { input: planarTileInputs(descriptor, pixels, frame, tiles, selected) };
   const crops = tf.tidy(() => {
     const asFloat = frame.dtype === 'float32' ? frame : tf.cast(frame, 'float32');
     // One pixel of repeated edge, so that the outermost half pixel is interpolated, not padded.
@@ -299,6 +300,33 @@ export function tileInputs(descriptor: ModelDescriptor, frame: tf.Tensor3D, tile
   const input = tf.tidy(() => normalize(crops));
   crops.dispose();
   return { input };
+}
+
+/**
+ * `tileInputs` for an NCHW model whose normalisation is a per-channel affine (`input.pixels`): the crops
+ * are cut from the frame's channel planes, so they come out NCHW and in the graph's channel order without
+ * a transpose or a reverse of the model-sized batch. The frame as [3, H, W, 1] (channels as the batch),
+ * tile k's box repeated for its 3 channels with plane indices in the graph's order, then one multiply-add
+ * per channel. The same values as crops → `normalize` (to float rounding), at a third of the time on WASM
+ * (6 × 416²: 58 ms instead of 192; docs/small-objects.md).
+ */
+function planarTileInputs(descriptor: ModelDescriptor, pixels: NonNullable<ModelDescriptor['input']['pixels']>, frame: tf.Tensor3D, tiles: readonly PlannedTile[], selected: tf.Tensor1D): tf.Tensor {
+  const { width, height, padValue } = descriptor.input;
+  const [frameHeight, frameWidth] = frame.shape;
+  const count = selected.shape[0];
+  return tf.tidy(() => {
+    const asFloat = frame.dtype === 'float32' ? frame : tf.cast(frame, 'float32');
+    const padded = tf.mirrorPad(asFloat, [[1, 1], [1, 1], [0, 0]], 'symmetric');
+    const planes = tf.expandDims(tf.transpose(padded, [2, 0, 1]), 3) as tf.Tensor4D;
+    const all = tf.tensor2d(cropBoxes(tiles, frameWidth, frameHeight, width, height, 1), [tiles.length, 4]);
+    const boxes = tf.reshape(tf.tile(tf.expandDims(tf.gather(all, selected), 1), [1, 3, 1]), [count * 3, 4]) as tf.Tensor2D;
+    const order = pixels.channels === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+    const planeIndex = tf.tile(tf.tensor1d(order, 'int32'), [count]) as tf.Tensor1D;
+    const crops = tf.reshape(tf.image.cropAndResize(planes, boxes, planeIndex, [height, width], 'bilinear', padValue), [count, 3, height, width]);
+    const scale = tf.tensor4d(pixels.std.map((s) => 1 / s), [1, 3, 1, 1]);
+    const offset = tf.tensor4d(pixels.mean.map((m, c) => -m / pixels.std[c]!), [1, 3, 1, 1]);
+    return tf.add(tf.mul(crops, scale), offset);
+  });
 }
 
 /** The model's own NMS IoU (its reference unless `nmsIouThreshold` overrides it), or null without one. */
