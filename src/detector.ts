@@ -15,7 +15,7 @@ import { unletterboxBoxes, unletterboxRows } from './postprocess/unletterbox.js'
 import { canvasIngest } from './preprocess/canvas-letterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
-import { selectBackend } from './runtime/backend.js';
+import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
 import { hostOutputs } from './runtime/host-values.js';
 import { foldingHandler } from './runtime/fold-constants.js';
 import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
@@ -554,7 +554,10 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
   const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions, ingest);
   if (smallObjects) detector.setOptions({ smallObjects });
   const gpu = backend.backend === 'webgl' || backend.backend === 'webgpu';
-  if (options.warmUp !== false && gpu) {
+  // Default: on, but not on SwiftShader's WebGPU, whose pipeline compilation ahead of the first frame
+  // delayed the first result (38 s against 27 s for CenterNet, docs/performance.md).
+  const warmUp = options.warmUp ?? !isSwiftShaderWebGpu();
+  if (warmUp && gpu) {
     try {
       detector.warmUp = await warmUpShared(shared.value, detector, onPhase);
     } catch (error) {

@@ -254,8 +254,9 @@ export interface DetectorOptions {
    * in parallel where the backend can (`KHR_parallel_shader_compile`, WebGPU's async pipelines), so the
    * first `detect()` does not spend its time compiling shaders. Once per loaded model: detectors that
    * share a model share its warm-up. Models that cannot be compiled without running (custom loaders,
-   * `executeAsync` graphs) run one zero frame instead. Default true; nothing to do (ignored) on WASM
-   * and CPU. See `Detector.warmUp` for what it did.
+   * `executeAsync` graphs) run one zero frame instead. Default true, except WebGPU on SwiftShader,
+   * where compiling ahead made the first result later (measured: docs/performance.md); nothing to do
+   * (ignored) on WASM and CPU. See `Detector.warmUp` for what it did.
    */
   warmUp?: boolean;
   /** Custom fetch for model files (e.g. reading files in Node). */
