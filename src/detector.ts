@@ -480,8 +480,12 @@ async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: ty
   try {
     // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
     const handler = tf.io.http(url, { onProgress, fetchFunc });
-    // Static subgraphs (shape constants) become constants: no synchronous reads inside execute().
-    graph = await tf.loadGraphModel(foldingHandler(checkedWeights(handler, url)));
+    // GPU backends: static subgraphs (shape constants) become constants, so execute() makes no
+    // synchronous GPU reads. On WASM/CPU those reads are plain memory reads and folding only costs load
+    // time (the folded graph measured no faster there: docs/performance.md).
+    const checked = checkedWeights(handler, url);
+    const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
+    graph = await tf.loadGraphModel(gpu ? foldingHandler(checked) : checked);
   } catch (error) {
     throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
   }
