@@ -277,6 +277,19 @@ async function run(config: BenchConfig): Promise<BenchResult> {
       dispose: () => undefined,
     });
   }
+  if (want('loupe-rect')) {
+    // The same pipeline with rectangular inputs (DetectorOptions.rectInput): less to compute per frame.
+    const rectangular = await createDetector({ model: config.model, backend: config.backend, rectInput: true });
+    contenders.push({
+      name: 'loupe-rect',
+      async run(frame) {
+        const result = await rectangular.detect(frame);
+        result.dispose();
+        return { boxes: result.detections.length, timings: { ...result.timings } };
+      },
+      dispose: () => rectangular.dispose(),
+    });
+  }
   if (want('human')) {
     try {
       contenders.push(await humanContender(config, descriptor.defaults.scoreThreshold));

@@ -10,7 +10,8 @@
 //
 // Options: --backends (wasm) --models (every model whose files are there) --frames (30) --repeat (1: the timed
 // loop runs frames × repeat times over the same frames, for long leak runs) --gpu-frames (2)
-// --warmup (2; 1 on GPU backends) --contenders (bare,bare-folded,loupe,human) --cold-backend (wasm)
+// --warmup (2; 1 on GPU backends) --contenders (bare,bare-folded,loupe,human; also loupe-rect: Loupe with
+// rectInput) --cold-backend (wasm)
 // --cold-runs (2) --small-frames (3; small-object mode) --gpu-small-frames (0) --no-cold --no-canvas --data DIR (env LOUPE_BENCH_DATA, default ../shared/data: reads
 // video/vtest-15s.mjpeg or video/frame-*.jpg; else the project's e2e/fixtures/generated/street.mjpeg, else
 // public/samples/street.webm) --out DIR (bench/results) --hardware-gpu (the machine's GPU, not SwiftShader)
@@ -116,6 +117,15 @@ function markdown(report) {
     const st = s.loupe?.stages;
     lines.push(`| ${r.backend} | ${r.model} | ${ratio('loupe', 'bare')} | ${ratio('loupe', 'bare-folded')} | ${ratio('human', 'loupe')} | ${outside('loupe', 'bare-folded')} | ${outside('human', 'bare')} | ${st ? `${fmt(st.preprocess)} / ${fmt(st.infer)} / ${fmt(st.decode)} / ${fmt(st.total)}` : '—'} |`);
   }
+  const rectRuns = report.runs.filter((r) => !r.error && r.summary['loupe-rect']);
+  if (rectRuns.length > 0) {
+    lines.push('', '| backend | model | Loupe rectInput / bare | Human / Loupe rectInput | Loupe rectInput / Loupe |', '|---|---|---|---|---|');
+    for (const r of rectRuns) {
+      const s = r.summary;
+      const ratio = (a, b) => (s[a] && s[b] ? `${fmt(s[a].median / s[b].median, 3)}` : '—');
+      lines.push(`| ${r.backend} | ${r.model} | ${ratio('loupe-rect', 'bare')} | ${ratio('human', 'loupe-rect')} | ${ratio('loupe-rect', 'loupe')} |`);
+    }
+  }
   lines.push('', '| backend | model | tensors before → after the timed frames | bytes before → after | GPU bytes before → after | graph nodes folded |', '|---|---|---|---|---|---|');
   for (const r of report.runs) {
     if (r.error) continue;
@@ -147,7 +157,7 @@ function markdown(report) {
   return lines.join('\n');
 }
 
-const LABEL = { bare: 'A bare graph', 'bare-folded': 'A′ bare graph, folded', loupe: 'B Loupe detect()', human: 'C Human detect()' };
+const LABEL = { bare: 'A bare graph', 'bare-folded': 'A′ bare graph, folded', loupe: 'B Loupe detect()', 'loupe-rect': 'B′ Loupe detect(), rectInput', human: 'C Human detect()' };
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));

@@ -34,3 +34,18 @@ test("engine on wasm with ingest 'tensor' (tfjs resamples the frame) finds the s
   expect(run.frames.map((f) => f.ingest)).toEqual(['tensor', 'tensor']);
   expectPeopleFound(run.frames);
 });
+
+test('engine on wasm with rectInput runs the 4:3 camera frames as 512 × 384 inputs and finds the people', async ({ page }) => {
+  test.setTimeout(120_000);
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  await page.goto('/e2e/pages/engine.html');
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  const run = await page.evaluate(() =>
+    (window as unknown as { loupeEngine: { run(o: object): Promise<EngineRun> } }).loupeEngine.run({ backend: 'wasm', frames: 2, rectInput: true }),
+  );
+  for (const frame of run.frames) {
+    expect(frame.letterbox).toMatchObject({ inputWidth: 512, inputHeight: 384, padY: 0 });
+    expect(frame.levels[0]).toMatchObject({ stride: 4, width: 128, height: 96 });
+  }
+  expectPeopleFound(run.frames);
+});

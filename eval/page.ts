@@ -9,8 +9,8 @@ let detector: Detector | undefined;
 
 async function load(options: EvalLoadOptions): Promise<EvalModelInfo> {
   detector?.dispose();
-  const { model, backend, scoreThreshold, maxDetections, inputSize, ingest } = options;
-  detector = await createDetector({ model, backend, scoreThreshold, maxDetections, inputSize, ingest });
+  const { model, backend, scoreThreshold, maxDetections, inputSize, ingest, rectInput } = options;
+  detector = await createDetector({ model, backend, scoreThreshold, maxDetections, inputSize, ingest, rectInput });
   return { labels: [...detector.labels], backend: detector.backend, inputSize: detector.inputSize };
 }
 

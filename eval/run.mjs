@@ -32,6 +32,8 @@ AP (IoU .50:.95), AP50, AP75, AP small/medium/large and the time per image.
   --score-threshold S      minimum detection score (default 0.05)
   --max-detections N       detections per image (default 100; COCO counts at most 100)
   --input-size N           square model input, for models that take several sizes
+  --rect-input             rectangular model inputs where the model can take them (CenterNet,
+                           NanoDet: DetectorOptions.rectInput; default: the model's square input)
   --ingest auto|canvas|tensor
                            how pictures become the model input (default auto: the browser draws them
                            into a model-sized canvas on WASM/CPU, tfjs resamples them on WebGL/WebGPU)
@@ -80,6 +82,7 @@ function parseOptions(argv) {
       'max-detections': { type: 'string', default: '100' },
       'input-size': { type: 'string' },
       ingest: { type: 'string', default: 'auto' },
+      'rect-input': { type: 'boolean', default: false },
       limit: { type: 'string' },
       'save-detections': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -110,6 +113,7 @@ function parseOptions(argv) {
     maxDetections: parseNumber('max-detections', values['max-detections'], { integer: true, min: 1 }),
     inputSize: optional('input-size', (name, text) => parseNumber(name, text, { integer: true, min: 1 })),
     ingest: values.ingest,
+    rectInput: values['rect-input'],
     limit: optional('limit', (name, text) => parseNumber(name, text, { integer: true, min: 1 })),
     saveDetections: values['save-detections'] && resolve(values['save-detections']),
     json: values.json,
@@ -261,7 +265,7 @@ async function evaluate(options) {
     await page.goto(`${origin}/eval/page.html`);
     await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 120_000 });
 
-    const loadOptions = { model, backend: options.backend, scoreThreshold: options.scoreThreshold, maxDetections: options.maxDetections, inputSize: options.inputSize, ingest: options.ingest };
+    const loadOptions = { model, backend: options.backend, scoreThreshold: options.scoreThreshold, maxDetections: options.maxDetections, inputSize: options.inputSize, ingest: options.ingest, rectInput: options.rectInput };
     const info = await page.evaluate((o) => window.loupeEval.load(o), loadOptions);
     const mapping = categoryMapping(info.labels, dataset);
     if (mapping.unmatched.length > 0 && mapping.unmatched.length < info.labels.length) {

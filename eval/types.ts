@@ -11,6 +11,7 @@ export interface EvalLoadOptions {
   maxDetections: number;
   inputSize?: number;
   ingest?: FrameIngest;
+  rectInput?: boolean;
 }
 
 export interface EvalModelInfo {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetector, LoupeError, selectBackend } from './index.js';
 import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from './testing/node.js';
-import type { Detector } from './types.js';
+import type { Detection, Detector } from './types.js';
 
 describe('createDetector (Node, CPU backend)', () => {
   let detector: Detector;
@@ -47,6 +47,41 @@ describe('createDetector (Node, CPU backend)', () => {
     }
     expect(result.timings.total).toBeGreaterThanOrEqual(result.timings.infer);
     expect(result.maps).toBeUndefined();
+  });
+
+  it('with rectInput, runs a 4:3 frame as a 512 × 384 input and finds the same people as the square input', async () => {
+    // Shares the loaded model with `detector`: the graph's size constants follow each input's size.
+    const rectangular = await createDetector({ model: 'centernet', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch, scoreThreshold: 0.3, rectInput: true });
+    try {
+      const rect = await rectangular.detect(frame);
+      const reference = await detector.detect(frame);
+      const again = await rectangular.detect(frame);
+      expect(again.detections).toEqual(rect.detections);
+      expect(rect.letterbox).toMatchObject({ inputWidth: 512, inputHeight: 384, contentHeight: 384, padY: 0 });
+      expect(rect.levels[0]).toMatchObject({ stride: 4, width: 128, height: 96 });
+      expect(reference.letterbox).toMatchObject({ inputWidth: 512, inputHeight: 512, padY: 64 });
+      expect(reference.levels[0]).toMatchObject({ width: 128, height: 128 });
+      // The same content, less border: every confident person of the square input is found again.
+      const iou = (a: Detection, b: Detection): number => {
+        const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+        const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+        return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+      };
+      const confident = reference.detections.filter((d) => d.label === 'person' && d.score >= 0.5);
+      expect(confident.length).toBeGreaterThanOrEqual(2);
+      for (const person of confident) {
+        const best = Math.max(...rect.detections.filter((d) => d.label === 'person').map((d) => iou(d, person)));
+        expect(best, `person at ${Math.round(person.x)},${Math.round(person.y)}`).toBeGreaterThan(0.7);
+      }
+      // Cells are those of the 128 × 96 grid: the prior point lies in (or on the edge of) its box.
+      for (const d of rect.detections) {
+        expect(d.cell.y).toBeLessThan(96);
+        expect(d.cell.priorY).toBeGreaterThanOrEqual(d.y - 4);
+        expect(d.cell.priorY).toBeLessThanOrEqual(d.y + d.height + 4);
+      }
+    } finally {
+      rectangular.dispose();
+    }
   });
 
   it('leaks no tensor over repeated detect(), with and without maps', async () => {

@@ -17,6 +17,7 @@ import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
 import { hostOutputs } from './runtime/host-values.js';
+import { inputSizer, levelsFor, relaxInputSize, type InputSizer } from './runtime/rect-input.js';
 import { foldingHandler } from './runtime/fold-constants.js';
 import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
 import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-up.js';
@@ -128,6 +129,8 @@ class GraphDetector implements Detector {
     readonly backend: BackendReport,
     options: RunOptions,
     private readonly ingest: FrameIngest,
+    /** `rectInput` models with rectangular inputs on: the step of the input sizes; else undefined (square). */
+    private readonly rectMultiple: number | undefined,
   ) {
     this.model = descriptor.id;
     this.labels = descriptor.labels;
@@ -160,7 +163,7 @@ class GraphDetector implements Detector {
         model: this.model,
         labels: this.labels,
         state: this.batchState,
-        preprocess: (frame: tf.Tensor3D) => preprocessFrame(descriptor, frame),
+        preprocess: (frame: tf.Tensor3D) => preprocessFrame(descriptor, frame, this.rectMultiple),
         cellOf: (level: number, position: number, transform: LetterboxTransform) => cellOf(descriptor, level, position, transform),
       };
       return detectSmallObjects(context, source, options, small, call);
@@ -174,7 +177,7 @@ class GraphDetector implements Detector {
     let letterbox: LetterboxTransform;
     let drawn: { input: tf.Tensor; letterbox: LetterboxTransform } | null;
     try {
-      drawn = canvasIngest(descriptor, source, this.backend.backend, this.ingest);
+      drawn = canvasIngest(descriptor, source, this.backend.backend, this.ingest, this.rectMultiple);
     } catch (error) {
       // A closed ImageBitmap, a cross-origin image without CORS (tainted canvas), …
       throw asLoupeError(error, 'bad-input', 'Reading the frame failed');
@@ -184,7 +187,7 @@ class GraphDetector implements Detector {
     } else {
       const frame = await frameToTensor(source);
       try {
-        ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor));
+        ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor, this.rectMultiple));
       } finally {
         if (frame.owned) frame.tensor.dispose();
       }
@@ -214,16 +217,17 @@ class GraphDetector implements Detector {
     if (host && descriptor.hostDecode) {
       try {
         // Plain JS first: the views into WASM memory are valid only until the next tfjs call.
-        const rows = descriptor.hostDecode.rows(host, { maxDetections: options.maxDetections, scoreThreshold: options.scoreThreshold });
+        const inputSize = { width: letterbox.inputWidth, height: letterbox.inputHeight };
+        const rows = descriptor.hostDecode.rows(host, { maxDetections: options.maxDetections, scoreThreshold: options.scoreThreshold, inputSize });
         values = this.finishOnHost(rows, modelNmsIou, letterbox, options);
-        maps = bundleMaps(call.maps === true ? descriptor.hostDecode.maps(outputs) : {});
+        maps = bundleMaps(call.maps === true ? descriptor.hostDecode.maps(outputs, { maxDetections: options.maxDetections, inputSize }) : {});
       } finally {
         for (const t of outputs) t.dispose();
       }
     } else {
       let decoded: DecodedFrame;
       try {
-        decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections });
+        decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections, inputSize: { width: letterbox.inputWidth, height: letterbox.inputHeight } });
       } finally {
         for (const t of outputs) t.dispose();
       }
@@ -253,7 +257,7 @@ class GraphDetector implements Detector {
       backend: this.backend.backend,
       model: this.model,
       letterbox,
-      levels: descriptor.levels,
+      levels: levelsFor(descriptor, letterbox),
       executions: 1,
       ingest: drawn ? 'canvas' : 'tensor',
       dispose: () => maps.dispose(),
@@ -357,10 +361,10 @@ class GraphDetector implements Detector {
     const { descriptor, options } = this;
     return tf.tidy(() => {
       const frame = tf.zeros([WARM_UP_FRAME.height, WARM_UP_FRAME.width, 3], 'int32') as tf.Tensor3D;
-      const { input, letterbox } = preprocessFrame(descriptor, frame);
+      const { input, letterbox } = preprocessFrame(descriptor, frame, this.rectMultiple);
       const outputs = this.runnable.execute(input);
       if (!Array.isArray(outputs)) throw new Error(`'${this.model}' runs asynchronously`);
-      const decoded = descriptor.decode(outputs, { maxDetections: options.maxDetections });
+      const decoded = descriptor.decode(outputs, { maxDetections: options.maxDetections, inputSize: { width: letterbox.inputWidth, height: letterbox.inputHeight } });
       const nmsIou = descriptor.nms ? (options.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
       return [finishOnBackend(decoded.rows, letterbox, options.maxDetections, nmsIou)];
     });
@@ -390,12 +394,13 @@ function finishOnBackend(rows: tf.Tensor2D, letterbox: LetterboxTransform, maxDe
 
 /**
  * The model input for one frame. In: `frame` [H, W, 3] RGB 0..255. Out: the descriptor's input
- * (default: centred letterbox [1, H, W, 3] then `normalize`) and its letterbox transform.
+ * (default: centred letterbox [1, H, W, 3] then `normalize`) and its letterbox transform. With
+ * `rectMultiple` (a `rectInput` model) the input is the smallest multiple that holds the frame.
  */
-export function preprocessFrame(descriptor: ModelDescriptor, frame: tf.Tensor3D): { input: tf.Tensor; letterbox: LetterboxTransform } {
+export function preprocessFrame(descriptor: ModelDescriptor, frame: tf.Tensor3D, rectMultiple?: number): { input: tf.Tensor; letterbox: LetterboxTransform } {
   if (descriptor.preprocess) return descriptor.preprocess(frame);
   const [height, width] = frame.shape;
-  const letterbox = computeLetterbox(width, height, descriptor.input.width, descriptor.input.height);
+  const letterbox = computeLetterbox(width, height, descriptor.input.width, descriptor.input.height, rectMultiple);
   const input = tf.tidy(() => {
     const boxed = letterboxFrame(frame, letterbox, descriptor.input.padValue);
     return descriptor.input.normalize ? descriptor.input.normalize(boxed) : boxed;
@@ -405,7 +410,8 @@ export function preprocessFrame(descriptor: ModelDescriptor, frame: tf.Tensor3D)
 
 /** Level and flat position of a row → the cell, its anchor and its prior point in source pixels. */
 export function cellOf(descriptor: ModelDescriptor, levelIndex: number, position: number, letterbox: LetterboxTransform): DetectionCell {
-  const level = descriptor.levels[levelIndex] ?? descriptor.levels[0];
+  const levels = levelsFor(descriptor, letterbox);
+  const level = levels[levelIndex] ?? levels[0];
   if (!level) return { level: levelIndex, stride: 0, x: 0, y: 0, anchor: 0, priorX: 0, priorY: 0 };
   const anchor = position % level.anchors;
   const cellIndex = Math.floor(position / level.anchors);
@@ -483,14 +489,17 @@ async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: ty
     // GPU backends: static subgraphs (shape constants) become constants, so execute() makes no
     // synchronous GPU reads. On WASM/CPU those reads are plain memory reads and folding only costs load
     // time (the folded graph measured no faster there: docs/performance.md).
-    const checked = checkedWeights(handler, url);
+    // Rectangular-input models: the input's height and width become −1 before folding (see rect-input.ts).
+    const checked = relaxInputSize(checkedWeights(handler, url), descriptor);
     const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
     graph = await tf.loadGraphModel(gpu ? foldingHandler(checked) : checked);
   } catch (error) {
     throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
   }
+  let sizer: InputSizer | null;
   try {
     checkGraph(graph, descriptor);
+    sizer = inputSizer(graph, descriptor);
   } catch (error) {
     graph.dispose();
     throw error;
@@ -500,8 +509,14 @@ async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: ty
   const outputs = [...descriptor.outputs];
   const asList = (raw: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(raw) ? raw : [raw]);
   const runnable: RunnableModel = {
-    execute: (input) => asList(graph.execute({ [inputName]: input }, outputs)),
-    dispose: () => graph.dispose(),
+    execute: (input) => {
+      sizer?.prepare(input);
+      return asList(graph.execute({ [inputName]: input }, outputs));
+    },
+    dispose: () => {
+      sizer?.release();
+      graph.dispose();
+    },
   };
   // graph.execute() is synchronous (it throws for graphs that need executeAsync): compile-only is safe.
   compilable.add(runnable);
@@ -555,7 +570,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
   const shared = await sharedModels.acquire(key, load, downloadProgress);
   // The descriptor the model was loaded with (a URL model's descriptor learns its shapes at load).
   const { descriptor: loaded, runnable } = shared.value;
-  const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions, ingest);
+  const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions, ingest, options.rectInput === true ? loaded.rectInput?.multiple : undefined);
   if (smallObjects) detector.setOptions({ smallObjects });
   const gpu = backend.backend === 'webgl' || backend.backend === 'webgpu';
   // Default: on, but not on SwiftShader's WebGPU, whose pipeline compilation ahead of the first frame

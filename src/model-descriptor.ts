@@ -96,7 +96,7 @@ export interface HostDecode {
   /** Out: rows as `DecodedFrame.rows`, flat ([M · ROW_WIDTH]), sorted by score. Must not call tfjs. */
   rows(outputs: readonly HostOutput[], options: DecodeOptions): Float32Array;
   /** The maps `decode` would return, from the raw outputs (not disposed; the caller owns the handles). */
-  maps(outputs: readonly tf.Tensor[]): DecodedMaps;
+  maps(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedMaps;
 }
 
 export interface DecodeOptions {
@@ -107,6 +107,8 @@ export interface DecodeOptions {
    * skips them during its scan; the tfjs decoders return fixed-size tensors and ignore it).
    */
   scoreThreshold?: number;
+  /** The input the outputs come from, when it is not the descriptor's square (`rectInput`). */
+  inputSize?: { width: number; height: number };
 }
 
 export interface ModelDescriptor {
@@ -152,4 +154,12 @@ export interface ModelDescriptor {
   decode(outputs: readonly tf.Tensor[], options: DecodeOptions): DecodedFrame;
   /** The same decode in JS for the CPU backends (see `HostDecode`); absent: `decode` everywhere. */
   hostDecode?: HostDecode;
+  /**
+   * Rectangular inputs: the graph is fully convolutional except for upsampling sizes that its converter
+   * froze for the square input (`sizeConstants`: int32 [h, w] constants of ResizeBilinear nodes). With
+   * this and `DetectorOptions.rectInput`, a frame is letterboxed into the smallest input of `multiple`-sized steps that holds it (a 4:3
+   * frame into 512 × 384 instead of 512 × 512: a quarter fewer pixels to compute) and the engine sets
+   * those constants for each input size. The decoder gets the input size in `DecodeOptions.inputSize`.
+   */
+  rectInput?: { multiple: number; sizeConstants: readonly string[] };
 }

@@ -235,6 +235,14 @@ export interface DetectorOptions {
   /** How frames become the model input (see `FrameIngest`); default `'auto'`. */
   ingest?: FrameIngest;
   /**
+   * Rectangular model inputs for models that allow them (CenterNet, NanoDet): a frame is letterboxed
+   * into the smallest input that holds it in steps of 32 px (a 4:3 frame: 512 × 384 instead of
+   * 512 × 512, a quarter less to compute) instead of the model's square. Faster, but not what the
+   * models were evaluated with: on coco-dev it cost 1.2 AP (CenterNet) and 0.5 AP (NanoDet)
+   * (docs/performance.md). Default false: the square input of the models' reference decode.
+   */
+  rectInput?: boolean;
+  /**
    * Where model files are served from (a folder URL ending in `/`). Defaults to the global
    * `setModelBaseUrl()` value, else `/models/` on the page's origin.
    */

@@ -25,8 +25,8 @@ async function openCamera(): Promise<{ video: HTMLVideoElement; label: string }>
   return { video, label: stream.getVideoTracks()[0]?.label ?? '' };
 }
 
-async function run(options: { backend: BackendPreference; frames: number; scoreThreshold?: number; ingest?: FrameIngest }): Promise<EngineRun> {
-  const detector = await createDetector({ model: 'centernet', backend: options.backend, scoreThreshold: options.scoreThreshold ?? 0.3, ingest: options.ingest });
+async function run(options: { backend: BackendPreference; frames: number; scoreThreshold?: number; ingest?: FrameIngest; rectInput?: boolean }): Promise<EngineRun> {
+  const detector = await createDetector({ model: 'centernet', backend: options.backend, scoreThreshold: options.scoreThreshold ?? 0.3, ingest: options.ingest, rectInput: options.rectInput });
   const { video, label } = await openCamera();
   const frames: DetectionSummary[] = [];
   try {

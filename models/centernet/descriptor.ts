@@ -19,4 +19,13 @@ export const centernet: ModelDescriptor = {
   defaults: { scoreThreshold: 0.3, maxDetections: 100, nmsIouThreshold: null },
   decode: decodeCenterNet,
   hostDecode: centerNetHostDecode,
+  // The head's three ×2 upsamplings (to 32², 64², 128² at 512) are the only square-bound nodes.
+  rectInput: {
+    multiple: 32,
+    sizeConstants: [
+      'tower_0/CenternetHead/c5_upsample/up_sampling2d/mul',
+      'tower_0/CenternetHead/c4_upsample/up_sampling2d_1/mul',
+      'tower_0/CenternetHead/c3_upsample/up_sampling2d_2/mul',
+    ],
+  },
 };

@@ -272,16 +272,22 @@ describe('GPU greedy NMS', () => {
 describe('NanoDet through createDetector', () => {
   it('loads, checks the graph and finds people with their level and cell', async () => {
     const { createDetector } = await import('../../src/index.js');
-    const detector = await createDetector({ model: 'nanodet', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch });
+    const start = tf.memory().numTensors;
+    const detector = await createDetector({ model: 'nanodet', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch, rectInput: true });
     const frame = await readJpegTensor('models/centernet/fixtures/street-frame.jpg');
+    await detector.detect(frame); // the first frame of a size sets the graph's size constants for it
     const before = tf.memory().numTensors;
     const result = await detector.detect(frame);
     expect(tf.memory().numTensors).toBe(before);
     frame.dispose();
     detector.dispose();
+    expect(tf.memory().numTensors).toBe(start); // weights and size constants released
     const people = result.detections.filter((d) => d.label === 'person');
     expect(people.length).toBeGreaterThan(1);
     expect(result.levels.map((l) => l.stride)).toEqual([8, 16, 32]);
+    // With rectInput the 768×576 frame runs as a 416 × 320 input: grids 52×40, 26×20, 13×10.
+    expect(result.letterbox).toMatchObject({ inputWidth: 416, inputHeight: 320, padY: 4 });
+    expect(result.levels.map((l) => [l.width, l.height])).toEqual([[52, 40], [26, 20], [13, 10]]);
     for (const d of result.detections) {
       expect(d.cell.stride).toBe(result.levels[d.cell.level]!.stride);
       // The prior is the cell centre, mapped to the source: inside (or on the edge of) its box.

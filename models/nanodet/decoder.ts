@@ -2,7 +2,8 @@
  * NanoDet-g (v0.x GFL head) decoding on the GPU, per the reference `GFLHead.get_bboxes_single`
  * (research notes, decoders.md §2.4–2.5):
  *
- * - three levels, strides 8/16/32 on a 416 input (52², 26², 13² cells), row i = y·W + x;
+ * - three levels, strides 8/16/32 on a 416 input (52², 26², 13² cells; a rectangular W × H input has
+ *   W/s × H/s, `DecodeOptions.inputSize`), row i = y·W + x;
  * - the prior of cell (x, y) is its centre ((x + 0.5)·s, (y + 0.5)·s) — v0.x, unlike NanoDet-Plus;
  * - each side (left, top, right, bottom; channel = side·11 + bin) is a distribution over 11 bins:
  *   distance = s · Σ_b b · softmax(logits)_b (the expectation, not the argmax bin);
@@ -32,13 +33,18 @@ export const NANODET_NMS_IOU = 0.6;
 /** (cell, class) pairs that go into NMS. */
 export const NANODET_CANDIDATES = 1000;
 
-export const NANODET_LEVELS: readonly LevelSpec[] = NANODET_STRIDES.map((stride) => ({
-  stride,
-  width: NANODET_INPUT / stride,
-  height: NANODET_INPUT / stride,
-  anchors: 1,
-  cellOrigin: 'centre',
-}));
+/** The three grids for an input of `width × height` (multiples of 32). */
+export function nanoDetLevels(width: number, height: number): readonly LevelSpec[] {
+  return NANODET_STRIDES.map((stride) => ({ stride, width: width / stride, height: height / stride, anchors: 1, cellOrigin: 'centre' }));
+}
+
+/** The grids of the square 416 input (52², 26², 13²). */
+export const NANODET_LEVELS: readonly LevelSpec[] = nanoDetLevels(NANODET_INPUT, NANODET_INPUT);
+
+/** The input the outputs come from: `options.inputSize` (rectangular inputs), else the square 416. */
+function inputOf(options?: DecodeOptions): { width: number; height: number } {
+  return options?.inputSize ?? { width: NANODET_INPUT, height: NANODET_INPUT };
+}
 
 /**
  * Expected distance per side from the bin logits. In: `logits` [M, 4·11] (side-major: l, t, r, b).
@@ -60,11 +66,13 @@ export function integralDistances(logits: tf.Tensor2D): tf.Tensor2D {
  * (`maxDetections` applies after NMS, in the engine); maps: per level `scores` [H, W, 80] and `regression` [H, W, 44],
  * `heatmap` = the stride-8 scores. Inputs are not disposed.
  */
-export function decodeNanoDet(outputs: readonly tf.Tensor[], _options?: DecodeOptions): DecodedFrame {
+export function decodeNanoDet(outputs: readonly tf.Tensor[], options?: DecodeOptions): DecodedFrame {
   const classOutputs = outputs.slice(0, 3) as tf.Tensor3D[];
   const boxOutputs = outputs.slice(3, 6) as tf.Tensor3D[];
   const classes = classOutputs[0]?.shape[2] ?? 0;
-  const cellCounts = NANODET_LEVELS.map((level) => level.width * level.height);
+  const input = inputOf(options);
+  const levelSpecs = nanoDetLevels(input.width, input.height);
+  const cellCounts = levelSpecs.map((level) => level.width * level.height);
   const totalCells = cellCounts.reduce((a, b) => a + b, 0);
   const candidates = Math.min(NANODET_CANDIDATES, totalCells * classes);
 
@@ -76,7 +84,7 @@ export function decodeNanoDet(outputs: readonly tf.Tensor[], _options?: DecodeOp
     const perCell = (value: (level: LevelSpec, index: number, cell: number) => number): tf.Tensor1D => {
       const values = new Float32Array(totalCells);
       let offset = 0;
-      NANODET_LEVELS.forEach((level, index) => {
+      levelSpecs.forEach((level, index) => {
         for (let cell = 0; cell < level.width * level.height; cell++) values[offset + cell] = value(level, index, cell);
         offset += level.width * level.height;
       });
@@ -103,8 +111,9 @@ export function decodeNanoDet(outputs: readonly tf.Tensor[], _options?: DecodeOp
     const [left, top, right, bottom] = tf.unstack(distances, 1) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
     const cx = tf.gather(centreX, cells);
     const cy = tf.gather(centreY, cells);
-    const clamp = (t: tf.Tensor1D): tf.Tensor1D => tf.clipByValue(t, 0, NANODET_INPUT);
-    const boxes = tf.stack([clamp(tf.sub(cx, left)), clamp(tf.sub(cy, top)), clamp(tf.add(cx, right)), clamp(tf.add(cy, bottom))], 1) as tf.Tensor2D;
+    const clampX = (t: tf.Tensor1D): tf.Tensor1D => tf.clipByValue(t, 0, input.width);
+    const clampY = (t: tf.Tensor1D): tf.Tensor1D => tf.clipByValue(t, 0, input.height);
+    const boxes = tf.stack([clampX(tf.sub(cx, left)), clampY(tf.sub(cy, top)), clampX(tf.add(cx, right)), clampY(tf.add(cy, bottom))], 1) as tf.Tensor2D;
 
     return tf.concat(
       [
@@ -118,13 +127,14 @@ export function decodeNanoDet(outputs: readonly tf.Tensor[], _options?: DecodeOp
     ) as tf.Tensor2D;
   });
 
-  return { rows, maps: nanoDetMaps(outputs) };
+  return { rows, maps: nanoDetMaps(outputs, options) };
 }
 
 /** Per level `scores` [H, W, 80] and `regression` [H, W, 44]; `heatmap` = the stride-8 scores. */
-function nanoDetMaps(outputs: readonly tf.Tensor[]): DecodedMaps {
+function nanoDetMaps(outputs: readonly tf.Tensor[], options?: DecodeOptions): DecodedMaps {
   const classes = outputs[0]?.shape[2] ?? 0;
-  const levels: LevelMaps[] = NANODET_LEVELS.map((level, index) => ({
+  const input = inputOf(options);
+  const levels: LevelMaps[] = nanoDetLevels(input.width, input.height).map((level, index) => ({
     stride: level.stride,
     scores: ownMap(tf.reshape<tf.Rank.R3>(outputs[index]!, [level.height, level.width, classes]), level.stride, 'centre'),
     regression: ownMap(tf.reshape<tf.Rank.R3>(outputs[index + 3]!, [level.height, level.width, 4 * NANODET_BINS]), level.stride, 'centre'),
@@ -139,9 +149,11 @@ function nanoDetMaps(outputs: readonly tf.Tensor[]): DecodedMaps {
  * scoring at least `scoreThreshold`).
  */
 export const nanoDetHostDecode: HostDecode = {
-  rows(outputs, { scoreThreshold }) {
+  rows(outputs, options) {
     const classes = outputs[0]?.shape[2] ?? 0;
-    const cellCounts = NANODET_LEVELS.map((level) => level.width * level.height);
+    const input = inputOf(options);
+    const levelSpecs = nanoDetLevels(input.width, input.height);
+    const cellCounts = levelSpecs.map((level) => level.width * level.height);
     const totalCells = cellCounts.reduce((a, b) => a + b, 0);
     // All levels' scores back to back, as `decodeNanoDet` concatenates them: [ΣN · C].
     const scores = new Float32Array(totalCells * classes);
@@ -150,7 +162,7 @@ export const nanoDetHostDecode: HostDecode = {
       scores.set(outputs[level]!.values, offset);
       offset += cellCounts[level]! * classes;
     }
-    const top = topKOf(scores, Math.min(NANODET_CANDIDATES, scores.length), undefined, scoreThreshold);
+    const top = topKOf(scores, Math.min(NANODET_CANDIDATES, scores.length), undefined, options.scoreThreshold);
     const rows = new Float32Array(top.scores.length * ROW_WIDTH);
     const bins = new Float64Array(NANODET_BINS);
     for (let k = 0; k < top.scores.length; k++) {
@@ -158,7 +170,7 @@ export const nanoDetHostDecode: HostDecode = {
       let cell = (index / classes) | 0;
       let level = 0;
       while (cell >= cellCounts[level]!) cell -= cellCounts[level++]!;
-      const spec = NANODET_LEVELS[level]!;
+      const spec = levelSpecs[level]!;
       const logits = outputs[level + 3]!.values;
       const centreX = ((cell % spec.width) + 0.5) * spec.stride;
       const centreY = (((cell / spec.width) | 0) + 0.5) * spec.stride;
@@ -176,12 +188,12 @@ export const nanoDetHostDecode: HostDecode = {
         }
         return (weighted / sum) * spec.stride;
       };
-      const clamp = (v: number): number => Math.min(Math.max(v, 0), NANODET_INPUT);
+      const clamp = (v: number, limit: number): number => Math.min(Math.max(v, 0), limit);
       const at = k * ROW_WIDTH;
-      rows[at] = clamp(centreX - distance(0));
-      rows[at + 1] = clamp(centreY - distance(1));
-      rows[at + 2] = clamp(centreX + distance(2));
-      rows[at + 3] = clamp(centreY + distance(3));
+      rows[at] = clamp(centreX - distance(0), input.width);
+      rows[at + 1] = clamp(centreY - distance(1), input.height);
+      rows[at + 2] = clamp(centreX + distance(2), input.width);
+      rows[at + 3] = clamp(centreY + distance(3), input.height);
       rows[at + 4] = top.scores[k]!;
       rows[at + 5] = index % classes;
       rows[at + 6] = level;

@@ -41,4 +41,9 @@ export const nanodet: ModelDescriptor = {
   defaults: { scoreThreshold: 0.35, maxDetections: 100, nmsIouThreshold: null },
   decode: decodeNanoDet,
   hostDecode: nanoDetHostDecode,
+  // The PAN's four ResizeBilinear sizes (26², 52², 26², 13² at 416) are the only square-bound nodes.
+  rectInput: {
+    multiple: 32,
+    sizeConstants: ['PartitionedCall/Cast_1', 'PartitionedCall/Cast_3', 'PartitionedCall/Cast_5', 'PartitionedCall/Cast_7'],
+  },
 };

@@ -76,7 +76,8 @@ export function rgbaToInput(rgba: Uint8ClampedArray, pixelCount: number, layout:
 
 /**
  * The letterboxed model input for a browser source, drawn by the browser.
- * In: a frame of `sourceWidth × sourceHeight` pixels. Out: the model input — [1, H, W, 3] (or
+ * In: a frame of `sourceWidth × sourceHeight` pixels; `multiple` for a rectangular input (see
+ * `computeLetterbox`). Out: the model input — [1, H, W, 3] (or
  * [1, 3, H, W] for `layout: 'nchw'`) float32, the border drawn with `padValue` before `pixels`' affine —
  * and its transform. The caller owns the tensor.
  */
@@ -85,9 +86,10 @@ export function canvasLetterbox(
   sourceWidth: number,
   sourceHeight: number,
   input: Pick<InputSpec, 'width' | 'height' | 'padValue' | 'layout' | 'pixels'>,
+  multiple?: number,
 ): { input: tf.Tensor4D; letterbox: LetterboxTransform } {
-  const { width, height } = input;
-  const letterbox = computeLetterbox(sourceWidth, sourceHeight, width, height);
+  const letterbox = computeLetterbox(sourceWidth, sourceHeight, input.width, input.height, multiple);
+  const { inputWidth: width, inputHeight: height } = letterbox;
   const ctx = canvasContext(width, height);
   const grey = Math.round(Math.min(255, Math.max(0, input.padValue)));
   ctx.fillStyle = `rgb(${grey}, ${grey}, ${grey})`;
@@ -115,17 +117,18 @@ export function usesCanvasIngest(descriptor: ModelDescriptor, source: FrameSourc
 /**
  * The model input through the canvas, when it applies (`usesCanvasIngest`: `ingest` 'canvas', or 'auto'
  * on a CPU backend; a browser source; no custom `preprocess`). Otherwise null, and the caller takes the
- * tensor path — which also reports sources without pixels.
+ * tensor path — which also reports sources without pixels. `multiple`: rectangular input.
  */
 export function canvasIngest(
   descriptor: ModelDescriptor,
   source: FrameSource,
   backend: string,
   ingest: FrameIngest,
+  multiple?: number,
 ): { input: tf.Tensor; letterbox: LetterboxTransform } | null {
   if (!usesCanvasIngest(descriptor, source, backend, ingest)) return null;
   const drawable = source as DrawableSource;
   const { width, height } = sourceSize(drawable);
   if (!(width > 0 && height > 0)) return null;
-  return canvasLetterbox(drawable, width, height, descriptor.input);
+  return canvasLetterbox(drawable, width, height, descriptor.input, multiple);
 }

@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { LetterboxTransform } from '../types.js';
 
 /**
- * The centred letterbox of a `sourceWidth × sourceHeight` frame into an `inputWidth × inputHeight`
- * model input: one uniform scale `min(inW/srcW, inH/srcH)`, the resized content rounded to whole
- * pixels, and the remaining border split in two (the extra pixel, if any, goes right/bottom).
+ * The centred letterbox of a `sourceWidth × sourceHeight` frame into a model input of at most
+ * `maxInputWidth × maxInputHeight`: one uniform scale `min(maxW/srcW, maxH/srcH)`, the resized content
+ * rounded to whole pixels, and the remaining border split in two (the extra pixel, if any, goes
+ * right/bottom). The input is the maximum, or with `multiple` (rectangular inputs) the smallest multiple
+ * of it on each side that holds the content (768×576 into 512×512 → content 512×384, input 512×384).
  *
  * `scaleX`/`scaleY` are the exact ratios of the rounded content size to the source size, so that
  * `input = source · scale + pad` holds for the resampled pixels and `unletterbox` inverts it exactly.
@@ -12,12 +14,17 @@ import type { LetterboxTransform } from '../types.js';
 export function computeLetterbox(
   sourceWidth: number,
   sourceHeight: number,
-  inputWidth: number,
-  inputHeight: number,
+  maxInputWidth: number,
+  maxInputHeight: number,
+  multiple?: number,
 ): LetterboxTransform {
-  const scale = Math.min(inputWidth / sourceWidth, inputHeight / sourceHeight);
-  const contentWidth = Math.min(inputWidth, Math.max(1, Math.round(sourceWidth * scale)));
-  const contentHeight = Math.min(inputHeight, Math.max(1, Math.round(sourceHeight * scale)));
+  const scale = Math.min(maxInputWidth / sourceWidth, maxInputHeight / sourceHeight);
+  const contentWidth = Math.min(maxInputWidth, Math.max(1, Math.round(sourceWidth * scale)));
+  const contentHeight = Math.min(maxInputHeight, Math.max(1, Math.round(sourceHeight * scale)));
+  // Rectangular input: shrink the input to the next multiple that holds the content (≤ the maximum).
+  const fit = (content: number, max: number): number => (multiple ? Math.min(max, Math.ceil(content / multiple) * multiple) : max);
+  const inputWidth = fit(contentWidth, maxInputWidth);
+  const inputHeight = fit(contentHeight, maxInputHeight);
   return {
     sourceWidth,
     sourceHeight,

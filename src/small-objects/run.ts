@@ -18,6 +18,7 @@
  *    `nmsIouThreshold` per pass, and fusion across passes (`fuse.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { levelsFor } from '../runtime/rect-input.js';
 import { asLoupeError } from '../errors.js';
 import { bundleMaps } from '../maps.js';
 import { ROW_WIDTH, type ModelDescriptor, type RunnableModel } from '../model-descriptor.js';
@@ -417,7 +418,7 @@ export async function detectSmallObjects(
     inferMs += now() - mark;
     let decoded;
     try {
-      decoded = descriptor.decode(outputs, { maxDetections: run.maxDetections });
+      decoded = descriptor.decode(outputs, { maxDetections: run.maxDetections, inputSize: { width: letterbox.inputWidth, height: letterbox.inputHeight } });
     } finally {
       tf.dispose(outputs);
     }
@@ -533,7 +534,7 @@ export async function detectSmallObjects(
     backend: context.backend,
     model,
     letterbox,
-    levels: descriptor.levels,
+    levels: levelsFor(descriptor, letterbox),
     executions,
     smallObjects: { options: { ...options, scales: [...options.scales] }, tiles: reports, batched },
     dispose: () => bundle.dispose(),
