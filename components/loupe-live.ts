@@ -142,6 +142,7 @@ export class LoupeLive extends LitElement {
     deviceId: { type: String, attribute: 'device-id' },
     modelBaseUrl: { type: String, attribute: 'model-base-url' },
     wasmPaths: { type: String, attribute: 'wasm-paths' },
+    rectInput: { type: Boolean, attribute: 'rect-input' },
     noControls: { type: Boolean, attribute: 'no-controls' },
     sync: { type: String, reflect: true },
     loading: { type: String, reflect: true },
@@ -183,6 +184,8 @@ export class LoupeLive extends LitElement {
   declare deviceId: string | undefined;
   declare modelBaseUrl: string | undefined;
   declare wasmPaths: string | undefined;
+  /** Rectangular model inputs where the model allows them (see `<loupe-detector rect-input>`). */
+  declare rectInput: boolean;
   /** Hide the control bar (the stats line stays). */
   declare noControls: boolean;
   /** `auto`, `frame` or `live`: what the overlay is drawn on (see the class docs). */
@@ -240,6 +243,7 @@ export class LoupeLive extends LitElement {
     this.deviceId = undefined;
     this.modelBaseUrl = undefined;
     this.wasmPaths = undefined;
+    this.rectInput = false;
     this.noControls = false;
     this.sync = 'auto';
     this.loading = 'eager';
@@ -459,6 +463,7 @@ export class LoupeLive extends LitElement {
           .budget=${this.budget}
           .modelBaseUrl=${this.modelBaseUrl}
           .wasmPaths=${this.wasmPaths}
+          .rectInput=${this.rectInput}
           @loupe-progress=${this.onProgress}
           @loupe-backend=${this.onBackend}
           @loupe-detections=${this.onDetections}

@@ -39,6 +39,19 @@ test('attribute changes apply without a reload; sync shows the analysed frame', 
     for (const d of frame.detections) expect(d.score).toBeGreaterThanOrEqual(0.6);
   }
 
+  // rect-input: the 4:3 camera frames run as 512 × 384 inputs from the next load on.
+  await live.evaluate((el) => el.setAttribute('rect-input', ''));
+  await expect
+    .poll(async () => (await liveState(page)).detections.at(-1)?.letterbox.inputHeight, { timeout: 60_000 })
+    .toBe(384);
+  const rect = (await liveState(page)).detections.at(-1)!;
+  expect(rect.letterbox).toMatchObject({ inputWidth: 512, inputHeight: 384 });
+  expect(rect.levels[0]).toMatchObject({ width: 128, height: 96 });
+  await live.evaluate((el) => el.removeAttribute('rect-input'));
+  await expect
+    .poll(async () => (await liveState(page)).detections.at(-1)?.letterbox.inputHeight, { timeout: 60_000 })
+    .toBe(512);
+
   // A new backend loads without a page reload and is announced.
   await live.evaluate((el) => el.setAttribute('backend', 'cpu'));
   await page.waitForFunction(
