@@ -17,7 +17,7 @@ import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
 import { hostOutputs } from './runtime/host-values.js';
-import { inputSizer, levelsFor, relaxInputSize, type InputSizer } from './runtime/rect-input.js';
+import { checkInputSize, inputSizer, levelsFor, relaxInputSize, type InputSizer } from './runtime/rect-input.js';
 import { foldingHandler } from './runtime/fold-constants.js';
 import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
 import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-up.js';
@@ -93,11 +93,7 @@ function checkGraph(model: tf.GraphModel, descriptor: ModelDescriptor): void {
   if (!input) {
     throw new LoupeError('model-mismatch', `Model '${descriptor.id}' has no input '${descriptor.input.name}' (has ${model.inputs.map((i) => i.name).join(', ')}).`);
   }
-  const shape = input.shape ?? [];
-  const [h, w] = descriptor.input.layout === 'nchw' ? [shape[2], shape[3]] : [shape[1], shape[2]];
-  if ((h !== undefined && h > 0 && h !== descriptor.input.height) || (w !== undefined && w > 0 && w !== descriptor.input.width)) {
-    throw new LoupeError('model-mismatch', `Model '${descriptor.id}' expects ${w}×${h} input, descriptor says ${descriptor.input.width}×${descriptor.input.height}.`);
-  }
+  checkInputSize(descriptor, input.shape ?? []);
   const nodes = new Set(Object.keys((model as unknown as { executor: { graph: { nodes: Record<string, unknown> } } }).executor.graph.nodes));
   const missing = descriptor.outputs.filter((name) => !nodes.has(name));
   if (missing.length > 0) throw new LoupeError('model-mismatch', `Model '${descriptor.id}' lacks output node(s) ${missing.join(', ')}.`);

@@ -25,8 +25,22 @@ function spatialAxes(descriptor: ModelDescriptor): [number, number] {
 }
 
 /**
+ * Fails a graph whose declared input size (`shape`, −1 or absent where free) is not the descriptor's:
+ * `LoupeError('model-mismatch')`.
+ */
+export function checkInputSize(descriptor: ModelDescriptor, shape: readonly (number | undefined)[]): void {
+  const [heightAxis, widthAxis] = spatialAxes(descriptor);
+  const h = shape[heightAxis];
+  const w = shape[widthAxis];
+  if ((h !== undefined && h > 0 && h !== descriptor.input.height) || (w !== undefined && w > 0 && w !== descriptor.input.width)) {
+    throw new LoupeError('model-mismatch', `Model '${descriptor.id}' expects ${w}×${h} input, descriptor says ${descriptor.input.width}×${descriptor.input.height}.`);
+  }
+}
+
+/**
  * An IO handler that loads the model with its input's height and width relaxed to −1 (node attribute
- * and signature). Other models pass through unchanged.
+ * and signature), after checking they are the descriptor's (the relaxed graph cannot tell any more).
+ * Other models pass through unchanged.
  */
 export function relaxInputSize(handler: tf.io.IOHandler, descriptor: ModelDescriptor): tf.io.IOHandler {
   const load = handler.load?.bind(handler);
@@ -38,6 +52,7 @@ export function relaxInputSize(handler: tf.io.IOHandler, descriptor: ModelDescri
       const topology = artifacts.modelTopology as { node?: TopologyNode[] } | undefined;
       const input = topology?.node?.find((node) => node.name === descriptor.input.name && node.op === 'Placeholder');
       const dims = input?.attr?.shape?.shape?.dim;
+      if (dims) checkInputSize(descriptor, dims.map((dim) => Number(dim.size)));
       if (dims) for (const axis of axes) if (dims[axis]) dims[axis]!.size = '-1';
       const signature = artifacts.signature as { inputs?: Record<string, { tensorShape?: { dim?: { size: string | number }[] } }> } | undefined;
       for (const entry of Object.values(signature?.inputs ?? {})) {
