@@ -9,9 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { LoupeError, asLoupeError } from './errors.js';
 import { ROW_WIDTH, type DecodedFrame, type ModelDescriptor, type RunnableModel } from './model-descriptor.js';
 import { bundleMaps } from './maps.js';
-import { suppressRowsOnBackend } from './postprocess/gpu-nms.js';
+import { NMS_FIRST_CANDIDATES, finishOnBackend, readFinalRows } from './postprocess/final-rows.js';
 import { classAwareNms, suppressRows } from './postprocess/nms.js';
-import { unletterboxBoxes, unletterboxRows } from './postprocess/unletterbox.js';
+import { unletterboxRows } from './postprocess/unletterbox.js';
 import { canvasIngest } from './preprocess/canvas-letterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
@@ -267,15 +267,15 @@ class GraphDetector implements Detector {
   }
 
   /**
-   * GPU path: the model's NMS (if any) as an M×M mask on the backend, unletterbox on the backend, then
-   * one async read of the K final rows. Takes ownership of `rows` ([M, ROW_WIDTH], input px).
+   * GPU path: the model's NMS (if any) as an M×M mask on the backend (on the first candidates when
+   * they settle the frame, `postprocess/final-rows.ts`), unletterbox on the backend, then one async read
+   * of the K final rows. Takes ownership of `rows` ([M, ROW_WIDTH], input px).
    */
   private async readRows(rows: tf.Tensor2D, letterbox: LetterboxTransform, options: RunOptions, nmsIou: number | null): Promise<Float32Array> {
-    const sourceRows = finishOnBackend(rows, letterbox, options.maxDetections, nmsIou);
     try {
-      return (await sourceRows.data()) as Float32Array;
+      return await readFinalRows(rows, letterbox, options.maxDetections, nmsIou, options.scoreThreshold);
     } finally {
-      sourceRows.dispose();
+      rows.dispose();
     }
   }
 
@@ -362,7 +362,8 @@ class GraphDetector implements Detector {
       if (!Array.isArray(outputs)) throw new Error(`'${this.model}' runs asynchronously`);
       const decoded = descriptor.decode(outputs, { maxDetections: options.maxDetections, inputSize: { width: letterbox.inputWidth, height: letterbox.inputHeight } });
       const nmsIou = descriptor.nms ? (options.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
-      return [finishOnBackend(decoded.rows, letterbox, options.maxDetections, nmsIou)];
+      // The programs of the frame path: NMS on the first candidates, as `readFinalRows` runs it first.
+      return [finishOnBackend(decoded.rows, letterbox, options.maxDetections, nmsIou, NMS_FIRST_CANDIDATES)];
     });
   }
 
@@ -371,21 +372,6 @@ class GraphDetector implements Detector {
     this.disposed = true;
     this.runnable.dispose();
   }
-}
-
-/**
- * The GPU path's last steps on the decoder's rows: the model's NMS (if any) as an M×M mask, then
- * unletterbox, on the backend. Takes ownership of `rows` ([M, ROW_WIDTH], input px); returns the
- * [K, ROW_WIDTH] rows in source px.
- */
-function finishOnBackend(rows: tf.Tensor2D, letterbox: LetterboxTransform, maxDetections: number, nmsIou: number | null): tf.Tensor2D {
-  const sourceRows = tf.tidy(() => {
-    const final = nmsIou !== null ? suppressRowsOnBackend(rows, nmsIou, maxDetections) : rows;
-    const [boxes, rest] = tf.split(final, [4, ROW_WIDTH - 4], 1) as [tf.Tensor2D, tf.Tensor2D];
-    return tf.concat([unletterboxBoxes(boxes, letterbox), rest], 1) as tf.Tensor2D;
-  });
-  rows.dispose();
-  return sourceRows;
 }
 
 /**
