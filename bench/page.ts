@@ -266,29 +266,20 @@ async function run(config: BenchConfig): Promise<BenchResult> {
   const want = (name: string): boolean => config.contenders.includes(name);
   if (want('bare')) contenders.push(await bareContender(tf, 'bare', artifacts, descriptor.input.name, outputs, inputs));
   if (want('bare-folded')) contenders.push(await bareContender(tf, 'bare-folded', folded.artifacts, descriptor.input.name, outputs, inputs));
-  if (want('loupe')) {
-    contenders.push({
-      name: 'loupe',
-      async run(frame) {
-        const result = await detector.detect(frame);
-        result.dispose();
-        return { boxes: result.detections.length, timings: { ...result.timings } };
-      },
-      dispose: () => undefined,
-    });
-  }
+  const loupeContender = (name: string, loupe: Detector, dispose: () => void): Contender => ({
+    name,
+    async run(frame) {
+      const result = await loupe.detect(frame);
+      result.dispose();
+      return { boxes: result.detections.length, timings: { ...result.timings } };
+    },
+    dispose,
+  });
+  if (want('loupe')) contenders.push(loupeContender('loupe', detector, () => undefined));
   if (want('loupe-rect')) {
     // The same pipeline with rectangular inputs (DetectorOptions.rectInput): less to compute per frame.
     const rectangular = await createDetector({ model: config.model, backend: config.backend, rectInput: true });
-    contenders.push({
-      name: 'loupe-rect',
-      async run(frame) {
-        const result = await rectangular.detect(frame);
-        result.dispose();
-        return { boxes: result.detections.length, timings: { ...result.timings } };
-      },
-      dispose: () => rectangular.dispose(),
-    });
+    contenders.push(loupeContender('loupe-rect', rectangular, () => rectangular.dispose()));
   }
   if (want('human')) {
     try {
