@@ -80,7 +80,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['src/**/*.test.ts', 'models/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'models/**/*.test.ts', 'components/**/*.test.ts', 'eval/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 180_000,

@@ -238,9 +238,9 @@ function humanConfig(model: string, backend: string, scoreThreshold: number): Re
 
 async function run(config: BenchConfig): Promise<BenchResult> {
   const tf = await import('@tensorflow/tfjs');
-  const { createDetector } = await import('../src/index.js');
+  const { createDetector } = await import('../models/index.js');
   const { getModelDescriptor } = await import('../models/registry.js');
-  const { preprocessFrame } = await import('../src/detector.js');
+  const { preprocessFrame } = await import('../src/pipeline.js');
   const { foldConstants } = await import('../src/runtime/fold-constants.js');
   const log = (message: string): void => console.log(`[bench ${config.backend}/${config.model}] ${message}`);
 
@@ -369,7 +369,7 @@ async function run(config: BenchConfig): Promise<BenchResult> {
  * `timings.preprocess` (source → model input); boxes of the tensor path are the reference.
  */
 async function canvasCheck(config: BenchConfig, frames: ImageBitmap[], log: (m: string) => void): Promise<CanvasCheck> {
-  const { createDetector } = await import('../src/index.js');
+  const { createDetector } = await import('../models/index.js');
   const viaTensor = await createDetector({ model: config.model, backend: config.backend, ingest: 'tensor' });
   const viaCanvas = await createDetector({ model: config.model, backend: config.backend, ingest: 'canvas' });
   const out: CanvasCheck = { tensorPathMs: [], canvasPathMs: [], maxBoxDiff: [], unmatched: [], maxScoreDiff: [] };
@@ -447,7 +447,7 @@ async function cold(library: string, model: string, backend: BackendName, frameU
   const frame = async (): Promise<ImageBitmap> => createImageBitmap(await (await fetch(frameUrl)).blob());
   let calls = 0;
   if (library === 'loupe') {
-    const { createDetector } = await import('../src/index.js');
+    const { createDetector } = await import('../models/index.js');
     const detector = await createDetector({ model, backend });
     const bitmap = await frame();
     for (;;) {
@@ -476,9 +476,9 @@ async function cold(library: string, model: string, backend: BackendName, frameU
 async function prime(): Promise<void> {
   await Promise.all([
     import('@tensorflow/tfjs'),
-    import('../src/index.js'),
+    import('../models/index.js'),
     import('../models/registry.js'),
-    import('../src/detector.js'),
+    import('../src/pipeline.js'),
     import('../src/runtime/fold-constants.js'),
     import('../src/preprocess/frame.js'),
     import('../src/preprocess/letterbox.js'),

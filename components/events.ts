@@ -2,7 +2,7 @@
  * The events Loupe's elements fire, typed once here: `emit()` only accepts a known event name with
  * its detail, and `addEventListener('loupe-…')` on any element sees the detail's type.
  */
-import type { BackendReport, DetectionSummary, LoupeErrorType } from '../src/index.js';
+import type { BackendReport, DetectionSummary, LoupeErrorType } from '../models/index.js';
 
 /** What a `<loupe-camera>` shows. */
 export type SourceKind = 'camera' | 'video' | 'image';

@@ -3,7 +3,7 @@
  * and tells listeners when frames can be read.
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import type { LoupeErrorType } from '../src/index.js';
+import type { LoupeErrorType } from '../models/index.js';
 import { emit, type ErrorDetail, type SourceKind } from './events.js';
 import { cameraStyles } from './loupe-camera.styles.js';
 

@@ -20,7 +20,8 @@ import {
   type LoadPhase,
   type LoupeErrorType,
   type SkippedBackend,
-} from '../src/index.js';
+  isGpuBackend,
+} from '../models/index.js';
 import { emit } from './events.js';
 import { SMALL_OBJECT_PROPERTIES, smallObjectsSetting, type SmallObjectsAttributes } from './internal/small-objects-attributes.js';
 import { LoupeCamera } from './loupe-camera.js';
@@ -432,7 +433,7 @@ export class LoupeDetector extends LitElement {
    * lived on it and load again (selectBackend builds a fresh context or device). No-op on CPU backends.
    */
   private recoverFromLoss(engine: Detector, generation: number): void {
-    if (engine.backend.backend !== 'webgl' && engine.backend.backend !== 'webgpu') return;
+    if (!isGpuBackend(engine.backend.backend)) return;
     void whenBackendLost().then((error) => {
       if (generation !== this.loadGeneration || this._engine !== engine || !this.isConnected) return;
       this.reportError(error.type, error.message);

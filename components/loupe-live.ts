@@ -18,7 +18,7 @@ import {
   downloadBlob,
   type CocoResult,
   type DetectionsExport,
-} from '../src/index.js';
+} from '../models/index.js';
 import { emit, type ErrorDetail, type LoupeEvent, type SourceKind } from './events.js';
 import type { FacingMode, LoupeCamera } from './loupe-camera.js';
 import { BACKEND_PREFERENCES, type LoupeDetector } from './loupe-detector.js';

@@ -20,7 +20,7 @@ import {
   type MapHandle,
   type OutputLevel,
   type SmallObjectsReport,
-} from '../src/index.js';
+} from '../models/index.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
 import { SIDE_COLORS, classColor, levelColor } from './internal/palette.js';

@@ -4,7 +4,7 @@
  */
 import './query.js'; // first: attributes must be on <loupe-live> before it upgrades
 import '../components/index.js';
-import { colormapStops } from '../src/index.js';
+import { colormapStops } from '../models/index.js';
 
 // The explainer's colour scale is the heatmap's own colour map.
 document.documentElement.style.setProperty('--colormap', colormapStops());

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import type { BackendReport, DetectionSummary } from '../src/index.js';
+import type { BackendReport, DetectionSummary } from '../models/index.js';
 import { artifactsDir } from './chromium';
 import { LAWN, SOURCE_HEIGHT, SOURCE_WIDTH, WALKWAY, bestPersonMatch, centre, contains, describe, people, type Rect } from './street';
 

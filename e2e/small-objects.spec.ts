@@ -3,7 +3,7 @@
 // layer draws each scale's grid, the tiles that ran, and the scale strip, which stacks below the levels
 // layer's panels when both are on (NanoDet, for its three levels).
 import { expect, test } from '@playwright/test';
-import type { DetectionSummary } from '../src/index.js';
+import type { DetectionSummary } from '../models/index.js';
 import { liveState, openLive, screenshotLive, waitForFrames } from './helpers';
 
 test('small-object mode: at least as many people as one pass, and the tiles layer', async ({ page }) => {

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Detection } from '../src/index.js';
+import type { Detection } from '../models/index.js';
 
 export interface Rect {
   x: number;

@@ -1,8 +1,8 @@
 /**
- * Script of eval/page.html: runs the real detector (`createDetector` from src/index.ts) on one dataset
+ * Script of eval/page.html: runs the real detector (`createDetector` from models/index.ts) on one dataset
  * picture at a time for `eval/run.mjs`, and returns plain data.
  */
-import { createDetector, type Detector, type DetectionResult, type SmallObjectsSetting } from '../src/index.js';
+import { createDetector, type Detector, type DetectionResult, type SmallObjectsSetting } from '../models/index.js';
 import type { EvalDetection, EvalImageResult, EvalLoadOptions, EvalModelInfo, EvalPageApi } from './types.js';
 
 let detector: Detector | undefined;

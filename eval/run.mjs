@@ -6,7 +6,7 @@
 // The Vite dev server serves the page (eval/page.html), the engine and the model files as in the demo,
 // plus the dataset folder under /@loupe-eval/data/ straight from where it lies (it is never copied into
 // the project). The page runs the real `createDetector()` on one picture at a time; this process maps
-// classes to categories and scores with src/eval/coco-eval.ts (both loaded through Vite, so they stay
+// classes to categories and scores with eval/coco-eval.ts (both loaded through Vite, so they stay
 // TypeScript). Chromium is the system one, launched as the e2e tests launch it (e2e/chromium.ts).
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -2,10 +2,10 @@
  * The Node side of `npm run eval` (loaded by eval/run.mjs through Vite): maps the model's classes to the
  * dataset's categories and scores the detections with the COCO evaluator.
  */
-import { COCO80_CATEGORY_IDS } from '../models/labels/coco-category-ids.js';
-import { COCO80_LABELS } from '../models/labels/coco80.js';
-import { mapCategories, type CategoryMapping } from '../src/eval/categories.js';
-import { evaluateCoco, type CocoDataset, type CocoDetection, type CocoEvaluation } from '../src/eval/coco-eval.js';
+import { COCO80_CATEGORY_IDS } from '../src/labels/coco-category-ids.js';
+import { COCO80_LABELS } from '../src/labels/coco80.js';
+import { mapCategories, type CategoryMapping } from './categories.js';
+import { evaluateCoco, type CocoDataset, type CocoDetection, type CocoEvaluation } from './coco-eval.js';
 import type { EvalDetection } from './types.js';
 
 export interface ImageDetections {

@@ -1,5 +1,5 @@
 /** What crosses between `eval/run.mjs` (Node) and `eval/page.ts` (the browser): plain JSON data. */
-import type { BackendPreference, BackendReport, FrameIngest, ModelSource, SmallObjectsSetting } from '../src/index.js';
+import type { BackendPreference, BackendReport, FrameIngest, ModelSource, SmallObjectsSetting } from '../models/index.js';
 
 /** A registry id, or a model given by URL (`ultralytics:<url or path>` on the command line). */
 export type EvalModelSpec = string | ModelSource;

@@ -7,5 +7,5 @@
  * Asset defaults here: model files from `/models/` and WASM binaries from `/tfjs-wasm/` on the page's
  * origin; change them with `setModelBaseUrl()` / `setWasmBaseUrl()` or per element.
  */
-export * from '../src/index.js';
+export * from '../models/index.js';
 export * from '../components/index.js';

@@ -7,28 +7,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError, asLoupeError } from './errors.js';
-import { ROW_WIDTH, type DecodedFrame, type ModelDescriptor, type RunnableModel } from './model-descriptor.js';
+import { ROW_WIDTH, type ModelDescriptor, type RunnableModel } from './model-descriptor.js';
 import { bundleMaps } from './maps.js';
+import { decodeOutputs, executeModel, modelNmsIou, preprocessFrame, rowsToDetections } from './pipeline.js';
 import { NMS_FIRST_CANDIDATES, finishOnBackend, readFinalRows } from './postprocess/final-rows.js';
 import { classAwareNms, suppressRows } from './postprocess/nms.js';
 import { unletterboxRows } from './postprocess/unletterbox.js';
 import { canvasIngest } from './preprocess/canvas-letterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
-import { computeLetterbox, inputToSource, letterboxFrame } from './preprocess/letterbox.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
+import { isGpuBackend } from './runtime/backend-kind.js';
 import { hostOutputs } from './runtime/host-values.js';
-import { checkInputSize, inputSizer, levelsFor, relaxInputSize, type InputSizer } from './runtime/rect-input.js';
-import { foldingHandler } from './runtime/fold-constants.js';
+import { checkedFetch, isCompilable, loadGraph } from './runtime/load-graph.js';
+import { levelsFor } from './runtime/rect-input.js';
 import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
 import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-up.js';
 import { resolveSmallObjects } from './small-objects/plan.js';
-import { allowAnyBatch, detectSmallObjects, type BatchState } from './small-objects/run.js';
+import { detectSmallObjects, type BatchState } from './small-objects/run.js';
 import type { SmallObjectsOptions, SmallObjectsSetting } from './small-objects/types.js';
 import type {
   BackendReport,
   DetectCallOptions,
-  Detection,
-  DetectionCell,
   LetterboxTransform,
   DetectionResult,
   Detector,
@@ -87,17 +86,6 @@ function validateRunOptions(descriptor: ModelDescriptor, current: RunOptions, pa
   return next;
 }
 
-/** Checks once, at load, that the graph has the input and outputs the descriptor relies on. */
-function checkGraph(model: tf.GraphModel, descriptor: ModelDescriptor): void {
-  const input = model.inputs.find((i) => i.name === descriptor.input.name);
-  if (!input) {
-    throw new LoupeError('model-mismatch', `Model '${descriptor.id}' has no input '${descriptor.input.name}' (has ${model.inputs.map((i) => i.name).join(', ')}).`);
-  }
-  checkInputSize(descriptor, input.shape ?? []);
-  const nodes = new Set(Object.keys((model as unknown as { executor: { graph: { nodes: Record<string, unknown> } } }).executor.graph.nodes));
-  const missing = descriptor.outputs.filter((name) => !nodes.has(name));
-  if (missing.length > 0) throw new LoupeError('model-mismatch', `Model '${descriptor.id}' lacks output node(s) ${missing.join(', ')}.`);
-}
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -145,23 +133,14 @@ class GraphDetector implements Detector {
     if (this.disposed) throw new LoupeError('disposed', `The '${this.model}' detector was disposed.`);
     // A compile-only warm-up of another model on this backend leaves programs unusable until it has
     // finished compiling them: a frame that met one of them would fail.
-    const compiling = this.onGpu ? compileInProgress() : null;
+    const compiling = isGpuBackend(this.backend.backend) ? compileInProgress() : null;
     if (compiling) await compiling;
     if (this.disposed) throw new LoupeError('disposed', `The '${this.model}' detector was disposed.`);
     const { descriptor } = this;
     const options = this.options;
     const small = call.smallObjects === undefined ? this.smallObjects : resolveSmallObjects(call.smallObjects);
     if (small) {
-      const context = {
-        descriptor,
-        runnable: this.runnable,
-        backend: this.backend.backend,
-        model: this.model,
-        labels: this.labels,
-        state: this.batchState,
-        preprocess: (frame: tf.Tensor3D) => preprocessFrame(descriptor, frame, this.rectMultiple),
-        cellOf: (level: number, position: number, transform: LetterboxTransform) => cellOf(descriptor, level, position, transform),
-      };
+      const context = { descriptor, runnable: this.runnable, backend: this.backend.backend, state: this.batchState, rectMultiple: this.rectMultiple };
       return detectSmallObjects(context, source, options, small, call);
     }
     const start = now();
@@ -191,14 +170,7 @@ class GraphDetector implements Detector {
     const preprocessed = now();
 
     // Model: only the nodes the decoder needs are computed (not a graph's own decode branch).
-    let outputs: tf.Tensor[];
-    try {
-      outputs = await this.runnable.execute(input);
-    } catch (error) {
-      throw asLoupeError(error, 'model-mismatch', `Running '${this.model}' failed`);
-    } finally {
-      input.dispose();
-    }
+    const outputs = await executeModel(this.runnable, input, this.model);
     const inferred = now();
 
     // Decode (+ the model's own NMS) + unletterbox. GPU backends: on the GPU, then one async read of the
@@ -206,8 +178,9 @@ class GraphDetector implements Detector {
     // reads them in place when it has one (else its tfjs decode and one read of the rows), then NMS
     // and unletterbox in JS.
     // The model's own NMS (descriptor.nms): its reference IoU unless the caller set `nmsIouThreshold`.
-    const modelNmsIou = descriptor.nms ? (options.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
-    const host = !this.onGpu && descriptor.hostDecode ? hostOutputs(outputs) : null;
+    const ownNmsIou = modelNmsIou(descriptor, options.nmsIouThreshold);
+    const onGpu = isGpuBackend(this.backend.backend);
+    const host = !onGpu && descriptor.hostDecode ? hostOutputs(outputs) : null;
     let maps: DetectionMaps;
     let values: Float32Array;
     if (host && descriptor.hostDecode) {
@@ -215,24 +188,19 @@ class GraphDetector implements Detector {
         // Plain JS first: the views into WASM memory are valid only until the next tfjs call.
         const inputSize = { width: letterbox.inputWidth, height: letterbox.inputHeight };
         const rows = descriptor.hostDecode.rows(host, { maxDetections: options.maxDetections, scoreThreshold: options.scoreThreshold, inputSize });
-        values = this.finishOnHost(rows, modelNmsIou, letterbox, options);
+        values = this.finishOnHost(rows, ownNmsIou, letterbox, options);
         maps = bundleMaps(call.maps === true ? descriptor.hostDecode.maps(outputs, { maxDetections: options.maxDetections, inputSize }) : {});
       } finally {
         for (const t of outputs) t.dispose();
       }
     } else {
-      let decoded: DecodedFrame;
-      try {
-        decoded = this.descriptor.decode(outputs, { maxDetections: options.maxDetections, inputSize: { width: letterbox.inputWidth, height: letterbox.inputHeight } });
-      } finally {
-        for (const t of outputs) t.dispose();
-      }
+      const decoded = decodeOutputs(descriptor, outputs, options.maxDetections, { width: letterbox.inputWidth, height: letterbox.inputHeight });
       maps = bundleMaps(decoded.maps);
       try {
         values =
-          modelNmsIou !== null && !this.onGpu
-            ? this.finishOnHost(await this.readAll(decoded.rows), modelNmsIou, letterbox, options)
-            : await this.readRows(decoded.rows, letterbox, options, modelNmsIou);
+          ownNmsIou !== null && !onGpu
+            ? this.finishOnHost(await this.readAll(decoded.rows), ownNmsIou, letterbox, options)
+            : await this.readRows(decoded.rows, letterbox, options, ownNmsIou);
       } catch (error) {
         maps.dispose();
         throw asLoupeError(error, 'backend-failed', 'Reading detections back failed');
@@ -240,7 +208,7 @@ class GraphDetector implements Detector {
     }
     const decodedAt = now();
 
-    let detections = this.toDetections(values, options.scoreThreshold, letterbox);
+    let detections = rowsToDetections(values, ROW_WIDTH, descriptor, options.scoreThreshold, letterbox);
     // Models without NMS of their own: optional class-aware NMS on the K rows read back.
     if (!descriptor.nms && options.nmsIouThreshold !== null) detections = classAwareNms(detections, options.nmsIouThreshold);
     const end = now();
@@ -260,10 +228,6 @@ class GraphDetector implements Detector {
     };
     if (keepMaps) result.maps = maps;
     return result;
-  }
-
-  private get onGpu(): boolean {
-    return this.backend.backend === 'webgl' || this.backend.backend === 'webgpu';
   }
 
   /**
@@ -298,24 +262,6 @@ class GraphDetector implements Detector {
         ? suppressRows(rows, ROW_WIDTH, nmsIou, options.scoreThreshold, options.maxDetections)
         : rows.slice(0, options.maxDetections * ROW_WIDTH);
     return unletterboxRows(kept, ROW_WIDTH, letterbox);
-  }
-
-  /** Rows (x1, y1, x2, y2, score, class, level, position) in source px, sorted by score → Detection objects. */
-  private toDetections(rows: Float32Array, scoreThreshold: number, letterbox: LetterboxTransform): Detection[] {
-    const detections: Detection[] = [];
-    for (let i = 0; i + ROW_WIDTH - 1 < rows.length; i += ROW_WIDTH) {
-      const score = rows[i + 4] ?? 0;
-      if (score < scoreThreshold) break; // sorted: nothing after this passes either
-      const x1 = rows[i] ?? 0;
-      const y1 = rows[i + 1] ?? 0;
-      const width = (rows[i + 2] ?? 0) - x1;
-      const height = (rows[i + 3] ?? 0) - y1;
-      if (!(width > 0 && height > 0)) continue; // fully clipped away
-      const classId = Math.round(rows[i + 5] ?? 0);
-      const cell = cellOf(this.descriptor, Math.round(rows[i + 6] ?? 0), Math.round(rows[i + 7] ?? 0), letterbox);
-      detections.push({ x: x1, y: y1, width, height, score, classId, label: this.labels[classId] ?? `class ${classId}`, cell });
-    }
-    return detections;
   }
 
   /**
@@ -361,7 +307,7 @@ class GraphDetector implements Detector {
       const outputs = this.runnable.execute(input);
       if (!Array.isArray(outputs)) throw new Error(`'${this.model}' runs asynchronously`);
       const decoded = descriptor.decode(outputs, { maxDetections: options.maxDetections, inputSize: { width: letterbox.inputWidth, height: letterbox.inputHeight } });
-      const nmsIou = descriptor.nms ? (options.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
+      const nmsIou = modelNmsIou(descriptor, options.nmsIouThreshold);
       // The programs of the frame path: NMS on the first candidates, as `readFinalRows` runs it first.
       return [finishOnBackend(decoded.rows, letterbox, options.maxDetections, nmsIou, NMS_FIRST_CANDIDATES)];
     });
@@ -373,140 +319,6 @@ class GraphDetector implements Detector {
     this.runnable.dispose();
   }
 }
-
-/**
- * The model input for one frame. In: `frame` [H, W, 3] RGB 0..255. Out: the descriptor's input
- * (default: centred letterbox [1, H, W, 3] then `normalize`) and its letterbox transform. With
- * `rectMultiple` (a `rectInput` model) the input is the smallest multiple that holds the frame.
- */
-export function preprocessFrame(descriptor: ModelDescriptor, frame: tf.Tensor3D, rectMultiple?: number): { input: tf.Tensor; letterbox: LetterboxTransform } {
-  if (descriptor.preprocess) return descriptor.preprocess(frame);
-  const [height, width] = frame.shape;
-  const letterbox = computeLetterbox(width, height, descriptor.input.width, descriptor.input.height, rectMultiple);
-  const input = tf.tidy(() => {
-    const boxed = letterboxFrame(frame, letterbox, descriptor.input.padValue);
-    return descriptor.input.normalize ? descriptor.input.normalize(boxed) : boxed;
-  });
-  return { input, letterbox };
-}
-
-/** Level and flat position of a row → the cell, its anchor and its prior point in source pixels. */
-export function cellOf(descriptor: ModelDescriptor, levelIndex: number, position: number, letterbox: LetterboxTransform): DetectionCell {
-  const levels = levelsFor(descriptor, letterbox);
-  const level = levels[levelIndex] ?? levels[0];
-  if (!level) return { level: levelIndex, stride: 0, x: 0, y: 0, anchor: 0, priorX: 0, priorY: 0 };
-  const anchor = position % level.anchors;
-  const cellIndex = Math.floor(position / level.anchors);
-  const x = cellIndex % level.width;
-  const y = Math.floor(cellIndex / level.width);
-  const offset = level.cellOrigin === 'centre' ? 0.5 : 0;
-  const prior = inputToSource(letterbox, (x + offset) * level.stride, (y + offset) * level.stride);
-  return { level: levelIndex, stride: level.stride, x, y, anchor, priorX: prior.x, priorY: prior.y };
-}
-
-/**
- * A fetch that turns an HTTP error into a clear failure. tfjs checks the status of the graph JSON but
- * not of the weight shards: a 404 page would otherwise surface as a garbled-weights error.
- */
-function checkedFetch(custom: typeof fetch | undefined): typeof fetch {
-  const base = custom ?? globalThis.fetch.bind(globalThis);
-  return async (input, init) => {
-    const response = await base(input, init);
-    if (!response.ok) {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      throw new LoupeError('model-load-failed', `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);
-    }
-    return response;
-  };
-}
-
-/** Bytes one stored element takes: the quantized type when the manifest says so, else the dtype. */
-const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
-
-/**
- * The bytes a weights manifest describes (undefined when it holds strings, whose size is in the data).
- * Exported for the unit test.
- */
-export function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
-  let total = 0;
-  for (const spec of specs) {
-    const bytes = STORED_BYTES[spec.quantization?.dtype ?? spec.dtype];
-    if (bytes === undefined) return undefined;
-    total += spec.shape.reduce((product, side) => product * side, 1) * bytes;
-  }
-  return total;
-}
-
-/**
- * Fails a model whose weight files do not hold exactly the bytes its manifest describes. tfjs reads
- * short files as a confusing shape error and ignores extra bytes altogether (a weights file from another
- * version of the model would then load as garbage).
- */
-function checkedWeights(handler: tf.io.IOHandler, url: string): tf.io.IOHandler {
-  const load = handler.load?.bind(handler);
-  if (!load) return handler;
-  return {
-    load: async () => {
-      const artifacts = await load();
-      const expected = manifestBytes(artifacts.weightSpecs ?? []);
-      const data = artifacts.weightData;
-      const actual = data === undefined ? 0 : Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
-      if (expected !== undefined && actual !== expected) {
-        throw new LoupeError(
-          'model-load-failed',
-          `The weight files of ${url} hold ${actual} bytes, but its manifest describes ${expected}: the files do not belong together (truncated, or from another version of the model).`,
-        );
-      }
-      return artifacts;
-    },
-  };
-}
-
-/** A tfjs graph model that runs only the descriptor's `outputs` (async when the graph has dynamic ops). */
-async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: typeof fetch, onProgress?: (fraction: number) => void): Promise<RunnableModel> {
-  let graph: tf.GraphModel;
-  try {
-    // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
-    const handler = tf.io.http(url, { onProgress, fetchFunc });
-    // GPU backends: static subgraphs (shape constants) become constants, so execute() makes no
-    // synchronous GPU reads. On WASM/CPU those reads are plain memory reads and folding only costs load
-    // time (the folded graph measured no faster there: docs/performance.md).
-    // Rectangular-input models: the input's height and width become −1 before folding (see rect-input.ts).
-    const checked = relaxInputSize(checkedWeights(handler, url), descriptor);
-    const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
-    graph = await tf.loadGraphModel(gpu ? foldingHandler(checked) : checked);
-  } catch (error) {
-    throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
-  }
-  let sizer: InputSizer | null;
-  try {
-    checkGraph(graph, descriptor);
-    sizer = inputSizer(graph, descriptor);
-  } catch (error) {
-    graph.dispose();
-    throw error;
-  }
-  const inputName = descriptor.input.name;
-  allowAnyBatch(graph, inputName); // small-object mode's tiles, when the graph computes a batch (checked there)
-  const outputs = [...descriptor.outputs];
-  const asList = (raw: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(raw) ? raw : [raw]);
-  const runnable: RunnableModel = {
-    execute: (input) => {
-      sizer?.prepare(input);
-      return asList(graph.execute({ [inputName]: input }, outputs));
-    },
-    dispose: () => {
-      sizer?.release();
-      graph.dispose();
-    },
-  };
-  // graph.execute() is synchronous (it throws for graphs that need executeAsync): compile-only is safe.
-  compilable.add(runnable);
-  return runnable;
-}
-
-/** Runnables whose `execute()` is synchronous and reads no value it computes (warm-up by compile-only). */
-const compilable = new WeakSet<RunnableModel>();
 
 /** Loads `descriptor`'s model on the chosen backend and returns a ready detector. */
 export async function createDetectorFor(requested: ModelDescriptor, options: DetectorOptions): Promise<Detector> {
@@ -554,7 +366,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
   const { descriptor: loaded, runnable } = shared.value;
   const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions, ingest, options.rectInput === true ? loaded.rectInput?.multiple : undefined);
   if (smallObjects) detector.setOptions({ smallObjects });
-  const gpu = backend.backend === 'webgl' || backend.backend === 'webgpu';
+  const gpu = isGpuBackend(backend.backend);
   // Default: on, but not on SwiftShader's WebGPU, whose pipeline compilation ahead of the first frame
   // delayed the first result (38 s against 27 s for CenterNet, docs/performance.md).
   const warmUp = options.warmUp ?? !isSwiftShaderWebGpu();
@@ -591,7 +403,7 @@ async function warmUpShared(model: LoadedModel, detector: GraphDetector, onPhase
     }
   } else {
     const created: NonNullable<LoadedModel['warmUp']> = { promise: Promise.resolve({ mode: 'none', programs: 0, ms: 0 }), fraction: 0, listeners: new Set(listener ? [listener] : []) };
-    created.promise = detector.warmUpOnce(compilable.has(model.runnable), (fraction) => {
+    created.promise = detector.warmUpOnce(isCompilable(model.runnable), (fraction) => {
       created.fraction = fraction;
       for (const each of created.listeners) each(fraction);
     });

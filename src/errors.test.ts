@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestBytes } from './detector.js';
+import { manifestBytes } from './runtime/load-graph.js';
 
 const root = resolve(import.meta.dirname, '..');
 

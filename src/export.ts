@@ -3,8 +3,8 @@
  * results format (`[{image_id, category_id, bbox: [x, y, w, h], score}]`, what pycocotools' `loadRes`
  * and most evaluators read). Plain data; `downloadDetections` needs a browser.
  */
-import { COCO80_CATEGORY_IDS } from '../models/labels/coco-category-ids.js';
-import { COCO80_LABELS } from '../models/labels/coco80.js';
+import { COCO80_CATEGORY_IDS } from './labels/coco-category-ids.js';
+import { COCO80_LABELS } from './labels/coco80.js';
 import type { DetectionSummary } from './types.js';
 
 /** Loupe's JSON export of one result. Boxes are in source pixels, top-left origin. */

@@ -3,7 +3,7 @@
  * `small-objects` (present: on; a value names a preset, `full` or `live`; `false`: off), `scales`
  * (`"2"`, `"2 3"` or `"2,3"`), `tile-overlap` (0..1) and `budget` (executions a frame; `0`: none).
  */
-import type { SmallObjectsOptions, SmallObjectsPreset, SmallObjectsSetting } from '../../src/index.js';
+import type { SmallObjectsOptions, SmallObjectsPreset, SmallObjectsSetting } from '../../models/index.js';
 
 /** The element properties behind the attributes. */
 export interface SmallObjectsAttributes {

@@ -3,7 +3,7 @@
  * the frame's size (a GPU canvas in the overlay cannot be read back reliably, and page CSS is not ours to
  * screenshot). Boxes and labels follow the overlay's look: class colour, label and score.
  */
-import type { Detection } from '../../src/index.js';
+import type { Detection } from '../../models/index.js';
 import { classColor } from './palette.js';
 
 export interface SnapshotInput {

@@ -5,7 +5,7 @@
  */
 import { html, nothing, svg } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import type { Detection, SmallObjectsReport } from '../../src/index.js';
+import type { Detection, SmallObjectsReport } from '../../models/index.js';
 
 /** The whole frame, then each tiled scale, finest last: white, then colours apart from the level palette. */
 const SCALE_COLORS = ['#e5e7eb', '#f0abfc', '#5eead4', '#fde047', '#fb923c', '#a5b4fc'] as const;

@@ -3,7 +3,7 @@
  * returns plain data, for specs that must not depend on the elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createDetector, summarizeResult, type BackendPreference, type BackendReport, type DetectionSummary, type FrameIngest } from '../../src/index.js';
+import { createDetector, summarizeResult, type BackendPreference, type BackendReport, type DetectionSummary, type FrameIngest } from '../../models/index.js';
 
 export interface EngineRun {
   backend: BackendReport;

@@ -2,7 +2,7 @@
  * Script of e2e/pages/faces.html: runs the engine API with the `yolo-face` model on an image (one of
  * face-api's demo photos, served by the dev server from node_modules) and returns plain data.
  */
-import { createDetector, type BackendPreference, type BackendReport, type Detection, type LetterboxTransform } from '../../src/index.js';
+import { createDetector, type BackendPreference, type BackendReport, type Detection, type LetterboxTransform } from '../../models/index.js';
 
 export interface FacesRun {
   backend: BackendReport;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '../../components/index.js';
-import type { BackendReport, DetectionSummary } from '../../src/index.js';
+import type { BackendReport, DetectionSummary } from '../../models/index.js';
 
 export interface ReadbackFrame {
   /** Bytes returned by backend.read/readSync since the previous loupe-detections event. */

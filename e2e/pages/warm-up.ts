@@ -4,7 +4,7 @@
  * the first `detect()` of a fake-camera frame added.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createDetector, type BackendPreference, type LoadPhase, type WarmUpReport } from '../../src/index.js';
+import { createDetector, type BackendPreference, type LoadPhase, type WarmUpReport } from '../../models/index.js';
 import { compiledProgramKeys } from '../../src/runtime/warm-up.js';
 
 export interface WarmUpRun {

@@ -1,7 +1,7 @@
 // The GPU decoder must reproduce the graph's own decode (`tower_0/detections`) from the graph's raw maps.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testing/node.js';
+import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../test/node.js';
 import { computeLetterbox, letterboxFrame } from '../../src/preprocess/letterbox.js';
 import { centernet } from './descriptor.js';
 import { bundleMaps } from '../../src/maps.js';
@@ -131,7 +131,7 @@ describe('CenterNet decoder', () => {
 
 describe('CenterNet descriptor', () => {
   it('names exactly the 80 COCO classes in the contiguous order', async () => {
-    const { COCO80_LABELS } = await import('../labels/coco80.js');
+    const { COCO80_LABELS } = await import('../../src/labels/coco80.js');
     expect(COCO80_LABELS).toHaveLength(80);
     expect(new Set(COCO80_LABELS).size).toBe(80);
     // Spot checks across the list: an off-by-one anywhere shifts these.

@@ -1,5 +1,5 @@
 import type { ModelDescriptor } from '../../src/model-descriptor.js';
-import { COCO80_LABELS } from '../labels/coco80.js';
+import { COCO80_LABELS } from '../../src/labels/coco80.js';
 import { CENTERNET_STRIDE, centerNetHostDecode, decodeCenterNet } from './decoder.js';
 
 /**

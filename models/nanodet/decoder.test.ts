@@ -2,12 +2,12 @@
 // re-statement of the reference decode (gfl_head.py v0.x) on the same raw outputs.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preprocessFrame } from '../../src/detector.js';
+import { preprocessFrame } from '../../src/pipeline.js';
 import { bundleMaps } from '../../src/maps.js';
 import { classAwareNms, suppressRows } from '../../src/postprocess/nms.js';
 import { greedyNmsMask, suppressRowsOnBackend } from '../../src/postprocess/gpu-nms.js';
 import { ROW_WIDTH } from '../../src/model-descriptor.js';
-import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../src/testing/node.js';
+import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../../test/node.js';
 import type { Detection } from '../../src/types.js';
 import { hostOutputs } from '../../src/runtime/host-values.js';
 import { NANODET_BINS, NANODET_LEVELS, decodeNanoDet, integralDistances, nanoDetHostDecode } from './decoder.js';
@@ -271,7 +271,7 @@ describe('GPU greedy NMS', () => {
 
 describe('NanoDet through createDetector', () => {
   it('loads, checks the graph and finds people with their level and cell', async () => {
-    const { createDetector } = await import('../../src/index.js');
+    const { createDetector } = await import('../index.js');
     const start = tf.memory().numTensors;
     const detector = await createDetector({ model: 'nanodet', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch, rectInput: true });
     const frame = await readJpegTensor('models/centernet/fixtures/street-frame.jpg');

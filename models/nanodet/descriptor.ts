@@ -1,6 +1,6 @@
 import type { InputSpec, ModelDescriptor } from '../../src/model-descriptor.js';
 import { pixelNormalizer } from '../../src/preprocess/normalize.js';
-import { COCO80_LABELS } from '../labels/coco80.js';
+import { COCO80_LABELS } from '../../src/labels/coco80.js';
 import { NANODET_INPUT, NANODET_LEVELS, NANODET_NMS_IOU, decodeNanoDet, nanoDetHostDecode } from './decoder.js';
 
 /** The training normalisation (nanodet-g.yml): BGR order, (v − mean) / std on 0..255 values. */

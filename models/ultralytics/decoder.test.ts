@@ -3,7 +3,7 @@
 // Ultralytics' NMS rule, no tensor leak.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cellOf } from '../../src/detector.js';
+import { cellOf } from '../../src/pipeline.js';
 import { ROW_WIDTH, type ModelDescriptor } from '../../src/model-descriptor.js';
 import { classAwareNms } from '../../src/postprocess/nms.js';
 import { computeLetterbox } from '../../src/preprocess/letterbox.js';

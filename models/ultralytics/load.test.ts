@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoupeError, createDetector } from '../../src/index.js';
-import { fileFetch } from '../../src/testing/node.js';
+import { LoupeError, createDetector } from '../index.js';
+import { fileFetch } from '../../test/node.js';
 import { ultralyticsLetterbox } from './preprocess.js';
 import { tinyMetadataYaml, tinyUltralyticsGraph, type TinyGraphOptions } from './tiny-graph.js';
 

@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NODE_MODEL_BASE_URL, fileFetch } from '../../src/testing/node.js';
+import { NODE_MODEL_BASE_URL, fileFetch } from '../../test/node.js';
 import { loadTinyFaceDetector } from '../yolo-face/network.js';
 import { loadYoloFaceSmall } from './network.js';
 

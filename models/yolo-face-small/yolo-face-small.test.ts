@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetector, LoupeError } from '../../src/index.js';
-import { NODE_MODEL_BASE_URL, fileFetch } from '../../src/testing/node.js';
+import { createDetector, LoupeError } from '../index.js';
+import { NODE_MODEL_BASE_URL, fileFetch } from '../../test/node.js';
 import type { Detector } from '../../src/types.js';
 import { yoloFaceSmall, yoloFaceSmallDescriptor, yoloFaceSmallLevels } from './descriptor.js';
 import { loadYoloFaceSmall, runHeads, weightsFromMap, expectedShapes, type YoloFaceSmallWeights } from './network.js';

@@ -1,7 +1,7 @@
 // The GPU decoder on hand-made conv8 outputs (exact boxes, positions, maps), and the descriptor's options.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cellOf } from '../../src/detector.js';
+import { cellOf } from '../../src/pipeline.js';
 import { LoupeError } from '../../src/errors.js';
 import { bundleMaps } from '../../src/maps.js';
 import { decodeYoloFace, YOLO_FACE_ANCHORS } from './decoder.js';

@@ -17,6 +17,7 @@ import type { InputSpec, ModelDescriptor } from '../model-descriptor.js';
 import type { FrameIngest, FrameSource, LetterboxTransform } from '../types.js';
 import { sourceSize } from './frame.js';
 import { computeLetterbox } from './letterbox.js';
+import { isGpuBackend } from '../runtime/backend-kind.js';
 
 /** A browser source `drawImage` takes. */
 export type DrawableSource = Exclude<FrameSource, tf.Tensor3D>;
@@ -107,7 +108,7 @@ export function canvasLetterbox(
 /** Whether frames of `source` will take the canvas path for `descriptor` on `backend` (see `canvasIngest`). */
 export function usesCanvasIngest(descriptor: ModelDescriptor, source: FrameSource, backend: string, ingest: FrameIngest): boolean {
   if (ingest === 'tensor' || descriptor.preprocess || !isDrawable(source)) return false;
-  if (ingest === 'auto' && backend !== 'wasm' && backend !== 'cpu') return false;
+  if (ingest === 'auto' && isGpuBackend(backend)) return false;
   if (typeof OffscreenCanvas === 'undefined' && typeof document === 'undefined') return false;
   // A custom `normalize` without a declarative `pixels` would need tfjs ops after the draw: that is the
   // tensor path's job, and the two paths should not each carry half of a model's preprocessing.

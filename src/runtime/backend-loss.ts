@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError } from '../errors.js';
+import { isGpuBackend } from './backend-kind.js';
 
 /** What the tfjs engine keeps per backend name (not in tfjs's public types). */
 interface EngineRegistry {
@@ -150,8 +151,7 @@ export function backendInstanceId(name: string): number {
  */
 export async function isBackendLostSoon(graceMs = 500): Promise<boolean> {
   if (isBackendLost()) return true;
-  const name = tf.getBackend();
-  if (name !== 'webgl' && name !== 'webgpu') return false;
+  if (!isGpuBackend(tf.getBackend())) return false;
   const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs));
   return Promise.race([watch(tf.backend()).then(() => true), timeout]);
 }

@@ -10,6 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { LoupeError } from '../errors.js';
 import { replaceLostBackend } from './backend-loss.js';
 import type { BackendName, BackendPreference, BackendReport, SkippedBackend } from '../types.js';
+import { isGpuBackend } from './backend-kind.js';
 
 export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -129,7 +130,7 @@ export async function selectBackend(preference: BackendPreference, wasmPaths?: s
   const candidates = preference === 'auto' ? AUTO_ORDER : [preference];
   for (const name of candidates) {
     let probe: GpuProbe | undefined;
-    if (name === 'webgpu' || name === 'webgl') {
+    if (isGpuBackend(name)) {
       probe = name === 'webgpu' ? await probeWebGpu() : probeWebGl();
       if (!probe.available) {
         skipped.push({ backend: name, reason: probe.reason ?? 'unavailable' });

@@ -2,7 +2,7 @@
 // computed nodes, and no static node left computed.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NODE_MODEL_BASE_URL, fileFetch } from '../testing/node.js';
+import { NODE_MODEL_BASE_URL, fileFetch } from '../../test/node.js';
 import { analyseGraph, foldConstants, type FoldReport } from './fold-constants.js';
 
 async function loadArtifacts(file: string): Promise<tf.io.ModelArtifacts> {

@@ -18,22 +18,15 @@
  */
 import type { FusionMethod } from './types.js';
 import type { PlannedTile } from './plan.js';
+import type { RowBox } from '../pipeline.js';
 
 /** Input pixels within which a box edge counts as touching a tile border. */
 export const BORDER_MARGIN = 2;
 /** IoU from which a small whole-frame box and a tile box of its class are one object (step 1). */
 export const YIELD_IOU = 0.3;
 
-/** One decoded box of one pass, in source pixels. */
-export interface Candidate {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-  score: number;
-  classId: number;
-  level: number;
-  position: number;
+/** One decoded box of one pass, in source pixels: a pipeline row, and the pass it came from. */
+export interface Candidate extends RowBox {
   /** Index of the pass (`PlannedTile.index`) that produced it. */
   tile: number;
 }

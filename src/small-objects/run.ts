@@ -25,7 +25,9 @@ import { ROW_WIDTH, type ModelDescriptor, type RunnableModel } from '../model-de
 import { suppressRowsOnBackend } from '../postprocess/gpu-nms.js';
 import { suppressRows } from '../postprocess/nms.js';
 import { frameToTensor } from '../preprocess/frame.js';
-import type { BackendName, DetectCallOptions, Detection, DetectionCell, DetectionMaps, DetectionResult, FrameSource, LetterboxTransform } from '../types.js';
+import { decodeOutputs, detectionOf, executeModel, modelNmsIou, preprocessFrame, rowAt } from '../pipeline.js';
+import { isGpuBackend } from '../runtime/backend-kind.js';
+import type { BackendName, DetectCallOptions, Detection, DetectionMaps, DetectionResult, FrameSource, LetterboxTransform } from '../types.js';
 import { pickTiles, tileEvidence } from './budget.js';
 import { fuse, type Candidate } from './fuse.js';
 import { cropBoxes, planTiles, type PlannedTile } from './plan.js';
@@ -44,13 +46,9 @@ export interface SmallObjectsContext {
   descriptor: ModelDescriptor;
   runnable: RunnableModel;
   backend: BackendName;
-  model: string;
-  labels: readonly string[];
   state: BatchState;
-  /** The model's whole-frame preprocessing (`preprocessFrame`). */
-  preprocess(frame: tf.Tensor3D): { input: tf.Tensor; letterbox: LetterboxTransform };
-  /** Level + position of a row → its cell, with the prior point through `transform`. */
-  cellOf(level: number, position: number, transform: LetterboxTransform): DetectionCell;
+  /** `rectInput` models with rectangular inputs on: the step of the whole-frame input's sizes; else undefined. */
+  rectMultiple: number | undefined;
 }
 
 export interface SmallObjectsRunOptions {
@@ -68,70 +66,6 @@ const present = (tensors: readonly (tf.Tensor | undefined)[]): tf.Tensor[] => te
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** The parts of a tfjs graph model's executor that `allowAnyBatch` rewrites (not public tfjs API). */
-interface GraphInternals {
-  nodes?: Record<string, GraphNodeInternals>;
-  weightMap?: Record<string, tf.Tensor[]>;
-  setWeightMap(map: Record<string, tf.Tensor[]>): void;
-}
-interface GraphNodeInternals {
-  name: string;
-  op: string;
-  inputs?: GraphNodeInternals[];
-  children?: GraphNodeInternals[];
-  attrParams?: { shape?: { value?: number[] } };
-}
-
-function internalsOf(graph: tf.GraphModel): GraphInternals {
-  const executor = (graph as unknown as { executor?: { graph?: { nodes?: Record<string, GraphNodeInternals> }; weightMap?: Record<string, tf.Tensor[]> } }).executor;
-  return {
-    nodes: executor?.graph?.nodes,
-    weightMap: executor?.weightMap,
-    setWeightMap: (map) => {
-      // The setter also records the weights' ids, which the executor keeps when it frees intermediates.
-      if (executor) executor.weightMap = map;
-    },
-  };
-}
-
-/**
- * Reshape targets that fix the batch at 1 (`[1, a, b, …]` constants, as a folded ONNX export's are) →
- * `[-1, a, b, …]`, which is the same reshape for one image and keeps the batch for N. Only constants with
- * no other −1, of which every consumer is a Reshape taking it as its shape. Returns how many it rewrote.
- */
-export function relaxBatchReshapes(graph: tf.GraphModel): number {
-  const { nodes, weightMap, setWeightMap } = internalsOf(graph);
-  if (!nodes || !weightMap) return 0;
-  const replaced: Record<string, tf.Tensor[]> = {};
-  for (const node of Object.values(nodes)) {
-    if (node.op !== 'Reshape') continue;
-    const target = node.inputs?.[1];
-    if (!target || target.op !== 'Const' || replaced[target.name]) continue;
-    const held = weightMap[target.name]?.[0];
-    if (!held || held.rank !== 1 || held.dtype !== 'int32' || held.size < 2) continue;
-    if (!(target.children ?? []).every((child) => child.op === 'Reshape' && child.inputs?.[1] === target && child.inputs?.[0] !== target)) continue;
-    const values = Array.from(held.dataSync());
-    if (values[0] !== 1 || values.includes(-1)) continue;
-    replaced[target.name] = [tf.tensor1d([-1, ...values.slice(1)], 'int32')];
-  }
-  const names = Object.keys(replaced);
-  if (names.length === 0) return 0;
-  const old = names.map((name) => weightMap[name]!).flat();
-  setWeightMap({ ...weightMap, ...replaced });
-  tf.dispose(old);
-  return names.length;
-}
-
-/**
- * Lets a graph model's declared input take any batch size (`[1, …]` → `[-1, …]` in the signature tfjs
- * checks inputs against) and relaxes reshape targets that fix the batch at 1 (`relaxBatchReshapes`).
- * Whether the graph computes a batch correctly is checked on first use.
- */
-export function allowAnyBatch(graph: tf.GraphModel, inputName: string): void {
-  const shape = internalsOf(graph).nodes?.[inputName]?.attrParams?.shape?.value;
-  if (Array.isArray(shape) && shape[0] === 1) shape[0] = -1;
-  relaxBatchReshapes(graph);
-}
-
 /** The affine of a letterbox's inverse (input px → source px). */
 function letterboxAffine(letterbox: LetterboxTransform): Affine {
   return [1 / letterbox.scaleX, -letterbox.padX / letterbox.scaleX, 1 / letterbox.scaleY, -letterbox.padY / letterbox.scaleY];
@@ -185,14 +119,6 @@ function passRows(rows: tf.Tensor2D, affine: tf.Tensor2D, pass: tf.Tensor1D, fra
   return out;
 }
 
-async function execute(runnable: RunnableModel, input: tf.Tensor, model: string): Promise<tf.Tensor[]> {
-  try {
-    return await runnable.execute(input);
-  } catch (error) {
-    throw asLoupeError(error, 'model-mismatch', `Running '${model}' failed`);
-  }
-}
-
 /** Largest |a − b| relative to the size of b, for the one-time batch check. */
 async function relativeDifference(batched: readonly tf.Tensor[], single: readonly tf.Tensor[]): Promise<number> {
   const ratios = tf.tidy(() =>
@@ -217,7 +143,7 @@ async function relativeDifference(batched: readonly tf.Tensor[], single: readonl
  * of their magnitude). A graph whose reshapes fix the batch at 1 (NanoDet) fails that check and runs
  * back to back. Does not dispose `input`.
  */
-export async function executeTiles(context: Pick<SmallObjectsContext, 'runnable' | 'state' | 'model'>, input: tf.Tensor, count: number, allowBatch = true): Promise<tf.Tensor[][]> {
+export async function executeTiles(context: Pick<SmallObjectsContext, 'runnable' | 'state'> & { model: string }, input: tf.Tensor, count: number, allowBatch = true): Promise<tf.Tensor[][]> {
   const { runnable, state, model } = context;
   const tileInput = (i: number): tf.Tensor => tf.slice(input, i, 1);
   if (allowBatch && count > 1 && state.batch !== 'no') {
@@ -231,7 +157,7 @@ export async function executeTiles(context: Pick<SmallObjectsContext, 'runnable'
       let ok = batched.every((t) => t.shape[0] === count);
       if (ok && state.batch === 'unknown') {
         const first = tileInput(0);
-        const single = await execute(runnable, first, model).finally(() => first.dispose());
+        const single = await executeModel(runnable, first, model);
         try {
           ok = single.length === batched.length && (await relativeDifference(batched, single)) <= 1e-4;
         } finally {
@@ -250,12 +176,8 @@ export async function executeTiles(context: Pick<SmallObjectsContext, 'runnable'
   const outputs: tf.Tensor[][] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const one = count === 1 ? input : tileInput(i);
-      try {
-        outputs.push(await execute(runnable, one, model));
-      } finally {
-        if (one !== input) one.dispose();
-      }
+      // executeModel disposes what it runs: a clone (shares the data) when the one tile is the caller's input.
+      outputs.push(await executeModel(runnable, count === 1 ? tf.clone(input) : tileInput(i), model));
     }
   } catch (error) {
     tf.dispose(outputs.flat());
@@ -330,17 +252,12 @@ function planarTileInputs(descriptor: ModelDescriptor, pixels: NonNullable<Model
   });
 }
 
-/** The model's own NMS IoU (its reference unless `nmsIouThreshold` overrides it), or null without one. */
-function modelNmsIou(descriptor: ModelDescriptor, run: SmallObjectsRunOptions): number | null {
-  return descriptor.nms ? (run.nmsIouThreshold ?? descriptor.nms.iouThreshold) : null;
-}
-
 /**
  * JS part of a pass, on its rows as single-pass mode treats them: the model's own NMS on CPU backends,
  * or, for a model without one, the engine's `nmsIouThreshold`.
  */
 function suppressPass(rows: Float32Array, descriptor: ModelDescriptor, cpuNms: boolean, run: SmallObjectsRunOptions): Float32Array {
-  const own = modelNmsIou(descriptor, run);
+  const own = modelNmsIou(descriptor, run.nmsIouThreshold);
   if (own !== null) return cpuNms ? suppressRows(rows, PASS_ROW_WIDTH, own, run.scoreThreshold, run.maxDetections) : rows;
   return run.nmsIouThreshold !== null ? suppressRows(rows, PASS_ROW_WIDTH, run.nmsIouThreshold, run.scoreThreshold, run.maxDetections) : rows;
 }
@@ -356,19 +273,8 @@ function candidatesOf(values: Float32Array, descriptor: ModelDescriptor, cpuNms:
     while (end < rowCount && values[end * PASS_ROW_WIDTH + ROW_WIDTH] === pass) end++;
     const kept = suppressPass(values.subarray(start * PASS_ROW_WIDTH, end * PASS_ROW_WIDTH), descriptor, cpuNms, run);
     for (let i = 0; i + PASS_ROW_WIDTH <= kept.length; i += PASS_ROW_WIDTH) {
-      const score = kept[i + 4]!;
-      if (!(score >= run.scoreThreshold)) continue;
-      candidates.push({
-        x1: kept[i]!,
-        y1: kept[i + 1]!,
-        x2: kept[i + 2]!,
-        y2: kept[i + 3]!,
-        score,
-        classId: Math.round(kept[i + 5]!),
-        level: Math.round(kept[i + 6]!),
-        position: Math.round(kept[i + 7]!),
-        tile: Math.round(pass),
-      });
+      const box = rowAt(kept, i);
+      if (box.score >= run.scoreThreshold) candidates.push({ ...box, tile: Math.round(pass) });
     }
     start = end;
   }
@@ -383,7 +289,8 @@ export async function detectSmallObjects(
   options: SmallObjectsOptions,
   call: DetectCallOptions = {},
 ): Promise<DetectionResult> {
-  const { descriptor, runnable, model } = context;
+  const { descriptor, runnable } = context;
+  const model = descriptor.id;
   const start = now();
   const frame = await frameToTensor(source);
   const frameSize = { width: frame.width, height: frame.height };
@@ -391,10 +298,10 @@ export async function detectSmallObjects(
   const tiles = planTiles(frame.width, frame.height, inputSize.width, inputSize.height, options.scales, options.overlap);
   const ranked = tiles.slice(1);
   const tileCount = options.budget === null ? ranked.length : Math.min(ranked.length, options.budget - 1);
-  const onGpu = context.backend === 'webgl' || context.backend === 'webgpu';
+  const onGpu = isGpuBackend(context.backend);
   // 'auto': GPU backends only. On WASM a tile's model time does not depend on the batch (docs/small-objects.md).
   const batch = options.batch === 'auto' ? onGpu : options.batch;
-  const ownNms = modelNmsIou(descriptor, run);
+  const ownNms = modelNmsIou(descriptor, run.nmsIouThreshold);
   const gpuNms = onGpu && ownNms !== null ? { iouThreshold: ownNms, maxRows: run.maxDetections } : null;
   const parts: tf.Tensor2D[] = [];
   let maps: DetectionMaps | undefined;
@@ -409,19 +316,14 @@ export async function detectSmallObjects(
   try {
     // 1. The whole frame, as in single-pass mode.
     let mark = now();
-    const whole = context.preprocess(frame.tensor);
+    const whole = preprocessFrame(descriptor, frame.tensor, context.rectMultiple);
     letterbox = whole.letterbox;
     preprocessMs += now() - mark;
     mark = now();
-    const outputs = await execute(runnable, whole.input, model).finally(() => whole.input.dispose());
+    const outputs = await executeModel(runnable, whole.input, model);
     executions += 1;
     inferMs += now() - mark;
-    let decoded;
-    try {
-      decoded = descriptor.decode(outputs, { maxDetections: run.maxDetections, inputSize: { width: letterbox.inputWidth, height: letterbox.inputHeight } });
-    } finally {
-      tf.dispose(outputs);
-    }
+    const decoded = decodeOutputs(descriptor, outputs, run.maxDetections, { width: letterbox.inputWidth, height: letterbox.inputHeight });
     maps = bundleMaps(decoded.maps);
     const wholeAffine = letterboxAffine(letterbox);
     affines = [wholeAffine];
@@ -444,7 +346,7 @@ export async function detectSmallObjects(
       mark = now();
       let perTile: tf.Tensor[][];
       try {
-        perTile = await executeTiles(context, input, tileCount, batch);
+        perTile = await executeTiles({ ...context, model }, input, tileCount, batch);
       } finally {
         input.dispose();
       }
@@ -458,12 +360,7 @@ export async function detectSmallObjects(
       const passIndex = tf.tidy(() => tf.add(tf.cast(selected!, 'float32'), 1) as tf.Tensor1D);
       try {
         perTile.forEach((tileOutputs, i) => {
-          let tileDecoded;
-          try {
-            tileDecoded = descriptor.decode(tileOutputs, { maxDetections: run.maxDetections });
-          } finally {
-            tf.dispose(tileOutputs);
-          }
+          const tileDecoded = decodeOutputs(descriptor, tileOutputs, run.maxDetections);
           bundleMaps(tileDecoded.maps).dispose();
           const rows = tileDecoded.rows;
           parts.push(tf.tidy(() => passRows(rows, tf.slice(gathered, [i, 0], [1, 4]), tf.slice(passIndex, i, 1), frameSize, gpuNms)));
@@ -505,17 +402,8 @@ export async function detectSmallObjects(
   const transforms = affines.map((affine) => affineTransform(affine, frameSize, inputSize));
   const detections: Detection[] = fused.map((box) => {
     const tile = tiles[box.tile]!;
-    return {
-      x: box.x1,
-      y: box.y1,
-      width: box.x2 - box.x1,
-      height: box.y2 - box.y1,
-      score: box.score,
-      classId: box.classId,
-      label: context.labels[box.classId] ?? `class ${box.classId}`,
-      cell: context.cellOf(box.level, box.position, transforms[box.tile] ?? letterbox),
-      tile: { scale: tile.scale, index: tile.index, rect: { ...tile.rect }, merged: box.merged },
-    };
+    const detection = detectionOf(box, descriptor, transforms[box.tile] ?? letterbox);
+    return { ...detection, tile: { scale: tile.scale, index: tile.index, rect: { ...tile.rect }, merged: box.merged } };
   });
   const end = now();
 

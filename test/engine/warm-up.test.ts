@@ -2,9 +2,9 @@
 // reports only the download phase and leaves no tensor behind. (On WebGL it is e2e/warm-up.spec.ts.)
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createDetector, LoupeError, selectBackend, type LoadPhase } from '../index.js';
-import { NODE_MODEL_BASE_URL, fileFetch } from '../testing/node.js';
-import { canCompileOnly, compileInProgress, compileOnly, compiledProgramKeys } from './warm-up.js';
+import { createDetector, LoupeError, selectBackend, type LoadPhase } from '../../models/index.js';
+import { NODE_MODEL_BASE_URL, fileFetch } from '../node.js';
+import { canCompileOnly, compileInProgress, compileOnly, compiledProgramKeys } from '../../src/runtime/warm-up.js';
 
 describe('warm-up at load (CPU backend)', () => {
   it('is a no-op: no compile phase, nothing run, no tensor left', async () => {

@@ -1,8 +1,8 @@
 // Detectors of one model share one loaded graph (Node, CPU backend, the real Tiny Face Detector weights at 128 px: fast).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createDetector, loadedModels, selectBackend } from '../index.js';
-import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../testing/node.js';
+import { createDetector, loadedModels, selectBackend } from '../../models/index.js';
+import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../node.js';
 
 describe('shared models', () => {
   it('two detectors of one model load it once, keep their own options, and free it with the last dispose', async () => {

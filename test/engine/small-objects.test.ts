@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cellOf, preprocessFrame } from '../detector.js';
-import { createDetector } from '../index.js';
-import type { ModelDescriptor, RunnableModel } from '../model-descriptor.js';
-import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../testing/node.js';
-import type { LetterboxTransform } from '../types.js';
-import { planTiles, resolveSmallObjects } from './plan.js';
-import { allowAnyBatch, detectSmallObjects, executeTiles, tileInputs, type SmallObjectsContext } from './run.js';
+import { createDetector } from '../../models/index.js';
+import type { ModelDescriptor, RunnableModel } from '../../src/model-descriptor.js';
+import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../node.js';
+import { planTiles, resolveSmallObjects } from '../../src/small-objects/plan.js';
+import { allowAnyBatch } from '../../src/runtime/load-graph.js';
+import { detectSmallObjects, executeTiles, tileInputs, type SmallObjectsContext } from '../../src/small-objects/run.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -49,11 +48,8 @@ function context(descriptor: ModelDescriptor, runnable: RunnableModel): SmallObj
     descriptor,
     runnable,
     backend: 'cpu',
-    model: descriptor.id,
-    labels: descriptor.labels,
     state: { batch: 'unknown' },
-    preprocess: (frame) => preprocessFrame(descriptor, frame),
-    cellOf: (level: number, position: number, transform: LetterboxTransform) => cellOf(descriptor, level, position, transform),
+    rectMultiple: undefined,
   };
 }
 

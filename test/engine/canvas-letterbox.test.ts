@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nanodet } from '../../models/nanodet/descriptor.js';
 import { centernet } from '../../models/centernet/descriptor.js';
-import { rgbaToInput, usesCanvasIngest } from './canvas-letterbox.js';
+import { rgbaToInput, usesCanvasIngest } from '../../src/preprocess/canvas-letterbox.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centernet } from '../../models/centernet/descriptor.js';
 import { nanodet } from '../../models/nanodet/descriptor.js';
-import { computeLetterbox } from '../preprocess/letterbox.js';
-import { NODE_MODEL_BASE_URL, fileFetch } from '../testing/node.js';
-import { inputSizer, levelsFor, relaxInputSize, type InputSizer } from './rect-input.js';
+import { computeLetterbox } from '../../src/preprocess/letterbox.js';
+import { NODE_MODEL_BASE_URL, fileFetch } from '../node.js';
+import { inputSizer, levelsFor, relaxInputSize, type InputSizer } from '../../src/runtime/rect-input.js';
 
 describe('rectangular inputs', () => {
   let graph: tf.GraphModel;

@@ -1,9 +1,9 @@
 // The whole engine in Node on the tfjs CPU backend, with the real CenterNet weights and a real frame.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetector, LoupeError, selectBackend } from './index.js';
-import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from './testing/node.js';
-import type { Detection, Detector } from './types.js';
+import { createDetector, LoupeError, selectBackend } from '../../models/index.js';
+import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../node.js';
+import type { Detection, Detector } from '../../src/types.js';
 
 describe('createDetector (Node, CPU backend)', () => {
   let detector: Detector;

@@ -6,9 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import jpeg from 'jpeg-js';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { servedAssets } from '../../models/assets.js';
+import { servedAssets } from '../models/assets.js';
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 const SERVED_ROOT = `${projectRoot}__served__/`;
 
 /**

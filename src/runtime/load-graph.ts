@@ -1,0 +1,197 @@
+/**
+ * Loading a tfjs graph model for a descriptor, and the graph surgery done once at load: the checks that
+ * the files belong together (HTTP status of every shard, weight bytes against the manifest), that the graph
+ * has the descriptor's input and outputs, rectangular inputs (`rect-input.ts`), constant folding on GPU
+ * backends (`fold-constants.ts`), and any batch size for the small-object mode's tiles (`allowAnyBatch`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LoupeError, asLoupeError } from '../errors.js';
+import type { ModelDescriptor, RunnableModel } from '../model-descriptor.js';
+import { isGpuBackend } from './backend-kind.js';
+import { foldingHandler } from './fold-constants.js';
+import { checkInputSize, inputSizer, relaxInputSize, type InputSizer } from './rect-input.js';
+
+/** Checks once, at load, that the graph has the input and outputs the descriptor relies on. */
+function checkGraph(model: tf.GraphModel, descriptor: ModelDescriptor): void {
+  const input = model.inputs.find((i) => i.name === descriptor.input.name);
+  if (!input) {
+    throw new LoupeError('model-mismatch', `Model '${descriptor.id}' has no input '${descriptor.input.name}' (has ${model.inputs.map((i) => i.name).join(', ')}).`);
+  }
+  checkInputSize(descriptor, input.shape ?? []);
+  const nodes = new Set(Object.keys((model as unknown as { executor: { graph: { nodes: Record<string, unknown> } } }).executor.graph.nodes));
+  const missing = descriptor.outputs.filter((name) => !nodes.has(name));
+  if (missing.length > 0) throw new LoupeError('model-mismatch', `Model '${descriptor.id}' lacks output node(s) ${missing.join(', ')}.`);
+}
+
+/**
+ * A fetch that turns an HTTP error into a clear failure. tfjs checks the status of the graph JSON but
+ * not of the weight shards: a 404 page would otherwise surface as a garbled-weights error.
+ */
+export function checkedFetch(custom: typeof fetch | undefined): typeof fetch {
+  const base = custom ?? globalThis.fetch.bind(globalThis);
+  return async (input, init) => {
+    const response = await base(input, init);
+    if (!response.ok) {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      throw new LoupeError('model-load-failed', `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);
+    }
+    return response;
+  };
+}
+
+/** Bytes one stored element takes: the quantized type when the manifest says so, else the dtype. */
+const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * The bytes a weights manifest describes (undefined when it holds strings, whose size is in the data).
+ * Exported for the unit test.
+ */
+export function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const spec of specs) {
+    const bytes = STORED_BYTES[spec.quantization?.dtype ?? spec.dtype];
+    if (bytes === undefined) return undefined;
+    total += spec.shape.reduce((product, side) => product * side, 1) * bytes;
+  }
+  return total;
+}
+
+/**
+ * Fails a model whose weight files do not hold exactly the bytes its manifest describes. tfjs reads
+ * short files as a confusing shape error and ignores extra bytes altogether (a weights file from another
+ * version of the model would then load as garbage).
+ */
+function checkedWeights(handler: tf.io.IOHandler, url: string): tf.io.IOHandler {
+  const load = handler.load?.bind(handler);
+  if (!load) return handler;
+  return {
+    load: async () => {
+      const artifacts = await load();
+      const expected = manifestBytes(artifacts.weightSpecs ?? []);
+      const data = artifacts.weightData;
+      const actual = data === undefined ? 0 : Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
+      if (expected !== undefined && actual !== expected) {
+        throw new LoupeError(
+          'model-load-failed',
+          `The weight files of ${url} hold ${actual} bytes, but its manifest describes ${expected}: the files do not belong together (truncated, or from another version of the model).`,
+        );
+      }
+      return artifacts;
+    },
+  };
+}
+
+/** A tfjs graph model that runs only the descriptor's `outputs` (async when the graph has dynamic ops). */
+export async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: typeof fetch, onProgress?: (fraction: number) => void): Promise<RunnableModel> {
+  let graph: tf.GraphModel;
+  try {
+    // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
+    const handler = tf.io.http(url, { onProgress, fetchFunc });
+    // GPU backends: static subgraphs (shape constants) become constants, so execute() makes no
+    // synchronous GPU reads. On WASM/CPU those reads are plain memory reads and folding only costs load
+    // time (the folded graph measured no faster there: docs/performance.md).
+    // Rectangular-input models: the input's height and width become −1 before folding (see rect-input.ts).
+    const checked = relaxInputSize(checkedWeights(handler, url), descriptor);
+    const gpu = isGpuBackend(tf.getBackend());
+    graph = await tf.loadGraphModel(gpu ? foldingHandler(checked) : checked);
+  } catch (error) {
+    throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
+  }
+  let sizer: InputSizer | null;
+  try {
+    checkGraph(graph, descriptor);
+    sizer = inputSizer(graph, descriptor);
+  } catch (error) {
+    graph.dispose();
+    throw error;
+  }
+  const inputName = descriptor.input.name;
+  allowAnyBatch(graph, inputName); // small-object mode's tiles, when the graph computes a batch (checked on first use)
+  const outputs = [...descriptor.outputs];
+  const asList = (raw: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(raw) ? raw : [raw]);
+  const runnable: RunnableModel = {
+    execute: (input) => {
+      sizer?.prepare(input);
+      return asList(graph.execute({ [inputName]: input }, outputs));
+    },
+    dispose: () => {
+      sizer?.release();
+      graph.dispose();
+    },
+  };
+  // graph.execute() is synchronous (it throws for graphs that need executeAsync): compile-only is safe.
+  compilable.add(runnable);
+  return runnable;
+}
+
+/** Runnables whose `execute()` is synchronous and reads no value it computes (warm-up by compile-only). */
+const compilable = new WeakSet<RunnableModel>();
+
+/** Whether `runnable` can be warmed up by compile-only (a graph loaded here: synchronous `execute()`). */
+export function isCompilable(runnable: RunnableModel): boolean {
+  return compilable.has(runnable);
+}
+
+interface GraphInternals {
+  nodes?: Record<string, GraphNodeInternals>;
+  weightMap?: Record<string, tf.Tensor[]>;
+  setWeightMap(map: Record<string, tf.Tensor[]>): void;
+}
+interface GraphNodeInternals {
+  name: string;
+  op: string;
+  inputs?: GraphNodeInternals[];
+  children?: GraphNodeInternals[];
+  attrParams?: { shape?: { value?: number[] } };
+}
+
+function internalsOf(graph: tf.GraphModel): GraphInternals {
+  const executor = (graph as unknown as { executor?: { graph?: { nodes?: Record<string, GraphNodeInternals> }; weightMap?: Record<string, tf.Tensor[]> } }).executor;
+  return {
+    nodes: executor?.graph?.nodes,
+    weightMap: executor?.weightMap,
+    setWeightMap: (map) => {
+      // The setter also records the weights' ids, which the executor keeps when it frees intermediates.
+      if (executor) executor.weightMap = map;
+    },
+  };
+}
+
+/**
+ * Reshape targets that fix the batch at 1 (`[1, a, b, …]` constants, as a folded ONNX export's are) →
+ * `[-1, a, b, …]`, which is the same reshape for one image and keeps the batch for N. Only constants with
+ * no other −1, of which every consumer is a Reshape taking it as its shape. Returns how many it rewrote.
+ */
+export function relaxBatchReshapes(graph: tf.GraphModel): number {
+  const { nodes, weightMap, setWeightMap } = internalsOf(graph);
+  if (!nodes || !weightMap) return 0;
+  const replaced: Record<string, tf.Tensor[]> = {};
+  for (const node of Object.values(nodes)) {
+    if (node.op !== 'Reshape') continue;
+    const target = node.inputs?.[1];
+    if (!target || target.op !== 'Const' || replaced[target.name]) continue;
+    const held = weightMap[target.name]?.[0];
+    if (!held || held.rank !== 1 || held.dtype !== 'int32' || held.size < 2) continue;
+    if (!(target.children ?? []).every((child) => child.op === 'Reshape' && child.inputs?.[1] === target && child.inputs?.[0] !== target)) continue;
+    const values = Array.from(held.dataSync());
+    if (values[0] !== 1 || values.includes(-1)) continue;
+    replaced[target.name] = [tf.tensor1d([-1, ...values.slice(1)], 'int32')];
+  }
+  const names = Object.keys(replaced);
+  if (names.length === 0) return 0;
+  const old = names.map((name) => weightMap[name]!).flat();
+  setWeightMap({ ...weightMap, ...replaced });
+  tf.dispose(old);
+  return names.length;
+}
+
+/**
+ * Lets a graph model's declared input take any batch size (`[1, …]` → `[-1, …]` in the signature tfjs
+ * checks inputs against) and relaxes reshape targets that fix the batch at 1 (`relaxBatchReshapes`).
+ * Whether the graph computes a batch correctly is checked on first use.
+ */
+export function allowAnyBatch(graph: tf.GraphModel, inputName: string): void {
+  const shape = internalsOf(graph).nodes?.[inputName]?.attrParams?.shape?.value;
+  if (Array.isArray(shape) && shape[0] === 1) shape[0] = -1;
+  relaxBatchReshapes(graph);
+}
