@@ -5,6 +5,61 @@
 // Only the public API goes in: private and protected members (Lit's internal state, helpers) are left out,
 // so the manifest changes when what a page can use changes, not with every refactoring.
 
+import { readFileSync } from 'node:fs';
+
+/**
+ * The shared attribute tables of components/internal/attributes.ts (the elements spread them into their
+ * `static properties`, which the analyzer cannot follow): one entry per line, `{ name, target, declaration }`.
+ */
+function forwardedAttributes() {
+  const source = readFileSync(new URL('./components/internal/attributes.ts', import.meta.url), 'utf8');
+  const entries = [];
+  for (const match of source.matchAll(/\{ name: '(\w+)', target: '(\w+)', declaration: (.*) \},?$/gm)) {
+    const [, name, target, declaration] = match;
+    const named = /attribute: '([\w-]+)'/.exec(declaration) ?? /text\('([\w-]+)'\)/.exec(declaration);
+    entries.push({ name, target, attribute: named ? named[1] : name.toLowerCase() });
+  }
+  return entries;
+}
+
+/** Which element class takes each table's attributes itself, and which forwards them all. */
+const TABLE_OWNERS = { detector: 'LoupeDetector', camera: 'LoupeCamera', overlay: 'LoupeOverlay' };
+
+/**
+ * Adds the tables' attributes to the elements that spread them in (`<loupe-detector>` its own,
+ * `<loupe-live>` all), described by the field's JSDoc, or, on `<loupe-live>`, by the child's.
+ */
+function sharedAttributes() {
+  return {
+    name: 'loupe-shared-attributes',
+    packageLinkPhase({ customElementsManifest }) {
+      const declarations = (customElementsManifest.modules ?? []).flatMap((mod) => mod.declarations ?? []);
+      const byName = new Map(declarations.map((declaration) => [declaration.name, declaration]));
+      const field = (declaration, name) => declaration?.members?.find((member) => member.kind === 'field' && member.name === name);
+      for (const entry of forwardedAttributes()) {
+        const owner = byName.get(TABLE_OWNERS[entry.target]);
+        const hosts = [byName.get('LoupeLive'), entry.target === 'detector' ? owner : undefined].filter(Boolean);
+        for (const host of hosts) {
+          host.attributes ??= [];
+          if (host.attributes.some((attribute) => attribute.name === entry.attribute)) continue;
+          const own = field(host, entry.name);
+          const child = field(owner, entry.name);
+          const description = own?.description || child?.description;
+          const type = own?.type ?? child?.type;
+          const fallback = own?.default ?? child?.default;
+          const attribute = { name: entry.attribute, fieldName: entry.name };
+          if (description) attribute.description = description;
+          if (type) attribute.type = type;
+          if (fallback !== undefined) attribute.default = fallback;
+          host.attributes.push(attribute);
+          if (own && !own.attribute) own.attribute = entry.attribute;
+          if (own && !own.description && description) own.description = description;
+        }
+      }
+    },
+  };
+}
+
 const kebab = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 /** A member a page can use: not private/protected/`_`-named, and not an assignment to a child's field. */
@@ -44,5 +99,5 @@ export default {
   litelement: true,
   dependencies: false,
   packagejson: false,
-  plugins: [publicApiOnly()],
+  plugins: [sharedAttributes(), publicApiOnly()],
 };

@@ -8,7 +8,7 @@ import { LoupeLive } from './loupe-live.js';
 import { LoupeOverlay } from './loupe-overlay.js';
 
 export { LoupeCamera, type FacingMode } from './loupe-camera.js';
-export { LoupeDetector, BACKEND_PREFERENCES, type DetectorSource, type DetectorStatus } from './loupe-detector.js';
+export { LoupeDetector, type DetectorSource, type DetectorStatus } from './loupe-detector.js';
 export { LoupeOverlay, OVERLAY_LAYERS, type OverlayLayer } from './loupe-overlay.js';
 export { LoupeLive } from './loupe-live.js';
 export { emit } from './events.js';

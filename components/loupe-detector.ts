@@ -1,35 +1,37 @@
 /**
  * <loupe-detector>: source element in, detections out. Owns one engine `Detector`, runs it once per
- * video frame (or once per image), and hands results to listeners as events.
+ * video frame (or once per image), and hands results to listeners as events. The load phase is an
+ * `EngineLoader`, the frame loop a `FrameLoop` (components/controllers/); this class wires them to the
+ * DOM: attributes, the source element, visibility, and events.
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import {
   DEFAULT_MODEL_ID,
   LoupeError,
+  checkBackendPreference,
+  checkModel,
   createDetector,
-  getModelIds,
-  modelSourceOf,
   getModelInfo,
   isBackendLostSoon,
+  isGpuBackend,
+  modelSourceOf,
   summarizeResult,
   whenBackendLost,
   type BackendPreference,
   type BackendReport,
   type DetectionResult,
   type Detector,
-  type LoadPhase,
   type LoupeErrorType,
-  type SkippedBackend,
-  isGpuBackend,
 } from '../models/index.js';
+import { EngineLoader } from './controllers/engine-loader.js';
+import { FrameLoop } from './controllers/frame-loop.js';
 import { emit } from './events.js';
+import { DETECTOR_ATTRIBUTES, propertiesOf } from './internal/attributes.js';
 import { SMALL_OBJECT_PROPERTIES, smallObjectsSetting, type SmallObjectsAttributes } from './internal/small-objects-attributes.js';
 import { LoupeCamera } from './loupe-camera.js';
 
 export type DetectorStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type DetectorSource = HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
-
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** Properties whose change needs a new engine detector (a reload), not just new per-frame options. */
 const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectInput'] as const;
@@ -51,7 +53,8 @@ const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectI
  *
  * An explicit `backend` that cannot start falls back to `auto`; `loupe-backend` then lists the
  * requested backend first in `skipped`, with the reason. Invalid attribute values fire `loupe-error`
- * (`bad-option`) and the previous value stays in effect.
+ * (`bad-option`, with the engine's message, once per change) and the previous value stays in effect;
+ * a removed attribute goes back to its default (for `score-threshold` and `max-detections`, the model's).
  *
  * @summary Runs a detector on its source, once per frame.
  *
@@ -74,29 +77,19 @@ export class LoupeDetector extends LitElement {
   `;
 
   static override properties = {
-    model: { type: String },
-    backend: { type: String },
-    scoreThreshold: { type: Number, attribute: 'score-threshold' },
-    maxDetections: { type: Number, attribute: 'max-detections' },
+    ...propertiesOf(DETECTOR_ATTRIBUTES),
     htmlFor: { type: String, attribute: 'for' },
-    modelBaseUrl: { type: String, attribute: 'model-base-url' },
-    wasmPaths: { type: String, attribute: 'wasm-paths' },
-    rectInput: { type: Boolean, attribute: 'rect-input' },
     needsMaps: { type: Boolean, attribute: 'needs-maps' },
     paused: { type: Boolean, reflect: true },
-    smallObjects: { type: String, attribute: 'small-objects', reflect: true },
-    scales: { type: String },
-    tileOverlap: { type: Number, attribute: 'tile-overlap' },
-    budget: { type: Number },
   };
 
   /** Registry id of the model (`getModelIds()`), or `ultralytics:<url of model.json>`. */
   declare model: string;
   /** `auto`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   declare backend: BackendPreference;
-  /** Minimum score 0..1; unset: the model's default. */
+  /** Minimum score 0..1; unset (or removed): the model's default. */
   declare scoreThreshold: number | undefined;
-  /** At most this many detections per frame; unset: the model's default. */
+  /** At most this many detections per frame; unset (or removed): the model's default. */
   declare maxDetections: number | undefined;
   /** Id of the source element, when it is not a child. */
   declare htmlFor: string | undefined;
@@ -124,9 +117,11 @@ export class LoupeDetector extends LitElement {
   declare tileOverlap: number | undefined;
   /** Small-object mode: at most this many model passes a frame (`0`: no limit); unset: the preset's. */
   declare budget: number | undefined;
-  /** The small-object attributes the engine accepted last: what a refused value reverts to. */
-  private appliedSmallObjects: SmallObjectsAttributes = { smallObjects: undefined, scales: undefined, tileOverlap: undefined, budget: undefined };
 
+  /** The values the engine accepted last: what a refused value reverts to. */
+  private accepted: Partial<Pick<LoupeDetector, 'scoreThreshold' | 'maxDetections'>> & { smallObjects: SmallObjectsAttributes } = {
+    smallObjects: { smallObjects: undefined, scales: undefined, tileOverlap: undefined, budget: undefined },
+  };
   private _status: DetectorStatus = 'idle';
   private _engine: Detector | null = null;
   private _result: DetectionResult | null = null;
@@ -137,18 +132,19 @@ export class LoupeDetector extends LitElement {
   private readonly frameConsumers = new Set<object>();
   /** The video frame the latest result was computed on, while a consumer asks for it. */
   private _lastFrame: ImageBitmap | null = null;
-  /** Per-frame options the engine accepted last: what a refused value reverts to. */
-  private readonly applied: { scoreThreshold?: number; maxDetections?: number } = {};
 
-  /** Bumped by every (re)load and disconnect: async work carrying an older value is stale. */
-  private loadGeneration = 0;
-  /** Bumped whenever the frame loop restarts, so an older loop's callbacks end. */
-  private loopToken = 0;
-  private cancelScheduledFrame: (() => void) | null = null;
-  private busy = false;
-  /** A static source changed while busy: run once more when the current run ends. */
-  private rerunWanted = false;
-  private inflight: Promise<void> = Promise.resolve();
+  private readonly loader = new EngineLoader(createDetector, {
+    progress: (detail) => emit(this, 'loupe-progress', detail),
+    error: (type, message) => this.reportError(type, message),
+  });
+  private readonly loop = new FrameLoop<DetectorSource>({
+    isVideo: (source): source is HTMLVideoElement => source instanceof HTMLVideoElement,
+    runOnce: (source) => this.detectOnce(source),
+    requestAnimationFrame: (callback) => {
+      const id = requestAnimationFrame(callback);
+      return () => cancelAnimationFrame(id);
+    },
+  });
   /** Whether the source's picture intersects the viewport (detection pauses while it does not). */
   private sourceInView = true;
   private readonly viewObserver =
@@ -296,19 +292,19 @@ export class LoupeDetector extends LitElement {
 
   /** Stops the loop and releases the result, its maps and the engine detector (after a run in flight). */
   private teardown(): void {
-    this.loadGeneration += 1;
-    this.stopLoop();
+    this.loader.invalidate();
+    this.loop.stop();
     this.attachSource(null);
     this.replaceResult(null);
     const engine = this._engine;
     this._engine = null;
     this.setStatus('idle');
     // Dispose after any detect() in flight, which still uses the graph.
-    if (engine) void this.inflight.then(() => engine.dispose());
+    if (engine) void this.loop.inflight.then(() => engine.dispose());
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.rejectInvalid(changed);
+    this.rejectInvalidLoadOptions(changed);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -335,95 +331,60 @@ export class LoupeDetector extends LitElement {
   }
 
   /**
-   * Validates changed attributes; an invalid one is reverted to its previous value, then reported
-   * (so a listener reading the properties back sees the values in effect).
+   * A new `model` or `backend` is checked by the engine's own validators before the working model is
+   * let go: an invalid one is reverted to its previous value, then reported with the engine's message
+   * (so a listener reading the properties back sees the values in effect). Per-frame options are the
+   * engine's to refuse (`applyRunOptions`).
    */
-  private rejectInvalid(changed: PropertyValues<this>): void {
-    if (changed.has('model') && !getModelIds().includes(this.model) && !modelSourceOf(this.model)) {
-      const message = `Unknown model '${this.model}'. Known models: ${getModelIds().join(', ')}.`;
-      this.model = changed.get('model') ?? DEFAULT_MODEL_ID;
-      this.reportError('bad-option', message);
-    }
-    if (changed.has('backend') && !BACKEND_PREFERENCES.includes(this.backend)) {
-      const message = `Unknown backend '${this.backend}'. Use one of: ${BACKEND_PREFERENCES.join(', ')}.`;
-      this.backend = changed.get('backend') ?? 'auto';
-      this.reportError('bad-option', message);
-    }
-    const threshold = this.scoreThreshold;
-    if (changed.has('scoreThreshold') && threshold != null && !(threshold >= 0 && threshold <= 1)) {
-      const message = `score-threshold must be a number from 0 to 1; got '${this.getAttribute('score-threshold') ?? threshold}'.`;
-      this.scoreThreshold = changed.get('scoreThreshold');
-      this.reportError('bad-option', message);
-    }
-    const max = this.maxDetections;
-    if (changed.has('maxDetections') && max != null && !(Number.isInteger(max) && max >= 1)) {
-      const message = `max-detections must be a whole number of at least 1; got '${this.getAttribute('max-detections') ?? max}'.`;
-      this.maxDetections = changed.get('maxDetections');
-      this.reportError('bad-option', message);
+  private rejectInvalidLoadOptions(changed: PropertyValues<this>): void {
+    const checks = [
+      ['model', () => checkModel(this.model), DEFAULT_MODEL_ID],
+      ['backend', () => checkBackendPreference(this.backend), 'auto'],
+    ] as const;
+    for (const [name, check, fallback] of checks) {
+      if (!changed.has(name)) continue;
+      try {
+        check();
+      } catch (error) {
+        (this as Record<typeof name, string>)[name] = changed.get(name) ?? fallback;
+        this.reportError('bad-option', error instanceof Error ? error.message : String(error));
+      }
     }
   }
 
   /** Disposes the current engine detector (once idle) and loads one for the current properties. */
   private async load(): Promise<void> {
     if (!this.isConnected) return;
-    const generation = ++this.loadGeneration;
-    this.stopLoop();
+    const generation = this.loader.begin();
+    this.loop.stop();
     this.replaceResult(null);
     const previous = this._engine;
     this._engine = null;
     this._backendReport = null;
     this.setStatus('loading');
     if (previous) {
-      await this.inflight;
+      await this.loop.inflight;
       previous.dispose();
     }
-    if (generation !== this.loadGeneration) return;
-
-    emit(this, 'loupe-progress', { fraction: 0, phase: 'download' });
-    const onPhase = (phase: LoadPhase, fraction: number) => {
-      if (generation !== this.loadGeneration) return;
-      emit(this, 'loupe-progress', phase === 'download' ? { fraction, phase } : { fraction: 1, phase, compiled: fraction });
-    };
-    const base = { model: modelSourceOf(this.model) ?? this.model, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, onPhase };
-    let engine: Detector;
-    let refused: SkippedBackend | undefined;
-    try {
-      try {
-        engine = await createDetector({ ...base, backend: this.backend });
-      } catch (error) {
-        if (!(error instanceof LoupeError && error.type === 'backend-failed' && this.backend !== 'auto')) throw error;
-        // The requested backend cannot start here: carry on with the best one, and say why.
-        if (generation !== this.loadGeneration) return;
-        refused = { backend: this.backend, reason: error.message };
-        engine = await createDetector({ ...base, backend: 'auto' });
-      }
-    } catch (error) {
-      if (generation !== this.loadGeneration) return;
-      const type = error instanceof LoupeError ? error.type : 'model-load-failed';
-      if (type === 'backend-lost') {
-        // Lost while loading (during the warm-up, say): as after a loss mid-run, load again on a new context.
-        this.reportError(type, error instanceof Error ? error.message : String(error));
-        void this.load();
-        return;
-      }
-      this.setStatus('error');
-      this.reportError(type, error instanceof Error ? error.message : String(error));
+    if (!this.loader.isCurrent(generation)) return;
+    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput };
+    const { outcome, retry } = await this.loader.load(generation, request);
+    // Lost while loading (during the warm-up, say): as after a loss mid-run, load again on a new context.
+    if (retry) return void this.load();
+    if (!outcome) {
+      if (this.loader.isCurrent(generation)) this.setStatus('error');
       return;
     }
-    if (generation !== this.loadGeneration) {
-      engine.dispose();
-      return;
-    }
+    const { engine, report, refused } = outcome;
     this._engine = engine;
-    const report = engine.backend;
-    this._backendReport = refused ? withRefused(report, refused) : report;
+    this._backendReport = report;
     this.applyRunOptions();
     this.setStatus('ready');
     this.lastFrameError = '';
     emit(this, 'loupe-progress', { fraction: 1, phase: 'ready' });
-    emit(this, 'loupe-backend', this._backendReport);
+    emit(this, 'loupe-backend', report);
     // The requested backend failed: a failure like any other, typed, though detection goes on elsewhere.
-    if (refused) this.reportError('backend-failed', `The ${refused.backend} backend could not start (${refused.reason}); running on ${report.backend} instead.`);
+    if (refused) this.reportError('backend-failed', `The ${refused.backend} backend could not start (${refused.reason}); running on ${engine.backend.backend} instead.`);
     this.restartLoop();
     this.recoverFromLoss(engine, generation);
   }
@@ -435,9 +396,8 @@ export class LoupeDetector extends LitElement {
   private recoverFromLoss(engine: Detector, generation: number): void {
     if (!isGpuBackend(engine.backend.backend)) return;
     void whenBackendLost().then((error) => {
-      if (generation !== this.loadGeneration || this._engine !== engine || !this.isConnected) return;
+      if (!this.loader.isCurrent(generation) || this._engine !== engine || !this.isConnected) return;
       this.reportError(error.type, error.message);
-      this.stopLoop();
       this._engine = null;
       try {
         this.replaceResult(null);
@@ -446,40 +406,37 @@ export class LoupeDetector extends LitElement {
         // Releasing resources of a dead context may throw; they are gone either way.
       }
       // A run in flight on the dead backend may never settle: do not wait for it.
-      this.inflight = Promise.resolve();
-      this.busy = false;
+      this.loop.invalidate();
       void this.load();
     });
   }
 
-  /** Pushes threshold and max detections to the engine; a value it refuses is reported and reverted. */
+  /**
+   * Pushes the per-frame options to the engine, the one validator: unset means the model's default; a
+   * value it refuses is reported (once: it is reverted to the value in effect) and reverted.
+   */
   private applyRunOptions(): void {
     const engine = this._engine;
     if (!engine) return;
-    for (const [name, value] of [
-      ['scoreThreshold', this.scoreThreshold],
-      ['maxDetections', this.maxDetections],
-    ] as const) {
-      if (value == null) continue;
+    for (const name of ['scoreThreshold', 'maxDetections'] as const) {
+      const value = this[name];
       try {
-        engine.setOptions({ [name]: value });
-        this.applied[name] = value;
+        engine.setOptions({ [name]: value ?? null });
+        this.accepted[name] = value;
       } catch (error) {
-        this[name] = this.applied[name];
-        this.reportError('bad-option', error instanceof Error ? error.message : String(error));
+        // The engine's message, with the attribute and the text it was given (NaN says little).
+        const attribute = name === 'scoreThreshold' ? 'score-threshold' : 'max-detections';
+        const given = this.getAttribute(attribute) ?? String(value);
+        this[name] = this.accepted[name];
+        this.reportError('bad-option', `${attribute}="${given}": ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    this.applySmallObjects(engine);
-  }
-
-  /** Pushes the small-object attributes to the engine; refused ones are reported and reverted together. */
-  private applySmallObjects(engine: Detector): void {
-    const current: SmallObjectsAttributes = { smallObjects: this.smallObjects, scales: this.scales, tileOverlap: this.tileOverlap, budget: this.budget };
+    const smallObjects: SmallObjectsAttributes = { smallObjects: this.smallObjects, scales: this.scales, tileOverlap: this.tileOverlap, budget: this.budget };
     try {
-      engine.setOptions({ smallObjects: smallObjectsSetting(current) });
-      this.appliedSmallObjects = current;
+      engine.setOptions({ smallObjects: smallObjectsSetting(smallObjects) });
+      this.accepted.smallObjects = smallObjects;
     } catch (error) {
-      Object.assign(this, this.appliedSmallObjects);
+      Object.assign(this, this.accepted.smallObjects);
       this.reportError('bad-option', error instanceof Error ? error.message : String(error));
     }
   }
@@ -509,8 +466,7 @@ export class LoupeDetector extends LitElement {
       element.addEventListener('loupe-source-ready', this.onSourceChanged);
       // A camera that failed has no frames (its `source` is null) until it opens something else.
       element.addEventListener('loupe-error', this.onSourceChanged);
-    }
-    else if (element instanceof HTMLImageElement) element.addEventListener('load', this.onSourceChanged);
+    } else if (element instanceof HTMLImageElement) element.addEventListener('load', this.onSourceChanged);
     else if (element instanceof HTMLVideoElement) element.addEventListener('loadeddata', this.onSourceChanged);
     this.onSourceChanged();
   }
@@ -524,12 +480,6 @@ export class LoupeDetector extends LitElement {
     if (!this.frameSource) this.replaceResult(null);
     this.restartLoop();
   };
-
-  private stopLoop(): void {
-    this.loopToken += 1;
-    this.cancelScheduledFrame?.();
-    this.cancelScheduledFrame = null;
-  }
 
   /** A hidden tab needs no detections: stop the loop, and start it again when the tab shows. */
   private readonly onVisibilityChange = (): void => {
@@ -554,36 +504,10 @@ export class LoupeDetector extends LitElement {
   }
 
   private restartLoop(): void {
-    this.stopLoop();
+    this.loop.stop();
     const source = this.frameSource;
     if (!source || !this._engine || this.idleReason !== null || !this.isConnected) return;
-    if (source instanceof HTMLVideoElement) this.followVideo(source, this.loopToken);
-    else this.requestRun(source);
-  }
-
-  /** Runs on each new video frame while idle; frames that arrive while busy are skipped. */
-  private followVideo(video: HTMLVideoElement, token: number): void {
-    let lastTime = -1;
-    const onFrame = () => {
-      if (token !== this.loopToken) return;
-      // rAF ticks faster than most videos: only a new frame is worth a run.
-      if (!this.busy && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.currentTime !== lastTime) {
-        lastTime = video.currentTime;
-        void this.run(video);
-      }
-      schedule();
-    };
-    const schedule = () => {
-      if ('requestVideoFrameCallback' in video) {
-        const id = video.requestVideoFrameCallback(onFrame);
-        this.cancelScheduledFrame = () => video.cancelVideoFrameCallback(id);
-      } else {
-        const id = requestAnimationFrame(onFrame);
-        this.cancelScheduledFrame = () => cancelAnimationFrame(id);
-      }
-    };
-    // A paused video presents no new frames, so run on the frame it shows now.
-    onFrame();
+    this.loop.start(source);
   }
 
   /** Re-runs a source that will not produce frames by itself (image, canvas, paused video). */
@@ -595,46 +519,35 @@ export class LoupeDetector extends LitElement {
   }
 
   private requestRun(source: DetectorSource): void {
-    if (!this._engine || this.paused) return;
-    if (this.busy) this.rerunWanted = true;
-    else void this.run(source);
+    if (this._engine && !this.paused) this.loop.request(source);
   }
 
-  private async run(source: DetectorSource): Promise<void> {
+  /** One detection of `source` (the frame loop's run): publishes the result, or reports its error once. */
+  private async detectOnce(source: DetectorSource): Promise<void> {
     const engine = this._engine;
     if (!engine || !hasPixels(source)) return;
-    const generation = this.loadGeneration;
-    this.busy = true;
-    const task = (async () => {
-      // Capture the frame first and detect on the capture, so the two are the same picture.
-      let frame: ImageBitmap | null = null;
-      try {
-        if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await createImageBitmap(source);
-        const result = await engine.detect(frame ?? source, { maps: this.wantsMaps });
-        if (generation !== this.loadGeneration) result.dispose();
-        else {
-          this.replaceFrame(frame);
-          frame = null;
-          this.publish(result);
-        }
-      } catch (error) {
-        // A lost backend is reported (once) and recovered from by recoverFromLoss().
-        if (generation !== this.loadGeneration || (await isBackendLostSoon()) || generation !== this.loadGeneration) return;
-        const type = error instanceof LoupeError ? error.type : 'bad-input';
-        const message = error instanceof Error ? error.message : String(error);
-        if (`${type}:${message}` === this.lastFrameError) return;
-        this.lastFrameError = `${type}:${message}`;
-        this.reportError(type, message);
-      } finally {
-        frame?.close();
-        this.busy = false;
+    const generation = this.loader.generation;
+    // Capture the frame first and detect on the capture, so the two are the same picture.
+    let frame: ImageBitmap | null = null;
+    try {
+      if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await createImageBitmap(source);
+      const result = await engine.detect(frame ?? source, { maps: this.wantsMaps });
+      if (!this.loader.isCurrent(generation)) result.dispose();
+      else {
+        this.replaceFrame(frame);
+        frame = null;
+        this.publish(result);
       }
-    })();
-    this.inflight = task;
-    await task;
-    if (this.rerunWanted && generation === this.loadGeneration) {
-      this.rerunWanted = false;
-      if (this.frameSource) this.requestRun(this.frameSource);
+    } catch (error) {
+      // A lost backend is reported (once) and recovered from by recoverFromLoss().
+      if (!this.loader.isCurrent(generation) || (await isBackendLostSoon()) || !this.loader.isCurrent(generation)) return;
+      const type = error instanceof LoupeError ? error.type : 'bad-input';
+      const message = error instanceof Error ? error.message : String(error);
+      if (`${type}:${message}` === this.lastFrameError) return;
+      this.lastFrameError = `${type}:${message}`;
+      this.reportError(type, message);
+    } finally {
+      frame?.close();
     }
   }
 
@@ -661,17 +574,6 @@ export class LoupeDetector extends LitElement {
     emit(this, 'loupe-error', { type, message });
   }
 }
-
-/**
- * The report of an `auto` load that replaced a refused explicit backend: the refused one comes first,
- * said to be requested, with auto's own (shorter) reason for it when auto tried it too.
- */
-function withRefused(report: BackendReport, refused: SkippedBackend): BackendReport {
-  const own = report.skipped.find((skip) => skip.backend === refused.backend);
-  const rest = report.skipped.filter((skip) => skip.backend !== refused.backend);
-  return { ...report, skipped: [{ backend: refused.backend, reason: `requested, but ${own?.reason ?? refused.reason}` }, ...rest] };
-}
-
 
 function isFrameElement(element: Element | null): element is DetectorSource {
   return element instanceof HTMLVideoElement || element instanceof HTMLImageElement || element instanceof HTMLCanvasElement;

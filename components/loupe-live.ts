@@ -6,35 +6,28 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import {
   DEFAULT_MODEL_ID,
-  getModelIds,
   getModelInfo,
   type BackendName,
   type BackendPreference,
   type BackendReport,
   type DetectionSummary,
-  type StageTimings,
   detectionsToCoco,
   detectionsToJson,
   downloadBlob,
   type CocoResult,
   type DetectionsExport,
 } from '../models/index.js';
-import { emit, type ErrorDetail, type LoupeEvent, type SourceKind } from './events.js';
+import { LiveStats, SYNC_MODES, type SyncMode } from './controllers/live-stats.js';
+import { LoadStatus, type Phase } from './controllers/load-status.js';
+import { emit, type LoupeEvent, type SourceKind } from './events.js';
+import { FORWARDED_ATTRIBUTES, forward, propertiesOf, readBack, type ForwardTarget } from './internal/attributes.js';
+import { BACKEND_NAMES, renderLiveControls } from './internal/live-controls.js';
 import type { FacingMode, LoupeCamera } from './loupe-camera.js';
-import { BACKEND_PREFERENCES, type LoupeDetector } from './loupe-detector.js';
-import { OVERLAY_LAYERS, type LoupeOverlay, type OverlayLayer } from './loupe-overlay.js';
+import type { LoupeDetector } from './loupe-detector.js';
+import type { LoupeOverlay } from './loupe-overlay.js';
 import { liveStyles } from './loupe-live.styles.js';
-import { smallObjectsOn } from './internal/small-objects-attributes.js';
 import { DetectionAnnouncer } from './internal/announcer.js';
 import { canvasToPng, drawSnapshot } from './internal/snapshot.js';
-
-const BACKEND_NAMES: Record<BackendPreference, string> = {
-  auto: 'Auto',
-  webgpu: 'WebGPU',
-  webgl: 'WebGL',
-  wasm: 'WASM',
-  cpu: 'CPU',
-};
 
 const BACKEND_COLORS: Record<BackendName, string> = {
   webgpu: '#b28cff',
@@ -43,16 +36,8 @@ const BACKEND_COLORS: Record<BackendName, string> = {
   cpu: '#9597a6',
 };
 
-const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'Heatmap', levels: 'Levels', offsets: 'Offsets', tiles: 'Tiles' };
 
-/** Numbers that change every frame are unreadable: the stats line refreshes at this period. */
-const STATS_PERIOD_MS = 250;
-/** Weight of the newest frame in the moving averages. */
-const SMOOTHING = 0.2;
-
-/** How the picture under the overlay relates to the live video. */
-export type SyncMode = 'auto' | 'frame' | 'live';
-const SYNC_MODES: readonly SyncMode[] = ['auto', 'frame', 'live'];
+export type { SyncMode };
 
 /** `eager`: start at once; `lazy`: start the camera and load the model when the element nears the viewport. */
 export type LoadingMode = 'eager' | 'lazy';
@@ -62,20 +47,8 @@ export type RevealMode = 'auto' | 'interaction';
 const LAZY_MARGIN = '200px';
 /** The live region says what is in view at most this often (and only when it changed). */
 const ANNOUNCE_PERIOD_MS = 3000;
-/**
- * `auto` shows the analysed frame once frames take longer than this (the live video would visibly run
- * ahead of its boxes), and the live video again below the lower bound (hysteresis: no flicker).
- */
-const HOLD_ABOVE_MS = 250;
-const RELEASE_BELOW_MS = 120;
-
-interface Stats {
-  fps: number;
-  timings: StageTimings;
-  count: number;
-}
-
-type Phase = 'loading' | 'compiling' | 'warming' | 'running' | 'failed';
+/** Forwarded properties `<loupe-live>` reflects, so pages and styles see what its controls changed. */
+const REFLECTED = ['model', 'backend', 'scoreThreshold', 'layers', 'heatmapClass', 'level', 'smallObjects'];
 
 /**
  * A camera (or clip) with live detections, a control bar and stats, in one tag.
@@ -128,48 +101,23 @@ export class LoupeLive extends LitElement {
   static override styles = liveStyles;
 
   static override properties = {
-    model: { type: String, reflect: true },
-    backend: { type: String, reflect: true },
-    scoreThreshold: { type: Number, attribute: 'score-threshold', reflect: true },
-    maxDetections: { type: Number, attribute: 'max-detections' },
-    layers: { type: String, reflect: true },
-    heatmapClass: { type: String, attribute: 'heatmap-class', reflect: true },
-    level: { type: String, reflect: true },
-    colormap: { type: String },
-    src: { type: String },
-    fallbackSrc: { type: String, attribute: 'fallback-src' },
-    facingMode: { type: String, attribute: 'facing-mode' },
-    deviceId: { type: String, attribute: 'device-id' },
-    modelBaseUrl: { type: String, attribute: 'model-base-url' },
-    wasmPaths: { type: String, attribute: 'wasm-paths' },
-    rectInput: { type: Boolean, attribute: 'rect-input' },
+    // The children's attributes, from the one shared table (components/internal/attributes.ts).
+    ...propertiesOf(FORWARDED_ATTRIBUTES, REFLECTED),
     noControls: { type: Boolean, attribute: 'no-controls' },
     sync: { type: String, reflect: true },
     loading: { type: String, reflect: true },
     reveal: { type: String, reflect: true },
     label: { type: String },
-    smallObjects: { type: String, attribute: 'small-objects', reflect: true },
-    scales: { type: String },
-    tileOverlap: { type: Number, attribute: 'tile-overlap' },
-    budget: { type: Number },
     _started: { state: true },
     _announcement: { state: true },
-    _holdFrame: { state: true },
-    _phase: { state: true },
-    _fraction: { state: true },
-    _compiled: { state: true },
-    _report: { state: true },
-    _stats: { state: true },
     _aspect: { state: true },
-    _failure: { state: true },
-    _notice: { state: true },
-    _sourceFailed: { state: true },
     _sourceKind: { state: true },
   };
 
   declare model: string;
   declare backend: BackendPreference;
-  declare scoreThreshold: number;
+  /** Minimum score 0..1 (default 0.3); removed: the model's default. */
+  declare scoreThreshold: number | undefined;
   declare maxDetections: number | undefined;
   /** Space-separated overlay layers: `boxes`, `heatmap`, `levels`, `offsets`, `tiles`. */
   declare layers: string;
@@ -206,26 +154,13 @@ export class LoupeLive extends LitElement {
   declare budget: number | undefined;
   declare private _started: boolean;
   declare private _announcement: string;
-  /** Whether the overlay currently shows the analysed frame. */
-  declare private _holdFrame: boolean;
-
-  declare private _phase: Phase;
-  declare private _fraction: number | null;
-  /** Fraction of the shaders compiled at load (phase `compiling`); null when the load compiled none. */
-  declare private _compiled: number | null;
-  declare private _report: BackendReport | null;
-  declare private _stats: Stats | null;
   declare private _aspect: number;
-  declare private _failure: ErrorDetail | null;
-  /** A failure recovered from by itself (a lost GPU context): shown until frames run again. */
-  declare private _notice: ErrorDetail | null;
-  /** The camera or clip failed and shows its own message (with its way out): no card over it. */
-  declare private _sourceFailed: boolean;
   declare private _sourceKind: SourceKind | null;
 
-  private average: Stats | null = null;
-  private lastFrameAt = 0;
-  private lastStatsAt = 0;
+  private readonly stats = new LiveStats();
+  private readonly load = new LoadStatus();
+  /** The children the forwarded properties were last pushed to (new children get all of them). */
+  private forwardedTo = new WeakSet<Element>();
 
   constructor() {
     super();
@@ -255,16 +190,7 @@ export class LoupeLive extends LitElement {
     this.budget = undefined;
     this._started = false;
     this._announcement = '';
-    this._holdFrame = false;
-    this._phase = 'loading';
-    this._fraction = null;
-    this._compiled = null;
-    this._report = null;
-    this._stats = null;
     this._aspect = 16 / 9;
-    this._failure = null;
-    this._notice = null;
-    this._sourceFailed = false;
     this._sourceKind = null;
   }
 
@@ -288,7 +214,7 @@ export class LoupeLive extends LitElement {
    * (loaded, first frame pending), `running` or `failed`; also the `status` attribute.
    */
   get status(): Phase | 'idle' {
-    return this._started ? this._phase : 'idle';
+    return this._started ? this.load.phase : 'idle';
   }
 
   /** Whether camera and detector have started (see `loading`, `reveal` and `start()`). */
@@ -304,137 +230,87 @@ export class LoupeLive extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this._started && this.reveal !== 'interaction' && this.loading !== 'lazy') this._started = true;
     // The stats describe one model on one backend: start them again when either changes.
-    if (changed.has('model') || changed.has('backend')) this.resetStats();
+    if (changed.has('model') || changed.has('backend')) this.stats.reset();
     if (changed.has('sync')) {
       if (!SYNC_MODES.includes(this.sync)) {
         const message = `sync must be one of ${SYNC_MODES.join(', ')}; got '${this.sync}'.`;
         this.sync = changed.get('sync') ?? 'auto';
         emit(this, 'loupe-error', { type: 'bad-option', message });
       }
-      this.updateHold(this.average?.timings.total ?? 0);
+      this.stats.updateHold(this.sync);
     }
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     if (this.getAttribute('status') !== this.status) this.setAttribute('status', this.status);
     this.syncViewportWatch();
+    this.forwardToChildren(changed);
+  }
+
+  /** Pushes the forwarded properties that changed (all of them to children not seen before). */
+  private forwardToChildren(changed: PropertyValues<this>): void {
+    for (const [target, child] of this.children3()) {
+      if (!child) continue;
+      const fresh = !this.forwardedTo.has(child);
+      this.forwardedTo.add(child);
+      forward(this, child, target, fresh ? null : changed);
+    }
+    const overlay = this.overlay;
+    if (overlay && overlay.showFrame !== this.stats.holdFrame) overlay.showFrame = this.stats.holdFrame;
+  }
+
+  private children3(): [ForwardTarget, Element | null][] {
+    return [
+      ['detector', this.detector],
+      ['camera', this.camera],
+      ['overlay', this.overlay],
+    ];
   }
 
   // ── Events from the children ─────────────────────────────────────────────
 
   private onProgress(event: LoupeEvent<'loupe-progress'>): void {
-    const { fraction, phase, compiled } = event.detail;
-    if (fraction === 0 && phase !== 'compile') {
-      this._phase = 'loading';
-      this._failure = null;
-      this._report = null;
-      this._compiled = null;
-    }
-    if (phase === 'compile') {
-      this._phase = 'compiling';
-      this._compiled = compiled ?? 0;
-    }
-    this._fraction = fraction;
+    this.load.progress(event.detail);
+    this.requestUpdate();
   }
 
   private onBackend(event: LoupeEvent<'loupe-backend'>): void {
-    this._report = event.detail;
-    // The first frame can take longer than the rest (without a warm-up at load, it compiles the kernels).
-    this._phase = 'warming';
+    this.load.backend(event.detail);
+    this.requestUpdate();
   }
 
   private onDetections(event: LoupeEvent<'loupe-detections'>): void {
-    this._phase = 'running';
-    this._failure = null;
-    this._notice = null;
+    this.load.detections();
     const { timings, detections } = event.detail;
     const now = performance.now();
-    const interval = this.lastFrameAt ? now - this.lastFrameAt : 0;
-    this.lastFrameAt = now;
-    const previous = this.average;
-    const blend = (a: number, b: number) => (previous ? a + (b - a) * SMOOTHING : b);
-    this.average = {
-      fps: interval > 0 ? blend(previous?.fps || 1000 / interval, 1000 / interval) : previous?.fps ?? 0,
-      timings: {
-        preprocess: blend(previous?.timings.preprocess ?? 0, timings.preprocess),
-        infer: blend(previous?.timings.infer ?? 0, timings.infer),
-        decode: blend(previous?.timings.decode ?? 0, timings.decode),
-        total: blend(previous?.timings.total ?? 0, timings.total),
-      },
-      count: detections.length,
-    };
-    this.updateHold(this.average.timings.total);
+    this.stats.add(timings, detections.length, now, this.sync);
     this.latest = event.detail;
     const announcement = this.announcer.next(detections.map((d) => d.label), now);
     if (announcement !== null) this._announcement = announcement;
-    if (now - this.lastStatsAt >= STATS_PERIOD_MS || !this._stats) {
-      this.lastStatsAt = now;
-      this._stats = this.average;
-    }
-  }
-
-  private updateHold(totalMs: number): void {
-    const mode = SYNC_MODES.includes(this.sync) ? this.sync : 'auto';
-    if (mode !== 'auto') this._holdFrame = mode === 'frame';
-    else if (totalMs > HOLD_ABOVE_MS) this._holdFrame = true;
-    else if (totalMs < RELEASE_BELOW_MS) this._holdFrame = false;
+    this.requestUpdate();
   }
 
   private onError(event: LoupeEvent<'loupe-error'>): void {
-    if (event.detail.type === 'bad-option') {
-      // A child refused a value and kept its previous one: show that one here too.
-      const camera = this.camera;
-      const overlay = this.overlay;
-      if (event.target === overlay && overlay) this.layers = overlay.layers;
-      if (event.target === camera && camera) {
-        this.facingMode = camera.facingMode;
-      }
-    } else if (event.target === this.camera) this._sourceFailed = true;
+    const target = this.children3().find(([, child]) => child !== null && child === event.target)?.[0];
+    if (!target) return;
+    // A child refused a value and kept its previous one: show that one here too.
+    if (event.detail.type === 'bad-option') readBack(this, event.target as Element, target);
     const detector = this.detector;
-    if (event.target === detector && detector) {
-      if (event.detail.type === 'bad-option') {
-        // The detector kept its previous value: show that value in the controls again.
-        this.model = detector.model;
-        this.backend = detector.backend;
-        if (detector.scoreThreshold != null) this.scoreThreshold = detector.scoreThreshold;
-        this.maxDetections = detector.maxDetections;
-      } else if (event.detail.type === 'backend-lost' || (event.detail.type === 'backend-failed' && detector.status === 'ready' && this._phase !== 'running')) {
-        // The detector goes on by itself (a fresh context or device, or the next backend): say why.
-        this._notice = event.detail;
-      } else if (detector.status === 'error' || this._phase !== 'running') {
-        // A failed load, or frames failing before any succeeded: nothing else on screen says why.
-        this._phase = 'failed';
-        this._failure = event.detail;
-      }
-    }
+    this.load.error(
+      event.detail,
+      target === 'detector' && detector ? { from: 'detector', detectorReady: detector.status === 'ready', detectorFailed: detector.status === 'error' } : { from: target === 'camera' ? 'camera' : 'overlay' },
+    );
+    this.requestUpdate();
   }
 
   private onSourceReady(event: LoupeEvent<'loupe-source-ready'>): void {
     const { width, height, kind } = event.detail;
-    this._sourceFailed = false;
+    this.load.sourceReady();
     if (width > 0 && height > 0) this._aspect = width / height;
     this._sourceKind = kind;
     // Frame rates of the previous source mean nothing for this one.
-    this.resetStats();
-  }
-
-  private resetStats(): void {
-    this.average = null;
-    this._stats = null;
-    this.lastFrameAt = 0;
-  }
-
-  // ── Controls ─────────────────────────────────────────────────────────────
-
-  private toggleLayer(layer: OverlayLayer): void {
-    const active = new Set(this.layers.split(/[\s,]+/).filter(Boolean));
-    if (active.has(layer)) active.delete(layer);
-    else active.add(layer);
-    this.layers = OVERLAY_LAYERS.filter((name) => active.has(name)).join(' ');
-  }
-
-  private get activeLayers(): Set<string> {
-    return new Set(this.layers.split(/[\s,]+/));
+    this.stats.reset();
+    this.requestUpdate();
   }
 
   // ── Rendering ────────────────────────────────────────────────────────────
@@ -450,47 +326,19 @@ export class LoupeLive extends LitElement {
     `;
   }
 
+  // The children's properties are pushed from the shared table in updated(), not bound here.
   private renderPipeline() {
     return html`
-        <loupe-detector
-          .model=${this.model}
-          .backend=${this.backend}
-          .scoreThreshold=${this.scoreThreshold}
-          .maxDetections=${this.maxDetections}
-          .smallObjects=${this.smallObjects}
-          .scales=${this.scales}
-          .tileOverlap=${this.tileOverlap}
-          .budget=${this.budget}
-          .modelBaseUrl=${this.modelBaseUrl}
-          .wasmPaths=${this.wasmPaths}
-          .rectInput=${this.rectInput}
-          @loupe-progress=${this.onProgress}
-          @loupe-backend=${this.onBackend}
-          @loupe-detections=${this.onDetections}
-          @loupe-error=${this.onError}
-        >
-          <loupe-camera
-            .src=${this.src}
-            .fallbackSrc=${this.fallbackSrc}
-            .facingMode=${this.facingMode}
-            .deviceId=${this.deviceId}
-            @loupe-source-ready=${this.onSourceReady}
-            exportparts="media, message, notice, device-picker"
-          ></loupe-camera>
-          <loupe-overlay
-            .layers=${this.layers}
-            .heatmapClass=${this.heatmapClass}
-            .level=${this.level}
-            .colormap=${this.colormap}
-            .showFrame=${this._holdFrame}
-            exportparts="box, label, heatmap, legend, frame, level-legend, panels, offsets, inspector"
-          ></loupe-overlay>
-        </loupe-detector>
+      <loupe-detector @loupe-progress=${this.onProgress} @loupe-backend=${this.onBackend} @loupe-detections=${this.onDetections} @loupe-error=${this.onError}>
+        <loupe-camera @loupe-source-ready=${this.onSourceReady} exportparts="media, message, notice, device-picker"></loupe-camera>
+        <loupe-overlay exportparts="box, label, heatmap, legend, frame, level-legend, panels, offsets, inspector"></loupe-overlay>
+      </loupe-detector>
     `;
   }
 
   private renderHud() {
-    const report = this._report;
+    const report = this.load.report;
+    const stats = this.stats.displayed;
     // The backend asked for explicitly could not start: say so on the badge, not only in the details.
     const refused = report?.skipped[0]?.backend === this.backend ? report.skipped[0] : undefined;
     return html`
@@ -510,35 +358,36 @@ export class LoupeLive extends LitElement {
               </span>
             `
           : html`<span></span>`}
-        ${this._stats && this._phase === 'running' && this._sourceKind !== 'image'
-          ? html`<span class="pill fps" aria-label="Frames per second"><b>${this._stats.fps.toFixed(1)}</b> fps</span>`
+        ${stats && this.load.phase === 'running' && this._sourceKind !== 'image'
+          ? html`<span class="pill fps" aria-label="Frames per second"><b>${stats.fps.toFixed(1)}</b> fps</span>`
           : nothing}
       </div>
     `;
   }
 
   private renderCard() {
-    if (this._phase === 'failed' && this._failure) {
+    const { phase, failure, compiled, fraction, report, notice } = this.load;
+    if (phase === 'failed' && failure) {
       const loaded = this.detector?.status === 'ready';
       return html`
         <div class="card error" role="alert">
           <h3>${loaded ? 'Detection failed' : 'The model could not start'}</h3>
-          <p>${this._failure.message}</p>
+          <p>${failure.message}</p>
         </div>
       `;
     }
     // The camera's own message and buttons are on screen: a loading card would cover them.
-    if (this._phase === 'running' || this._sourceFailed) return nothing;
+    if (phase === 'running' || this.load.sourceFailed) return nothing;
     const title = getModelInfo(this.model)?.title ?? this.model;
-    const compiling = this._phase === 'compiling';
+    const compiling = phase === 'compiling';
     // A determinate bar while the weights download, or while shaders compile where the backend says how far.
-    const measured = compiling ? this._compiled !== null && this._compiled > 0 && this._compiled < 1 : this._phase === 'loading' && this._fraction !== null && this._fraction < 1;
-    const percent = Math.round(((compiling ? this._compiled : this._fraction) ?? 0) * 100);
-    const backendName = this._report ? BACKEND_NAMES[this._report.backend] : 'the backend';
+    const measured = compiling ? compiled !== null && compiled > 0 && compiled < 1 : phase === 'loading' && fraction !== null && fraction < 1;
+    const percent = Math.round(((compiling ? compiled : fraction) ?? 0) * 100);
+    const backendName = report ? BACKEND_NAMES[report.backend] : 'the backend';
     const label = compiling
       ? `Compiling shaders…${measured ? ` ${percent}%` : ''}`
-      : this._phase === 'warming'
-        ? this._compiled !== null
+      : phase === 'warming'
+        ? compiled !== null
           ? `Running the first frame on ${backendName}…`
           : `Warming up on ${backendName}: the first frame compiles its kernels.`
         : measured
@@ -561,101 +410,37 @@ export class LoupeLive extends LitElement {
         </div>
         </slot>
         <p>${label}</p>
-        ${this._notice ? html`<p class="notice" role="alert">${this._notice.message}</p>` : nothing}
+        ${notice ? html`<p class="notice" role="alert">${notice.message}</p>` : nothing}
       </div>
     `;
   }
 
   private renderControls() {
-    // A model loaded from a URL (`ultralytics:…`) is not in the registry: list it too, with what it reports.
-    const modelIds = getModelIds().includes(this.model) ? getModelIds() : [...getModelIds(), this.model];
-    const layers = this.activeLayers;
     const engine = this.detector;
-    const labels = engine?.labels.length ? engine.labels : (getModelInfo(this.model)?.labels ?? []);
-    const levels = getModelInfo(this.model)?.levels ?? engine?.result?.levels ?? [];
-    const strides = levels.map((level) => level.stride);
-    return html`
-      <div class="controls" part="controls">
-        <label class="field">
-          <span class="name">Model</span>
-          <select @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
-            ${modelIds.map((id) => html`<option value=${id} ?selected=${id === this.model}>${getModelInfo(id)?.title ?? id}</option>`)}
-          </select>
-        </label>
-        <label class="field">
-          <span class="name">Backend</span>
-          <select @change=${(e: Event) => (this.backend = (e.target as HTMLSelectElement).value as BackendPreference)}>
-            ${BACKEND_PREFERENCES.map((name) => html`<option value=${name} ?selected=${name === this.backend}>${BACKEND_NAMES[name]}</option>`)}
-          </select>
-        </label>
-        <label class="field">
-          <span class="name">Threshold</span>
-          <input
-            type="range"
-            min="0.05"
-            max="0.95"
-            step="0.05"
-            .value=${String(this.scoreThreshold)}
-            @input=${(e: Event) => (this.scoreThreshold = Number((e.target as HTMLInputElement).value))}
-          />
-          <output>${this.scoreThreshold.toFixed(2)}</output>
-        </label>
-        <div class="field" role="group" aria-label="Overlay layers">
-          <span class="name">Layers</span>
-          <span class="toggles">
-            ${OVERLAY_LAYERS.map(
-              (layer) => html`
-                <button type="button" aria-pressed=${layers.has(layer) ? 'true' : 'false'} @click=${() => this.toggleLayer(layer)}>
-                  ${LAYER_NAMES[layer]}
-                </button>
-              `,
-            )}
-          </span>
-        </div>
-        <div class="field" role="group" aria-label="Small-object mode">
-          <span class="name">Small objects</span>
-          <span class="toggles">
-            <button
-              type="button"
-              title="Image pyramid and tiles (at most 4 model passes a frame unless a budget or preset says otherwise)"
-              aria-label="Small-object mode"
-              aria-pressed=${smallObjectsOn(this.smallObjects) ? 'true' : 'false'}
-              @click=${() => (this.smallObjects = smallObjectsOn(this.smallObjects) ? null : 'live')}
-            >
-              Pyramid ×${this.scales?.trim() || '2'}
-            </button>
-          </span>
-        </div>
-        ${layers.has('heatmap')
-          ? html`
-              <label class="field">
-                <span class="name">Heatmap of</span>
-                <select @change=${(e: Event) => (this.heatmapClass = (e.target as HTMLSelectElement).value || undefined)}>
-                  <option value="" ?selected=${!this.heatmapClass}>All classes (max)</option>
-                  ${labels.map((label) => html`<option value=${label} ?selected=${label === this.heatmapClass}>${label}</option>`)}
-                </select>
-              </label>
-            `
-          : nothing}
-        ${(layers.has('heatmap') || layers.has('levels')) && strides.length > 1
-          ? html`
-              <label class="field">
-                <span class="name">Level</span>
-                <select @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value)}>
-                  <option value="all" ?selected=${!strides.includes(Number(this.level))}>${layers.has('levels') ? 'All, side by side' : `Finest (stride ${strides[0]})`}</option>
-                  ${strides.map((stride) => html`<option value=${String(stride)} ?selected=${String(stride) === this.level}>stride ${stride}</option>`)}
-                </select>
-              </label>
-            `
-          : nothing}
-        ${this.renderExport()}
-      </div>
-    `;
+    return renderLiveControls({
+      model: this.model,
+      backend: this.backend,
+      scoreThreshold: this.effectiveScoreThreshold,
+      layers: this.layers,
+      smallObjects: this.smallObjects,
+      scales: this.scales,
+      heatmapClass: this.heatmapClass,
+      level: this.level,
+      labels: engine?.labels.length ? engine.labels : (getModelInfo(this.model)?.labels ?? []),
+      levels: getModelInfo(this.model)?.levels ?? engine?.result?.levels ?? [],
+      set: (patch) => Object.assign(this, patch),
+      exportButtons: this.renderExport(),
+    });
+  }
+
+  /** The threshold in effect: the attribute's, else the loaded model's default (the attribute removed). */
+  private get effectiveScoreThreshold(): number | undefined {
+    return this.scoreThreshold ?? this.detector?.engine?.runOptions.scoreThreshold;
   }
 
   private renderStats() {
-    const stats = this._stats;
-    const report = this._report;
+    const stats = this.stats.displayed;
+    const report = this.load.report;
     const ms = (value: number | undefined) => (value === undefined ? '–' : value < 10 ? value.toFixed(1) : value.toFixed(0));
     return html`
       <div class="stats" part="stats" aria-live="off">
@@ -666,7 +451,7 @@ export class LoupeLive extends LitElement {
           <div class="stat"><dt>decode</dt><dd>${ms(stats?.timings.decode)} ms</dd></div>
           <div class="stat"><dt>objects</dt><dd>${stats ? stats.count : '–'}</dd></div>
           <div class="stat" title="What the boxes are drawn on: the frame the model analysed, or the live video">
-            <dt>showing</dt><dd>${this._holdFrame ? 'analysed frame' : 'live video'}</dd>
+            <dt>showing</dt><dd>${this.stats.holdFrame ? 'analysed frame' : 'live video'}</dd>
           </div>
         </dl>
         ${report && report.skipped.length > 0
@@ -760,7 +545,7 @@ export class LoupeLive extends LitElement {
     // The poster stays until the first detections; the start button until the start.
     const waiting = !this._started && this.reveal === 'interaction';
     // (Not over the camera's own message: its buttons are the way out.)
-    const showPoster = (!this._started || this._phase !== 'running') && !this._sourceFailed;
+    const showPoster = (!this._started || this.load.phase !== 'running') && !this.load.sourceFailed;
     return html`
       <div class="poster" part="poster" ?hidden=${!showPoster}>
         <slot name="poster"></slot>

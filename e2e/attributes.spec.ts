@@ -16,9 +16,9 @@ test('bad attribute values are refused one by one, the previous values stay, not
   const cases: { on: 'live' | 'camera'; attribute: string; value: string; says: RegExp; property: string; kept: unknown }[] = [
     { on: 'live', attribute: 'model', value: 'yolo9000', says: /Unknown model 'yolo9000'/, property: 'model', kept: 'centernet' },
     { on: 'live', attribute: 'backend', value: 'quantum', says: /Unknown backend 'quantum'/, property: 'backend', kept: 'wasm' },
-    { on: 'live', attribute: 'score-threshold', value: '1.5', says: /score-threshold must be a number from 0 to 1; got '1.5'/, property: 'scoreThreshold', kept: 0.3 },
-    { on: 'live', attribute: 'score-threshold', value: 'high', says: /score-threshold must be a number from 0 to 1/, property: 'scoreThreshold', kept: 0.3 },
-    { on: 'live', attribute: 'max-detections', value: '0', says: /max-detections must be a whole number of at least 1/, property: 'maxDetections', kept: undefined },
+    { on: 'live', attribute: 'score-threshold', value: '1.5', says: /score-threshold="1.5": scoreThreshold must be between 0 and 1/, property: 'scoreThreshold', kept: 0.3 },
+    { on: 'live', attribute: 'score-threshold', value: 'high', says: /score-threshold="NaN": scoreThreshold must be between 0 and 1; got NaN/, property: 'scoreThreshold', kept: 0.3 },
+    { on: 'live', attribute: 'max-detections', value: '0', says: /max-detections="0": maxDetections must be a whole number from 1 to/, property: 'maxDetections', kept: undefined },
     { on: 'live', attribute: 'sync', value: 'sometimes', says: /sync must be one of auto, frame, live; got 'sometimes'/, property: 'sync', kept: 'auto' },
     { on: 'live', attribute: 'layers', value: 'boxes sparkles', says: /unknown layer\(s\) 'sparkles'/, property: 'layers', kept: 'boxes heatmap' },
     { on: 'live', attribute: 'heatmap-class', value: 'unicorn', says: /heatmap-class 'unicorn' is not a class of 'centernet'/, property: 'heatmapClass', kept: 'unicorn' },
@@ -64,4 +64,42 @@ test('bad attribute values are refused one by one, the previous values stay, not
   await page.waitForFunction((n) => (window as unknown as { loupeTest: { detections: unknown[] } }).loupeTest.detections.length >= n, frames + 2, {
     timeout: 60_000,
   });
+});
+
+// Removal means "back to the default", an empty value is refused, and a bad model source never lets go of
+// the model that works (issue 18, points 3 and 4). WASM.
+test('removed attributes go back to the default, "" is refused, a bad model keeps the working one', async ({ page }) => {
+  test.setTimeout(150_000);
+  await openLive(page, { backend: 'wasm', 'score-threshold': '0.6' });
+  const frames = (n: number) =>
+    page.waitForFunction((count) => (window as unknown as { loupeTest: { detections: unknown[] } }).loupeTest.detections.length >= count, n, { timeout: 90_000 });
+  await frames(2);
+  const effective = () =>
+    page.evaluate(() => {
+      const live = document.querySelector('loupe-live')!;
+      return { live: live.scoreThreshold ?? null, engine: live.detector!.engine!.runOptions.scoreThreshold, shown: live.shadowRoot!.querySelector('.controls output')?.textContent };
+    });
+  expect(await effective()).toEqual({ live: 0.6, engine: 0.6, shown: '0.60' });
+
+  // Removed: the model's default (CenterNet 0.3), shown in the controls; frames go on, no error.
+  const errorsBefore = (await liveState(page)).errors.length;
+  await page.evaluate(() => document.querySelector('loupe-live')!.removeAttribute('score-threshold'));
+  await expect.poll(effective).toEqual({ live: null, engine: 0.3, shown: '0.30' });
+  await frames((await liveState(page)).detections.length + 2);
+  expect((await liveState(page)).errors.slice(errorsBefore)).toEqual([]);
+
+  // Empty on the detector: refused (it is not 0, which would keep every box), the value in effect stays.
+  await page.evaluate(() => document.querySelector('loupe-live')!.detector!.setAttribute('score-threshold', ''));
+  await expect.poll(async () => (await liveState(page)).errors.slice(errorsBefore).map((e) => e.type)).toEqual(['bad-option']);
+  expect((await effective()).engine).toBe(0.3);
+
+  // `ultralytics:` without a URL: refused before anything is unloaded; the same model keeps running.
+  const loads = (await liveState(page)).progress.filter((f) => f === 0).length;
+  await page.evaluate(() => document.querySelector('loupe-live')!.setAttribute('model', 'ultralytics:'));
+  await expect.poll(async () => (await liveState(page)).errors.slice(errorsBefore).length).toBe(2);
+  const refusal = (await liveState(page)).errors.at(-1)!;
+  expect(refusal).toMatchObject({ type: 'bad-option', message: expect.stringMatching(/needs the URL of its model\.json/) });
+  expect(await page.evaluate(() => [document.querySelector('loupe-live')!.model, document.querySelector('loupe-live')!.detector!.status])).toEqual(['centernet', 'ready']);
+  await frames((await liveState(page)).detections.length + 2);
+  expect((await liveState(page)).progress.filter((f) => f === 0).length, 'model loads').toBe(loads);
 });

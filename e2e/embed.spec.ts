@@ -148,7 +148,7 @@ test('keyboard only: start, change the threshold, toggle a layer, export JSON an
 
   const path = await tabTo(page, /^input\[range\] Threshold/);
   console.log(`tab order to the threshold:\n  ${path.join('\n  ')}`);
-  const threshold = await live.evaluate((el) => (el as LoupeLive).scoreThreshold);
+  const threshold = (await live.evaluate((el) => (el as LoupeLive).scoreThreshold)) ?? 0.3;
   await page.keyboard.press('ArrowRight');
   await expect.poll(() => live.evaluate((el) => (el as LoupeLive).scoreThreshold)).toBeCloseTo(threshold + 0.05, 5);
 

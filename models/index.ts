@@ -6,7 +6,7 @@
  * `'ultralytics:<url>'` / `{ url, format: 'ultralytics' }` builds a descriptor from a user's export.
  * Imports flow components/ → models/ → src/ (eslint.config.js enforces it).
  */
-import { createDetectorFor, LoupeError, type Detector, type DetectorOptions } from '../src/index.js';
+import { createDetectorFor, LoupeError, type Detector, type DetectorOptions, type ModelDescriptor } from '../src/index.js';
 import { getModelDescriptor, getModelIds } from './registry.js';
 import { modelSourceOf, urlModelDescriptor } from './ultralytics/source.js';
 
@@ -21,15 +21,25 @@ export { modelSourceOf } from './ultralytics/source.js';
  * `model-mismatch`).
  */
 export async function createDetector(options: DetectorOptions): Promise<Detector> {
-  const source = typeof options.model === 'string' ? modelSourceOf(options.model) : options.model;
-  if (source) {
-    // A user's export from a URL: the descriptor is built from the model itself at load.
-    const { descriptor, url } = urlModelDescriptor(source, typeof options.model === 'string' ? options.model : undefined);
-    return createDetectorFor(descriptor, { ...options, modelBaseUrl: url });
-  }
-  const descriptor = typeof options.model === 'string' ? getModelDescriptor(options.model) : undefined;
-  if (!descriptor) {
-    throw new LoupeError('unknown-model', `Unknown model '${options.model}'. Known: ${getModelIds().join(', ')}.`);
-  }
-  return createDetectorFor(descriptor, options);
+  const { descriptor, url } = resolveModel(options.model);
+  return createDetectorFor(descriptor, url === undefined ? options : { ...options, modelBaseUrl: url });
+}
+
+/**
+ * Throws the `LoupeError` that `createDetector` would for `model` (`unknown-model`, or `bad-option` for
+ * an Ultralytics source without a usable URL), without loading anything: the elements check a new
+ * `model` with it before they let go of the one that works.
+ */
+export function checkModel(model: DetectorOptions['model']): void {
+  resolveModel(model);
+}
+
+/** A registry id or a URL source → its descriptor (and, for a URL model, the folder to load from). */
+function resolveModel(model: DetectorOptions['model']): { descriptor: ModelDescriptor; url?: string } {
+  const source = typeof model === 'string' ? modelSourceOf(model) : model;
+  // A user's export from a URL: the descriptor is built from the model itself at load.
+  if (source) return urlModelDescriptor(source, typeof model === 'string' ? model : undefined);
+  const descriptor = typeof model === 'string' ? getModelDescriptor(model) : undefined;
+  if (!descriptor) throw new LoupeError('unknown-model', `Unknown model '${String(model)}'. Known: ${getModelIds().join(', ')}.`);
+  return { descriptor };
 }

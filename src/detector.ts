@@ -16,7 +16,7 @@ import { unletterboxRows } from './postprocess/unletterbox.js';
 import { canvasIngest } from './preprocess/canvas-letterbox.js';
 import { frameToTensor } from './preprocess/frame.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
-import { isGpuBackend } from './runtime/backend-kind.js';
+import { checkBackendPreference, isGpuBackend } from './runtime/backend-kind.js';
 import { hostOutputs } from './runtime/host-values.js';
 import { checkedFetch, isCompilable, loadGraph } from './runtime/load-graph.js';
 import { levelsFor } from './runtime/rect-input.js';
@@ -24,7 +24,7 @@ import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
 import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-up.js';
 import { resolveSmallObjects } from './small-objects/plan.js';
 import { detectSmallObjects, type BatchState } from './small-objects/run.js';
-import type { SmallObjectsOptions, SmallObjectsSetting } from './small-objects/types.js';
+import type { SmallObjectsOptions } from './small-objects/types.js';
 import type {
   BackendReport,
   DetectCallOptions,
@@ -36,6 +36,8 @@ import type {
   FrameIngest,
   FrameSource,
   LoadPhase,
+  RunOptions,
+  RunOptionsPatch,
   WarmUpReport,
 } from './types.js';
 
@@ -54,22 +56,21 @@ function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefine
   return new URL(descriptor.graphFile, typeof document !== 'undefined' ? new URL(folder, document.baseURI) : folder).href;
 }
 
-/** Per-frame options after validation. */
-interface RunOptions {
-  scoreThreshold: number;
-  maxDetections: number;
-  nmsIouThreshold: number | null;
-}
-
-function validateRunOptions(descriptor: ModelDescriptor, current: RunOptions, patch: Partial<RunOptions>): RunOptions {
+/**
+ * The one validator of per-frame options (the elements show its `LoupeError`): `current` patched with
+ * `patch`, where `undefined` keeps a value and `null` goes back to the model's default.
+ */
+function validateRunOptions(descriptor: ModelDescriptor, current: RunOptions, patch: Omit<RunOptionsPatch, 'smallObjects'>): RunOptions {
   const next = { ...current };
-  if (patch.scoreThreshold !== undefined) {
+  if (patch.scoreThreshold === null) next.scoreThreshold = descriptor.defaults.scoreThreshold;
+  else if (patch.scoreThreshold !== undefined) {
     if (!(patch.scoreThreshold >= 0 && patch.scoreThreshold <= 1)) {
       throw new LoupeError('bad-option', `scoreThreshold must be between 0 and 1; got ${patch.scoreThreshold}.`);
     }
     next.scoreThreshold = patch.scoreThreshold;
   }
-  if (patch.maxDetections !== undefined) {
+  if (patch.maxDetections === null) next.maxDetections = descriptor.defaults.maxDetections;
+  else if (patch.maxDetections !== undefined) {
     const limit = descriptor.maxDetectionsLimit;
     if (!(Number.isInteger(patch.maxDetections) && patch.maxDetections >= 1 && patch.maxDetections <= limit)) {
       throw new LoupeError('bad-option', `maxDetections must be a whole number from 1 to ${limit}; got ${patch.maxDetections}.`);
@@ -122,7 +123,11 @@ class GraphDetector implements Detector {
     this.options = options;
   }
 
-  setOptions(patch: Partial<RunOptions> & { smallObjects?: SmallObjectsSetting }): void {
+  get runOptions(): Readonly<RunOptions> {
+    return this.options;
+  }
+
+  setOptions(patch: RunOptionsPatch): void {
     const { smallObjects, ...rest } = patch;
     const small = smallObjects === undefined ? this.smallObjects : resolveSmallObjects(smallObjects);
     this.options = validateRunOptions(this.descriptor, this.options, rest);
@@ -339,6 +344,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
   if (!['auto', 'canvas', 'tensor'].includes(ingest)) {
     throw new LoupeError('bad-option', `ingest must be 'auto', 'canvas' or 'tensor'; got ${JSON.stringify(ingest)}.`);
   }
+  checkBackendPreference(options.backend ?? 'auto');
   const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
   const url = resolveModelUrl(descriptor, options.modelBaseUrl);
   const fetchFunc = checkedFetch(options.fetch);

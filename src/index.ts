@@ -13,7 +13,7 @@ export { summarizeResult } from './summary.js';
 export { ownMap } from './maps.js';
 export { detectionsToJson, detectionsToCoco, downloadDetections, downloadBlob, type DetectionsExport, type CocoResult } from './export.js';
 export { selectBackend, setWasmBaseUrl } from './runtime/backend.js';
-export { isGpuBackend } from './runtime/backend-kind.js';
+export { isGpuBackend, checkBackendPreference, BACKEND_PREFERENCES } from './runtime/backend-kind.js';
 export { whenBackendLost, isBackendLost, isBackendLostSoon } from './runtime/backend-loss.js';
 export { computeLetterbox, inputToSource } from './preprocess/letterbox.js';
 export {

@@ -293,6 +293,21 @@ export interface WarmUpReport {
 }
 
 /** A loaded detector. */
+/** Per-frame options, as in effect on a detector. */
+export interface RunOptions {
+  scoreThreshold: number;
+  maxDetections: number;
+  nmsIouThreshold: number | null;
+}
+
+/** A change of per-frame options (`Detector.setOptions`). */
+export interface RunOptionsPatch {
+  scoreThreshold?: number | null;
+  maxDetections?: number | null;
+  nmsIouThreshold?: number | null;
+  smallObjects?: SmallObjectsSetting;
+}
+
 export interface Detector {
   readonly model: string;
   readonly labels: readonly string[];
@@ -301,7 +316,13 @@ export interface Detector {
   /** What the warm-up at load did (`DetectorOptions.warmUp`). */
   readonly warmUp?: WarmUpReport;
   detect(source: FrameSource, options?: DetectCallOptions): Promise<DetectionResult>;
-  /** Change per-frame options without reloading. */
-  setOptions(options: Partial<Pick<DetectorOptions, 'scoreThreshold' | 'maxDetections' | 'nmsIouThreshold' | 'smallObjects'>>): void;
+  /** The per-frame options in effect (the model's defaults where none was set). */
+  readonly runOptions: Readonly<RunOptions>;
+  /**
+   * Change per-frame options without reloading. `undefined` keeps a value; `null` for `scoreThreshold`
+   * or `maxDetections` goes back to the model's default (for `nmsIouThreshold`, null turns NMS off).
+   * Throws `LoupeError('bad-option')` for a value out of range and then changes nothing.
+   */
+  setOptions(options: RunOptionsPatch): void;
   dispose(): void;
 }
