@@ -87,7 +87,6 @@ function validateRunOptions(descriptor: ModelDescriptor, current: RunOptions, pa
   return next;
 }
 
-
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
