@@ -66,5 +66,5 @@ describe('rectangular inputs', () => {
     const unaligned = tf.zeros([1, 100, 512, 3]);
     expect(() => sizer.prepare(unaligned)).toThrow(/steps of 32/);
     unaligned.dispose();
-  }, 60_000);
+  }, 180_000); // three CenterNet runs on the pure-JS CPU backend: 85 s measured on a loaded 2-core machine
 });
