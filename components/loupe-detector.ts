@@ -384,7 +384,7 @@ export class LoupeDetector extends LitElement {
     emit(this, 'loupe-progress', { fraction: 1, phase: 'ready' });
     emit(this, 'loupe-backend', report);
     // The requested backend failed: a failure like any other, typed, though detection goes on elsewhere.
-    if (refused) this.reportError('backend-failed', `The ${refused.backend} backend could not start (${refused.reason}); running on ${engine.backend.backend} instead.`);
+    if (refused) this.reportError('backend-failed', `${refused.reason.replace(/\.?$/, '.')} Running on ${engine.backend.backend} instead.`);
     this.restartLoop();
     this.recoverFromLoss(engine, generation);
   }

@@ -69,7 +69,7 @@ test('an explicit WebGPU backend that cannot start falls back to auto, and says 
   const state = await liveState(page);
   // Typed and announced: a loupe-error, the report of loupe-backend, and the badge.
   expect(state.errors.map((e) => e.type)).toEqual(['backend-failed']);
-  expect(state.errors[0]!.message).toMatch(/webgpu backend could not start .*running on wasm instead/i);
+  expect(state.errors[0]!.message).toMatch(/webgpu backend cannot start here: .*\. running on wasm instead\./i);
   expect(state.backend!.backend).toBe('wasm');
   expect(state.backend!.skipped[0]!.backend).toBe('webgpu');
   expect(state.backend!.skipped[0]!.reason).toMatch(/^requested, but /);

@@ -62,26 +62,149 @@ export function setWasmBaseUrl(url: string | undefined): void {
   globalWasmBaseUrl = url;
 }
 
-/** Points the WASM backend at its `.wasm` binaries (browser only; Node finds them in the package). */
-function configureWasm(wasmPaths: string | undefined): void {
-  if (typeof document === 'undefined') return;
-  setWasmPaths(wasmPaths ?? globalWasmBaseUrl ?? new URL('/tfjs-wasm/', document.baseURI).href);
+/** The first bytes of every WebAssembly binary (`\0asm`). */
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/**
+ * Why tfjs's own start of the WASM backend failed on this page, once it has. tfjs cannot start it again
+ * after that (its `setWasmPaths()` then throws "already initialized" for the rest of the page's life), so
+ * every later WASM start is refused at once with this reason and `auto` goes on to CPU.
+ */
+let wasmStartFailure: string | undefined;
+
+/**
+ * The folder the WASM binaries are loaded from (absolute, ending in `/`: tfjs appends the file name to
+ * it as text), or a reason when `wasmPaths` is not a URL.
+ */
+export function wasmFolder(wasmPaths: string | undefined, baseUrl: string): { folder: string } | { reason: string } {
+  const given = wasmPaths ?? globalWasmBaseUrl ?? '/tfjs-wasm/';
+  let folder: URL;
+  try {
+    folder = new URL(given, baseUrl);
+  } catch {
+    return { reason: `wasm-paths '${given}' is not a URL` };
+  }
+  return { folder: folder.href.endsWith('/') ? folder.href : `${folder.href}/` };
 }
 
-async function activate(name: BackendName, wasmPaths: string | undefined): Promise<boolean> {
+/** The binary tfjs will fetch from `folder` (its own choice: threads and SIMD where the browser has them). */
+async function wasmBinaryUrl(folder: string): Promise<string> {
+  const [simd, threads] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
+  const file = simd && threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+  return `${folder}${file}`;
+}
+
+/**
+ * Checks, before tfjs tries, that the WASM binary is where tfjs will look: an HTTP error, a network
+ * error, or something that is not WebAssembly (a server's HTML fallback page) would make tfjs's start
+ * fail, and a failed start cannot be retried on the page (see `wasmStartFailure`). Reads the first bytes
+ * only (a range request; the rest of a full answer is cancelled). Returns why not, or null.
+ */
+async function checkWasmBinary(url: string): Promise<string | null> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { Range: 'bytes=0-3' }, credentials: 'same-origin' });
+  } catch (error) {
+    return `the WASM binary ${url} could not be fetched (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (!response.ok) {
+    void response.body?.cancel().catch(() => undefined);
+    return `the WASM binary ${url} answered HTTP ${response.status}`;
+  }
+  const head = new Uint8Array(4);
+  let filled = 0;
+  const reader = response.body?.getReader();
+  try {
+    while (reader && filled < head.length) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = value.subarray(0, head.length - filled);
+      head.set(take, filled);
+      filled += take.length;
+    }
+  } catch (error) {
+    return `reading the WASM binary ${url} failed (${error instanceof Error ? error.message : String(error)})`;
+  } finally {
+    void reader?.cancel().catch(() => undefined);
+  }
+  if (filled < head.length || WASM_MAGIC.some((byte, i) => head[i] !== byte)) {
+    const type = response.headers.get('content-type');
+    return `${url} is not a WebAssembly binary${type ? ` (${type})` : ''}: wasm-paths must be the folder holding tfjs-backend-wasm*.wasm`;
+  }
+  return null;
+}
+
+/**
+ * Points tfjs at the WASM binaries and checks they are there (browser only; Node finds them in the
+ * package). Returns why WASM cannot start, or null.
+ */
+async function prepareWasm(wasmPaths: string | undefined): Promise<string | null> {
+  if (wasmStartFailure) return wasmStartFailure;
+  if (typeof document === 'undefined') return null;
+  const where = wasmFolder(wasmPaths, document.baseURI);
+  if ('reason' in where) return where.reason;
+  const problem = await checkWasmBinary(await wasmBinaryUrl(where.folder));
+  if (problem) return problem;
+  try {
+    setWasmPaths(where.folder);
+  } catch (error) {
+    // The page (not Loupe) started tfjs's WASM backend before, and that start failed.
+    wasmStartFailure = `the page's own start of tfjs's WASM backend failed before Loupe's (tfjs: ${error instanceof Error ? error.message : String(error)}); WASM can start again only after a page reload (let Loupe start it, or call setWasmPaths() before tf.setBackend('wasm'))`;
+    return wasmStartFailure;
+  }
+  return null;
+}
+
+/** The engine fields a start looks at (tfjs keeps them private; `tf.findBackend()` would start the backend). */
+interface EngineStart {
+  registry: Record<string, tf.KernelBackend | undefined>;
+  pendingBackendInit: Promise<boolean> | null;
+}
+
+/** Whether tfjs holds a started instance of backend `name`. */
+function isStarted(name: BackendName): boolean {
+  return (tf.engine() as unknown as EngineStart).registry[name] !== undefined;
+}
+
+/** One start per backend at a time: detectors created together wait for the same start. */
+const starting = new Map<BackendName, Promise<string | null>>();
+
+/** Makes `name` the active tfjs backend, starting it when needed. Returns why it could not, or null. */
+function activate(name: BackendName, wasmPaths: string | undefined): Promise<string | null> {
+  let start = starting.get(name);
+  if (!start) {
+    start = startBackend(name, wasmPaths).finally(() => starting.delete(name));
+    starting.set(name, start);
+  }
+  return start;
+}
+
+async function startBackend(name: BackendName, wasmPaths: string | undefined): Promise<string | null> {
   // A backend whose GPU context or device was lost is rebuilt (see backend-loss.ts), not reused.
   replaceLostBackend(name);
-  if (tf.getBackend() === name) {
-    // Another detector may have started this backend a moment ago: wait for its initialisation.
-    await tf.ready();
-    return true;
+  if (!tf.findBackendFactory(name)) return `tfjs has no ${name} backend in this build`;
+  // A start already under way (the page's own, or another backend's): a second start now would make
+  // tfjs drop the first one's result.
+  const pending = (tf.engine() as unknown as EngineStart).pendingBackendInit;
+  if (pending) await pending.catch(() => false);
+  // tfjs's backend name alone is no proof: it names a backend before its start has succeeded.
+  if (tf.getBackend() === name && isStarted(name)) return null;
+  // Not started yet (an instance the page or a detector made earlier is reused as it is).
+  if (name === 'wasm' && !isStarted(name)) {
+    const problem = await prepareWasm(wasmPaths);
+    if (problem) return problem;
   }
-  if (name === 'wasm') configureWasm(wasmPaths);
-  if (!tf.findBackendFactory(name)) return false;
+  let started: boolean;
   try {
-    if (!(await tf.setBackend(name))) return false;
-  } catch {
-    return false;
+    started = await tf.setBackend(name);
+  } catch (error) {
+    started = false;
+    if (name === 'wasm') wasmStartFailure = `tfjs could not start WASM (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (!started || !isStarted(name)) {
+    // tfjs logs its reason as a warning; the WASM start is then lost for the page (see wasmStartFailure).
+    if (name === 'wasm') wasmStartFailure ??= 'tfjs could not start WASM here (its reason is in the console); it can start again only after a page reload';
+    return name === 'wasm' ? wasmStartFailure! : `tfjs could not initialise the ${name} backend`;
   }
   if (name === 'webgl') {
     // tfjs's WebGL topK reads its input back synchronously and sorts on the CPU when the last dimension
@@ -95,7 +218,7 @@ async function activate(name: BackendName, wasmPaths: string | undefined): Promi
     // texture copy. Hardware adapters keep the zero-copy import. See docs/architecture.md.
     tf.env().set('WEBGPU_IMPORT_EXTERNAL_TEXTURE', false);
   }
-  return true;
+  return null;
 }
 
 /**
@@ -141,8 +264,12 @@ export async function selectBackend(preference: BackendPreference, wasmPaths?: s
         continue;
       }
     }
-    if (await activate(name, wasmPaths)) return { backend: name, skipped, device: deviceOf(name, probe) };
-    skipped.push({ backend: name, reason: `tfjs could not initialise the ${name} backend` });
+    const problem = await activate(name, wasmPaths);
+    if (problem === null) return { backend: name, skipped, device: deviceOf(name, probe) };
+    skipped.push({ backend: name, reason: problem });
+  }
+  if (preference !== 'auto' && skipped.length === 1) {
+    throw new LoupeError('backend-failed', `The ${preference} backend cannot start here: ${skipped[0]!.reason}.`);
   }
   const detail = skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
   throw new LoupeError('backend-failed', `No usable backend for '${preference}' (${detail}).`);
