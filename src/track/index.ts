@@ -1,0 +1,4 @@
+/** Multi-object tracking (ByteTrack family, time-based): see src/track/tracker.ts and docs/tracking.md. */
+export { Tracker, resolveTrackOptions, TrackOptionError, DEFAULT_TRACK_OPTIONS, DEFAULT_MOTION, type ResolvedTrackOptions } from './tracker.js';
+export { AssignmentSolver } from './assignment.js';
+export type * from './types.js';
