@@ -9,8 +9,8 @@ let detector: Detector | undefined;
 
 async function load(options: EvalLoadOptions): Promise<EvalModelInfo> {
   detector?.dispose();
-  const { model, backend, scoreThreshold, maxDetections, inputSize, ingest, rectInput } = options;
-  detector = await createDetector({ model, backend, scoreThreshold, maxDetections, inputSize, ingest, rectInput });
+  const { model, backend, scoreThreshold, maxDetections, inputSize, ingest, rectInput, track } = options;
+  detector = await createDetector({ model, backend, scoreThreshold, maxDetections, inputSize, ingest, rectInput, track });
   return { labels: [...detector.labels], backend: detector.backend, inputSize: detector.inputSize };
 }
 
@@ -36,12 +36,12 @@ function executionsOf(result: DetectionResult): number {
   return typeof reported === 'number' ? reported : 1;
 }
 
-async function detect(url: string, smallObjects?: SmallObjectsSetting): Promise<EvalImageResult> {
+async function detect(url: string, smallObjects?: SmallObjectsSetting, timestamp?: number): Promise<EvalImageResult> {
   if (!detector) throw new Error('load() first');
   const image = await loadImage(url);
-  const result = await detector.detect(image, smallObjects === undefined ? {} : { smallObjects });
+  const result = await detector.detect(image, { ...(smallObjects === undefined ? {} : { smallObjects }), ...(timestamp === undefined ? {} : { timestamp }) });
   try {
-    const detections: EvalDetection[] = result.detections.map((d) => ({ bbox: [d.x, d.y, d.width, d.height], score: d.score, classId: d.classId }));
+    const detections: EvalDetection[] = result.detections.map((d) => ({ bbox: [d.x, d.y, d.width, d.height], score: d.score, classId: d.classId, ...(d.trackId === undefined ? {} : { trackId: d.trackId }) }));
     const batched = result.smallObjects?.batched;
     return { width: image.naturalWidth, height: image.naturalHeight, detections, ms: result.timings.total, executions: executionsOf(result), ...(batched === undefined ? {} : { batched }) };
   } finally {

@@ -158,13 +158,18 @@ async function detectVideo(options, frames) {
   const session = await openEvalPage(new Map([[FRAMES_URL, decoded.folder]]));
   try {
     const { page } = session;
-    const loadOptions = { model: options.model, backend: options.backend, scoreThreshold: options.detectThreshold, maxDetections: 100, inputSize: options.inputSize, ingest: options.ingest, rectInput: options.rectInput };
+    // The real API path: createDetector({ track }) with each frame's time. The score threshold is the
+    // lowest kept for the cache; boxes that continue a track carry their trackId.
+    const loadOptions = { model: options.model, backend: options.backend, scoreThreshold: options.detectThreshold, maxDetections: 100, inputSize: options.inputSize, ingest: options.ingest, rectInput: options.rectInput, track: options.trackOptions };
     const info = await page.evaluate((o) => window.loupeEval.load(o), loadOptions);
-    const result = { video: options.video, model: options.model, backend: info.backend.backend, labels: info.labels, fps, width: probe.width, height: probe.height, scoreThreshold: options.detectThreshold, frames: [] };
+    const result = { video: options.video, model: options.model, backend: info.backend.backend, labels: info.labels, fps, width: probe.width, height: probe.height, scoreThreshold: options.detectThreshold, trackOptions: options.trackOptions, frames: [] };
     for (let frame = 1; frame <= decoded.count; frame++) {
       const url = `${FRAMES_URL}${String(frame).padStart(6, '0')}.png`;
-      const detected = await page.evaluate((u) => window.loupeEval.detect(u), url);
-      result.frames.push({ frame, timestamp: ((frame - 1) * 1000) / fps, detections: detected.detections });
+      const timestamp = ((frame - 1) * 1000) / fps;
+      const detected = await page.evaluate(([u, t]) => window.loupeEval.detect(u, undefined, t), [url, timestamp]);
+      const trackIds = detected.detections.map((d) => d.trackId);
+      const detections = detected.detections.map(({ trackId: _, ...d }) => d);
+      result.frames.push({ frame, timestamp, detections, trackIds });
       progress(`[${frame}/${decoded.count}] ${detected.ms.toFixed(0)} ms, ${detected.detections.length} detections`);
     }
     if (process.stderr.isTTY) process.stderr.write('\n');
@@ -205,6 +210,13 @@ export async function runTrackingEval(argv) {
   const tracks = mot.trackFrames(scored, classId, options.trackOptions);
   const trackerMs = (performance.now() - t0) / scored.length;
   const metrics = mot.scoreTracks(gtText, options.gt, tracks, frames);
+  // The ids the browser's createDetector({ track }) gave, when it ran with these tracker options: the
+  // same tracker on the same boxes, so the same ids (a check that the API path is what is scored here).
+  const pageRan = scored.every((f) => Array.isArray(f.trackIds)) && JSON.stringify(data.trackOptions ?? null) === JSON.stringify(options.trackOptions);
+  const pageMetrics = pageRan ? mot.scoreTracks(gtText, options.gt, mot.pageTracks(scored, classId), frames) : undefined;
+  if (pageMetrics && JSON.stringify(pageMetrics) !== JSON.stringify(metrics)) {
+    process.stderr.write('warning: the ids of createDetector({ track }) in the browser differ from the tracker run here on the same boxes.\n');
+  }
   if (options.saveTracks) writeFileSync(options.saveTracks, mot.formatMot(tracks));
 
   const baselines = [];
@@ -219,7 +231,7 @@ export async function runTrackingEval(argv) {
 
   if (options.json) {
     const pick = (m) => ({ MOTA: m.MOTA, IDF1: m.IDF1, IDsw: m.IDsw, FP: m.FP, FN: m.FN, MOTP: m.MOTP, IDP: m.IDP, IDR: m.IDR, MT: m.MT, ML: m.ML, tracks: m.hypothesisIds });
-    const report = { ...pick(metrics), frames, objects: metrics.objects, trackerMsPerFrame: trackerMs, model: data.model, backend: data.backend };
+    const report = { ...pick(pageMetrics ?? metrics), frames, apiPath: pageMetrics !== undefined, objects: metrics.objects, trackerMsPerFrame: trackerMs, model: data.model, backend: data.backend };
     if (options.baselines) report.baselines = baselines.map((b) => ({ scoreThreshold: b.scoreThreshold, iouThreshold: b.iouThreshold, ...pick(b.metrics) }));
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
@@ -227,7 +239,8 @@ export async function runTrackingEval(argv) {
   console.log(`Video ${data.video}: frames 1–${frames} at ${data.fps} fps, ${data.width}×${data.height}`);
   console.log(`      ${data.model} on ${data.backend}, class ${options.className}; ground truth ${options.gt}: ${metrics.objects} boxes, ${metrics.objectIds} ids\n`);
   console.log(`${''.padEnd(34)}  MOTA  IDF1 IDsw    FP    FN  MOTP   IDP   IDR  MT  ML  ids`);
-  console.log(row('Loupe tracker', metrics));
+  if (pageMetrics) console.log(row('Loupe, createDetector({ track })', pageMetrics));
+  console.log(row(pageMetrics ? 'Loupe tracker (Node, same boxes)' : 'Loupe tracker (Node)', metrics));
   for (const b of baselines) console.log(row(b.name, b.metrics));
   console.log(`\nTracker: ${trackerMs.toFixed(3)} ms per frame (Node); options ${JSON.stringify(options.trackOptions)} over the defaults.`);
 }

@@ -1,5 +1,5 @@
 /** What crosses between `eval/run.mjs` (Node) and `eval/page.ts` (the browser): plain JSON data. */
-import type { BackendPreference, BackendReport, FrameIngest, ModelSource, SmallObjectsSetting } from '../models/index.js';
+import type { BackendPreference, BackendReport, FrameIngest, ModelSource, SmallObjectsSetting, TrackOptions } from '../models/index.js';
 
 /** A registry id, or a model given by URL (`ultralytics:<url or path>` on the command line). */
 export type EvalModelSpec = string | ModelSource;
@@ -12,6 +12,8 @@ export interface EvalLoadOptions {
   inputSize?: number;
   ingest?: FrameIngest;
   rectInput?: boolean;
+  /** `DetectorOptions.track` (npm run eval -- --track). */
+  track?: boolean | TrackOptions;
 }
 
 export interface EvalModelInfo {
@@ -25,6 +27,8 @@ export interface EvalDetection {
   bbox: [number, number, number, number];
   score: number;
   classId: number;
+  /** With tracking on: `Detection.trackId`. */
+  trackId?: number;
 }
 
 export interface EvalImageResult {
@@ -43,7 +47,10 @@ export interface EvalImageResult {
 /** What `eval/page.ts` puts on `window.loupeEval`. */
 export interface EvalPageApi {
   load(options: EvalLoadOptions): Promise<EvalModelInfo>;
-  /** `smallObjects`: the mode for this call (false: one pass); absent: the detector's setting. */
-  detect(url: string, smallObjects?: SmallObjectsSetting): Promise<EvalImageResult>;
+  /**
+   * `smallObjects`: the mode for this call (false: one pass); absent: the detector's setting.
+   * `timestamp`: the frame's time in ms (tracking), as `detect(source, { timestamp })`.
+   */
+  detect(url: string, smallObjects?: SmallObjectsSetting, timestamp?: number): Promise<EvalImageResult>;
   dispose(): void;
 }

@@ -25,6 +25,7 @@ import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-u
 import { resolveSmallObjects } from './small-objects/plan.js';
 import { detectSmallObjects, type BatchState } from './small-objects/run.js';
 import type { SmallObjectsOptions } from './small-objects/types.js';
+import { trackOptionsOf, withTracking } from './track/with-tracking.js';
 import type {
   BackendReport,
   DetectCallOptions,
@@ -339,6 +340,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
     nmsIouThreshold: options.nmsIouThreshold,
   });
   const smallObjects = resolveSmallObjects(options.smallObjects);
+  const track = trackOptionsOf(options.track);
   const ingest = options.ingest ?? 'auto';
   if (!['auto', 'canvas', 'tensor'].includes(ingest)) {
     throw new LoupeError('bad-option', `ingest must be 'auto', 'canvas' or 'tensor'; got ${JSON.stringify(ingest)}.`);
@@ -383,7 +385,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
       throw asLoupeError(error, 'backend-failed', `Warming up '${loaded.id}' on ${backend.backend} failed`);
     }
   }
-  return detector;
+  return track ? withTracking(detector, track) : detector;
 }
 
 interface LoadedModel {

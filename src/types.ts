@@ -4,8 +4,10 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { DetectionTile, SmallObjectsReport, SmallObjectsSetting } from './small-objects/types.js';
+import type { TrackBox, TrackOptions, TrackState } from './track/types.js';
 
 export type * from './small-objects/types.js';
+export type { TrackOptions, MotionSettings, TrackState, TrackBox } from './track/types.js';
 
 /** A tfjs backend Loupe knows how to pick. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -51,6 +53,32 @@ export interface Detection {
   cell: DetectionCell;
   /** Small-object mode: the pass (scale, tile) that produced it. */
   tile?: DetectionTile;
+  /**
+   * With `track`: the id of the confirmed track this box continues (a positive integer, unique per
+   * detector). Absent on a box no confirmed track has yet (a new object's first frame, a false box).
+   */
+  trackId?: number;
+}
+
+/** One track as a result reports it (`DetectionResult.tracks`); see docs/tracking.md. */
+export interface TrackSummary {
+  id: number;
+  classId: number;
+  label: string;
+  /** `tentative` (seen once), `confirmed`, `lost` (box predicted), `removed` (only in `trackEvents.ended`). */
+  state: TrackState;
+  /** Filtered box (source px) at the frame's time: the matched detection smoothed, or the prediction when lost. */
+  box: TrackBox;
+  /** Centre velocity, source px per second. */
+  velocity: { x: number; y: number };
+  /** ms from the track's first box to its last. */
+  age: number;
+  /** Frames with a matched box. */
+  hits: number;
+  /** Timestamp (ms) of the last matched box. */
+  lastSeen: number;
+  /** Score of the last matched box. */
+  score: number;
 }
 
 /**
@@ -120,6 +148,12 @@ export interface DetectCallOptions {
   maps?: boolean;
   /** Small-object mode for this call only (see `DetectorOptions.smallObjects`); absent: the detector's. */
   smallObjects?: SmallObjectsSetting;
+  /**
+   * With `track`: the frame's time in ms, for the tracker's motion model and track buffer. Absent: a
+   * video's media time (`currentTime`), a `VideoFrame`'s timestamp, else `performance.now()`. A time
+   * earlier than the last frame's starts the tracks over (a seek, a looping video).
+   */
+  timestamp?: number;
 }
 
 /** A GPU-resident tensor handed to the caller, who owns it until `dispose()`. */
@@ -163,6 +197,10 @@ export interface DetectionResult {
   ingest?: 'canvas' | 'tensor';
   /** Small-object mode: the frame's tiles, which of them ran, and the options in effect. */
   smallObjects?: SmallObjectsReport;
+  /** With `track`: every live track (tentative, confirmed, lost) after this frame, oldest first. */
+  tracks?: TrackSummary[];
+  /** With `track`: tracks confirmed in this frame, and confirmed tracks that ended (lost too long, a seek). */
+  trackEvents?: { started: TrackSummary[]; ended: TrackSummary[] };
   /** Releases `maps` if present. Safe to call twice. */
   dispose(): void;
 }
@@ -267,6 +305,13 @@ export interface DetectorOptions {
    * (ignored) on WASM and CPU. See `Detector.warmUp` for what it did.
    */
   warmUp?: boolean;
+  /**
+   * Multi-object tracking (docs/tracking.md): `true` or `TrackOptions` give every detection of a confirmed
+   * track a stable `trackId` and the result its `tracks`. The model then runs down to the tracker's
+   * `lowScore`; `detections` keep the boxes at or above `scoreThreshold` plus the weaker ones that continue
+   * a track. Default off.
+   */
+  track?: boolean | TrackOptions;
   /** Custom fetch for model files (e.g. reading files in Node). */
   fetch?: typeof fetch;
   /** Where the WASM backend's `.wasm` files are served from (a folder URL ending in `/`). */

@@ -2,3 +2,4 @@
 export { Tracker, resolveTrackOptions, TrackOptionError, DEFAULT_TRACK_OPTIONS, DEFAULT_MOTION, type ResolvedTrackOptions } from './tracker.js';
 export { AssignmentSolver } from './assignment.js';
 export type * from './types.js';
+export { withTracking, trackOptionsOf, frameTimestamp } from './with-tracking.js';
