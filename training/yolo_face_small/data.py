@@ -2,7 +2,10 @@
 
 Each sample is a `crop` x `crop` RGB tensor in 0..1 with face boxes (x1, y1, x2, y2, input px):
 - multi-scale random crops: the picture is scaled by a log-uniform factor and a crop is taken, most often
-  around a random face; the crop is resampled from the original with bilinear, half-pixel centres and no
+  around a random face;
+- small-object crops (generation 2, `small_prob`; S3FD's / TinaFace's data-anchor sampling): a face of the
+  picture is drawn, a target side log-uniform in `small_range` (4-32 px) is drawn, the picture is scaled so
+  that this face gets that side, and the crop is taken around it: most faces of the crop land at 4-32 px; the crop is resampled from the original with bilinear, half-pixel centres and no
   antialiasing (what cv2.resize and tfjs's resizeBilinear do at inference);
 - copy-paste of real faces scaled down into the crop (Kisantal et al., 2019, "Augmentation for small
   object detection"): faces of the training pictures, with some context, pasted small (4-32 px) at free
@@ -183,8 +186,11 @@ def paste_faces(image, boxes, bank, rng, count, min_size=4.0, max_size=32.0):
 class Sampler:
     """Draws augmented training crops from `pictures`."""
 
-    def __init__(self, pictures, crop=256, scale_range=(0.25, 1.25), paste_prob=0.6, paste_max=8, seed=0, bank=None):
+    def __init__(self, pictures, crop=256, scale_range=(0.25, 1.25), paste_prob=0.6, paste_max=8, seed=0, bank=None,
+                 small_prob=0.0, small_range=(4.0, 32.0)):
         self.pictures = pictures
+        self.small_prob = small_prob
+        self.small_range = small_range
         self.crop = crop
         self.scale_range = scale_range
         self.paste_prob = paste_prob
@@ -192,15 +198,23 @@ class Sampler:
         self.rng = random.Random(seed)
         self.bank = face_bank(pictures) if bank is None else bank
 
-    def sample(self):
-        rng, crop = self.rng, self.crop
+    def sample(self, crop=None):
+        rng, crop = self.rng, crop or self.crop
         p = self.pictures[rng.randrange(len(self.pictures))]
         _, H, W = p['pixels'].shape
-        scale = math.exp(rng.uniform(*map(math.log, self.scale_range))) * (1024 / max(H, W) if max(H, W) > 0 else 1)
+        anchor = None
+        if len(p['boxes']) and rng.random() < self.small_prob:  # a face scaled to 4-32 px, the crop around it
+            anchor = rng.randrange(len(p['boxes']))
+            fx1, fy1, fx2, fy2 = p['boxes'][anchor].tolist()
+            side = max(1.0, math.sqrt(max(0.0, fx2 - fx1) * max(0.0, fy2 - fy1)))
+            target = math.exp(rng.uniform(*map(math.log, self.small_range)))
+            scale = min(2.0 * 1024 / max(H, W), target / side)  # upscaling at most 2x the 1024 view
+        else:
+            scale = math.exp(rng.uniform(*map(math.log, self.scale_range))) * (1024 / max(H, W) if max(H, W) > 0 else 1)
         sw, sh = W * scale, H * scale
         boxes = p['boxes'] * scale
-        if len(boxes) and rng.random() < 0.8:  # around a face
-            x1, y1, x2, y2 = boxes[rng.randrange(len(boxes))].tolist()
+        if len(boxes) and (anchor is not None or rng.random() < 0.8):  # around a face
+            x1, y1, x2, y2 = boxes[anchor if anchor is not None else rng.randrange(len(boxes))].tolist()
             x0 = rng.uniform(x2 - crop, x1) if x2 - x1 < crop else rng.uniform(x1, x2 - crop)
             y0 = rng.uniform(y2 - crop, y1) if y2 - y1 < crop else rng.uniform(y1, y2 - crop)
         else:
@@ -226,6 +240,6 @@ class Sampler:
         image = colour_jitter(image, rng)
         return image, boxes
 
-    def batch(self, size):
-        images, boxes = zip(*(self.sample() for _ in range(size)))
+    def batch(self, size, crop=None):
+        images, boxes = zip(*(self.sample(crop) for _ in range(size)))
         return torch.stack(images), list(boxes)

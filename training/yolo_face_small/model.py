@@ -8,9 +8,12 @@ Neck: top-down FPN with `width` channels (1x1 laterals, nearest 2x upsampling, a
 Head: YOLOv8-style decoupled head shared by the three levels: box branch (2 separable convs, 1x1 to
   4 x reg_max DFL logits) and class branch (2 separable convs, 1x1 to one face logit). No batch norm
   anywhere, so the exported weights are the trained weights.
+Generation 2 (`strides=(4, 8, 16, 32)`, the default) adds a P2 level: conv2's stride-4 output (64 ch,
+  before its max-pool; conv0..conv2 stay frozen) through a 1x1 lateral, summed with P3 upsampled 2x and a
+  separable 3x3 (`fuse2`), read by the same shared head. Generation 1 is `strides=(8, 16, 32)`.
 Output (`decode`): Ultralytics' layout A, [B, 4 + 1, N]: cx, cy, w, h in input pixels (DFL decoded:
   softmax over reg_max bins, expectation, ltrb around the cell centre, times the stride) and the face
-  probability (sigmoid); N = levels 8, 16, 32 concatenated, each row-major.
+  probability (sigmoid); N = levels concatenated finest first (4, 8, 16, 32), each row-major.
 The input is RGB in 0..1 (Ultralytics' letterbox, 114 grey); the network subtracts face-api's mean itself.
 """
 import json
@@ -23,7 +26,8 @@ import torch.nn.functional as F
 
 LEAKY = 0.1
 MEAN_RGB = (117.001, 114.697, 97.404)
-STRIDES = (8, 16, 32)
+STRIDES = (4, 8, 16, 32)
+STRIDES_V1 = (8, 16, 32)
 REG_MAX = 16
 WIDTH = 64
 BACKBONE_WIDTHS = (16, 32, 64, 128, 256, 512)
@@ -42,10 +46,12 @@ class Separable(nn.Module):
 
 
 class YoloFaceSmall(nn.Module):
-    def __init__(self, width=WIDTH, reg_max=REG_MAX):
+    def __init__(self, width=WIDTH, reg_max=REG_MAX, strides=STRIDES):
         super().__init__()
         w = BACKBONE_WIDTHS
         self.reg_max = reg_max
+        self.strides = tuple(strides)
+        self.p2 = 4 in self.strides
         self.conv0 = nn.Conv2d(3, w[0], 3, padding=1)
         self.conv1 = Separable(w[0], w[1])
         self.conv2 = Separable(w[1], w[2])
@@ -57,6 +63,9 @@ class YoloFaceSmall(nn.Module):
         self.lat5 = nn.Conv2d(w[5], width, 1)
         self.fuse4 = Separable(width, width)
         self.fuse3 = Separable(width, width)
+        if self.p2:
+            self.lat2 = nn.Conv2d(w[2], width, 1)
+            self.fuse2 = Separable(width, width)
         self.box1 = Separable(width, width)
         self.box2 = Separable(width, width)
         self.box_out = nn.Conv2d(width, 4 * reg_max, 1)
@@ -70,26 +79,34 @@ class YoloFaceSmall(nn.Module):
         nn.init.normal_(self.box_out.weight, std=0.01)
 
     def stem(self, x):
-        """Layers kept frozen in training (conv0..conv2): input -> stride-8 features."""
+        """Layers kept frozen in training (conv0..conv2): input -> conv2's stride-4 features [B, 64, H/4, W/4]
+        (before its max-pool; the stride-8 input of conv3 is their 2x2 max)."""
         x = F.max_pool2d(F.leaky_relu(self.conv0(x - self.mean), LEAKY), 2)
         x = F.max_pool2d(self.conv1(x), 2)
-        return F.max_pool2d(self.conv2(x), 2)
+        return self.conv2(x)
 
-    def pyramid(self, s8):
-        c3 = self.conv3(s8)
+    def pyramid(self, c2):
+        c3 = self.conv3(F.max_pool2d(c2, 2))
         c4 = self.conv4(F.max_pool2d(c3, 2))
         c5 = self.conv5(F.max_pool2d(c4, 2))
         p5 = F.leaky_relu(self.lat5(c5), LEAKY)
         p4 = self.fuse4(F.leaky_relu(self.lat4(c4), LEAKY) + F.interpolate(p5, scale_factor=2, mode='nearest'))
         p3 = self.fuse3(F.leaky_relu(self.lat3(c3), LEAKY) + F.interpolate(p4, scale_factor=2, mode='nearest'))
-        return [p3, p4, p5]
+        if not self.p2:
+            return [p3, p4, p5]
+        p2 = self.fuse2(F.leaky_relu(self.lat2(c2), LEAKY) + F.interpolate(p3, scale_factor=2, mode='nearest'))
+        return [p2, p3, p4, p5]
+
+    def head(self, p):
+        """The shared head on one level: (box logits [B, 4R, h, w], class logit [B, 1, h, w])."""
+        return self.box_out(self.box2(self.box1(p))), self.cls_out(self.cls2(self.cls1(p)))
 
     def forward(self, x):
-        """x [B, 3, H, W] RGB 0..1 (H, W multiples of 32) -> per level (box logits [B, 4R, h, w], class logit [B, 1, h, w])."""
-        return [(self.box_out(self.box2(self.box1(p))), self.cls_out(self.cls2(self.cls1(p)))) for p in self.pyramid(self.stem(x))]
+        """x [B, 3, H, W] RGB 0..1 (H, W multiples of 32) -> per level, finest first, (box logits, class logit)."""
+        return [self.head(p) for p in self.pyramid(self.stem(x))]
 
 
-def anchor_points(levels, strides=STRIDES, device=None):
+def anchor_points(levels, strides, device=None):
     """Cell centres in input pixels [N, 2] and the stride of each [N], levels concatenated row-major."""
     points, stride_list = [], []
     for (h, w), s in zip(levels, strides):
@@ -120,10 +137,16 @@ def boxes_from_dist(ltrb, points, strides):
     return torch.cat([points[None] - ltrb[..., :2] * s, points[None] + ltrb[..., 2:] * s], -1)
 
 
-def decode(outputs, reg_max=REG_MAX):
-    """Ultralytics layout A: [B, 5, N] = cx, cy, w, h (input px), face probability."""
+def level_strides(levels, input_height):
+    """The stride of each level from its height and the input's: [(h, w), ...] -> (s, ...)."""
+    return tuple(input_height // h for h, _ in levels)
+
+
+def decode(outputs, reg_max=REG_MAX, input_height=None):
+    """Ultralytics layout A: [B, 5, N] = cx, cy, w, h (input px), face probability. `input_height`
+    defaults to 32 x the coarsest level's height."""
     dist, cls, levels = flatten(outputs, reg_max)
-    points, strides = anchor_points(levels, device=dist.device)
+    points, strides = anchor_points(levels, level_strides(levels, input_height or 32 * levels[-1][0]), device=dist.device)
     xyxy = boxes_from_dist(dfl_expectation(dist), points, strides)
     cxcywh = torch.cat([(xyxy[..., :2] + xyxy[..., 2:]) / 2, xyxy[..., 2:] - xyxy[..., :2]], -1)
     return torch.cat([cxcywh, cls.sigmoid()[..., None]], -1).permute(0, 2, 1)

@@ -8,7 +8,7 @@ import torch
 
 from .data import Sampler
 from .loss import detection_loss
-from .model import YoloFaceSmall, decode, export_tfjs, fixture_input, load_tiny_face_backbone, round_to_float16
+from .model import STRIDES, YoloFaceSmall, decode, export_tfjs, fixture_input, load_tiny_face_backbone, read_tfjs_weights, round_to_float16
 
 FROZEN = ('conv0.', 'conv1.', 'conv2.')  # face-api's stride-2..8 layers: generic edges, kept as they are
 PRETRAINED = ('conv3.', 'conv4.', 'conv5.')  # face-api's deeper layers: fine-tuned at a lower rate
@@ -31,21 +31,47 @@ class Ema:
                 self.shadow[k].mul_(d).add_(v.detach(), alpha=1 - d)
 
 
-def build_model(tiny_manifest=None):
-    model = YoloFaceSmall()
+def load_exported(model, manifest_path):
+    """Copies every tensor of an exported loupe-weights file (e.g. v1's yolo-face-small.json) whose name and
+    shape the model has (tfjs layouts undone); returns the names of the model's convolutions it did not have."""
+    weights = read_tfjs_weights(manifest_path)
+    missing = []
+    with torch.no_grad():
+        for name, module in model.named_modules():
+            if not isinstance(module, torch.nn.Conv2d):
+                continue
+            w = weights.get(f'{name}/filter')
+            if w is None:
+                missing.append(name)
+                continue
+            module.weight.copy_(torch.from_numpy(w).permute(2, 3, 0, 1) if module.groups > 1 else torch.from_numpy(w).permute(3, 2, 0, 1))
+            if module.bias is not None:
+                module.bias.copy_(torch.from_numpy(weights[f'{name}/bias']))
+    return missing
+
+
+def build_model(tiny_manifest=None, strides=STRIDES, init=None):
+    """face-api's backbone (`tiny_manifest`), then, if given, an exported model's weights (`init`: v1 for v2)."""
+    model = YoloFaceSmall(strides=strides)
     if tiny_manifest:
         load_tiny_face_backbone(model, tiny_manifest)
+    if init:
+        load_exported(model, init)
     for name, p in model.named_parameters():
         p.requires_grad = not name.startswith(FROZEN)
     return model
 
 
 def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=None, log_every=10, checkpoint=None,
-          log=print, sampler_options=None):
-    """Trains from face-api's backbone (or from scratch without `tiny_manifest`). Returns the EMA model and
-    the per-step losses."""
+          log=print, sampler_options=None, strides=STRIDES, init=None, small_faces=None, crops=None,
+          checkpoint_every=100, validate=None, validate_every=0):
+    """Trains from face-api's backbone (or from scratch without `tiny_manifest`), optionally from an exported
+    model (`init`). `crops`: crop sizes drawn per step (multi-scale), else `crop`. `small_faces`: the loss's
+    small-face recipe (default: on with a stride-4 level). `validate(ema_model, step)` runs every
+    `validate_every` steps (after the checkpoint). Returns the EMA model and the per-step losses."""
     torch.manual_seed(seed)
-    model = build_model(tiny_manifest).to(memory_format=torch.channels_last)
+    small_faces = (min(strides) == 4) if small_faces is None else small_faces
+    model = build_model(tiny_manifest, strides, init).to(memory_format=torch.channels_last)
     sampler = Sampler(pictures, crop=crop, seed=seed, **(sampler_options or {}))
     new = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(PRETRAINED)]
     tuned = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith(PRETRAINED)]
@@ -68,12 +94,13 @@ def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=Non
         f = (step + 1) / warmup if step < warmup else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
         for g, b in zip(optimizer.param_groups, base):
             g['lr'] = b * f
-        images, boxes = sampler.batch(batch)
+        size = crops[sampler.rng.randrange(len(crops))] if crops else crop
+        images, boxes = sampler.batch(batch, size)
         images = images.contiguous(memory_format=torch.channels_last)  # faster convolutions on CPU
         with torch.no_grad():
-            s8 = model.stem(images)
-        outputs = [(model.box_out(model.box2(model.box1(p))), model.cls_out(model.cls2(model.cls1(p)))) for p in model.pyramid(s8)]
-        loss, parts = detection_loss(outputs, boxes)
+            c2 = model.stem(images)
+        outputs = [model.head(p) for p in model.pyramid(c2)]
+        loss, parts = detection_loss(outputs, boxes, input_height=size, small_faces=small_faces)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -86,12 +113,16 @@ def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=Non
             log(f'step {step + 1}/{steps} loss {sum(recent) / len(recent):.3f} (box {parts["box"]:.3f} cls {parts["cls"]:.3f} '
                 f'dfl {parts["dfl"]:.3f}, {parts["fg"]} positives) lr {optimizer.param_groups[0]["lr"]:.2e} '
                 f'{(time.time() - t0) / seen:.2f} s/step')
-        if checkpoint and ((step + 1) % 100 == 0 or step + 1 == steps):
+        if checkpoint and ((step + 1) % checkpoint_every == 0 or step + 1 == steps):
             torch.save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'ema': ema.shadow,
                         'ema_updates': ema.updates, 'step': step + 1, 'losses': losses, 'rng': sampler.rng.getstate()},
                        checkpoint + '.tmp')
             os.replace(checkpoint + '.tmp', checkpoint)
-    final = YoloFaceSmall()
+        if validate and validate_every and ((step + 1) % validate_every == 0 or step + 1 == steps):
+            averaged = YoloFaceSmall(strides=strides)
+            averaged.load_state_dict(ema.shadow)
+            validate(averaged.eval(), step + 1)
+    final = YoloFaceSmall(strides=strides)
     final.load_state_dict(ema.shadow)
     final.eval()
     return final, losses
@@ -110,11 +141,14 @@ def export(model, folder, metadata=None):
     export_tfjs(model, folder, metadata=metadata)
     with torch.no_grad():
         outputs = model(fixture_input(FIXTURE_SIZE))
-        out = decode(outputs)[0]
+        out = decode(outputs, input_height=FIXTURE_SIZE)[0]
+    cells = ' + '.join(str((FIXTURE_SIZE // s) ** 2) for s in model.strides)
     fixture = {
         'comment': 'Output of training/yolo_face_small (PyTorch) for the exported weights on model.fixture_input(64): '
-                   'layout A [5, N], rows cx, cy, w, h (input px), face probability; N = 64 + 16 + 4 cells (strides 8, 16, 32). '
-                   'Also the raw face logits of stride 8 and the DFL logits of its first cell.',
+                   f'layout A [5, N], rows cx, cy, w, h (input px), face probability; N = {cells} cells (strides '
+                   f'{", ".join(map(str, model.strides))}). Also the raw face logits of the finest level (clsLogitsStride8 '
+                   'keeps its name: stride 8 in generation 1, stride 4 in generation 2) and the DFL logits of its first cell.',
+        'strides': list(model.strides),
         'size': FIXTURE_SIZE,
         'torch': torch.__version__,
         'output': [[round(v, 7) for v in row] for row in out.tolist()],
