@@ -212,6 +212,17 @@ test('the docs pages are served by the demo build, and their live examples run',
   expect(errors, 'page errors').toEqual([]);
 });
 
+test('the built demo applies its query parameters (demo/query.ts survives tree-shaking)', async ({ page }) => {
+  // demo/query.ts is imported only for its side effect; without a package.json `sideEffects` entry the
+  // build drops it and every link in the demo's caption does nothing on a deployed site.
+  await page.goto(`${site.origin}/index.html?backend=wasm&model=nanodet&layers=heatmap,levels&threshold=0.4`);
+  const live = page.locator('loupe-live');
+  await expect(live).toHaveAttribute('model', 'nanodet');
+  await expect(live).toHaveAttribute('backend', 'wasm');
+  await expect(live).toHaveAttribute('layers', 'heatmap levels');
+  await expect(live).toHaveAttribute('score-threshold', '0.4');
+});
+
 test('custom-elements.json and docs/elements.md are what the code gives', () => {
   const out = execFileSync(process.execPath, ['scripts/manifest.mjs', '--check'], { cwd: root, encoding: 'utf8' });
   expect(out).toContain('current');
