@@ -60,6 +60,38 @@ function sharedAttributes() {
   };
 }
 
+/**
+ * Defaults written as a constant (`this.model = DEFAULT_MODEL_ID`) reach the analyzer as the identifier;
+ * a reader wants the value. `DEFAULT_MODEL_ID` is `<descriptor>.id` in models/registry.ts: follow that
+ * import to the descriptor's `id: '…'`.
+ */
+function defaultModelId() {
+  const registryUrl = new URL('./models/registry.ts', import.meta.url);
+  const registry = readFileSync(registryUrl, 'utf8');
+  const descriptor = /DEFAULT_MODEL_ID = (\w+)\.id;/.exec(registry)?.[1];
+  const from = descriptor && new RegExp(`import \\{ ${descriptor} \\} from '([^']+)'`).exec(registry)?.[1];
+  const id = from && /\bid: '([\w-]+)'/.exec(readFileSync(new URL(from.replace(/\.js$/, '.ts'), registryUrl), 'utf8'))?.[1];
+  if (!id) throw new Error('custom-elements-manifest.config.mjs: cannot find the value of DEFAULT_MODEL_ID in models/registry.ts');
+  return id;
+}
+
+/** Replaces constant names used as defaults with their values, in members and attributes. */
+function resolvedDefaults() {
+  const values = { DEFAULT_MODEL_ID: `'${defaultModelId()}'` };
+  return {
+    name: 'loupe-resolved-defaults',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const mod of customElementsManifest.modules ?? []) {
+        for (const declaration of mod.declarations ?? []) {
+          for (const item of [...(declaration.members ?? []), ...(declaration.attributes ?? [])]) {
+            if (item.default in values) item.default = values[item.default];
+          }
+        }
+      }
+    },
+  };
+}
+
 const kebab = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 /** A member a page can use: not private/protected/`_`-named, and not an assignment to a child's field. */
@@ -99,5 +131,5 @@ export default {
   litelement: true,
   dependencies: false,
   packagejson: false,
-  plugins: [sharedAttributes(), publicApiOnly()],
+  plugins: [sharedAttributes(), publicApiOnly(), resolvedDefaults()],
 };

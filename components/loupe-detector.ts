@@ -233,6 +233,7 @@ export class LoupeDetector extends LitElement {
     if (this._result && !this._result.maps) this.refreshStatic();
   }
 
+  /** Unregisters a consumer of the GPU maps (results stop keeping them when none is left). */
   releaseMaps(consumer: object): void {
     this.mapConsumers.delete(consumer);
   }
@@ -252,6 +253,7 @@ export class LoupeDetector extends LitElement {
     this.frameConsumers.add(consumer);
   }
 
+  /** Unregisters a consumer of `lastFrame` (the held frame is closed when none is left). */
   releaseFrames(consumer: object): void {
     this.frameConsumers.delete(consumer);
     if (this.frameConsumers.size === 0) this.replaceFrame(null);

@@ -11,7 +11,7 @@ function cell(tag: 'td' | 'th', text: string): HTMLTableCellElement {
       const code = document.createElement('code');
       code.textContent = part;
       element.append(code);
-    } else element.append(part);
+    } else if (part) element.append(part);
   }
   return element;
 }
@@ -22,7 +22,9 @@ for (const element of elementTables(manifest)) {
   const section = document.createElement('section');
   const title = document.createElement('h2');
   title.id = element.tag;
-  title.append(cell('th', `\`<${element.tag}>\``).firstChild!);
+  const tag = document.createElement('code');
+  tag.textContent = `<${element.tag}>`;
+  title.append(tag);
   const summary = document.createElement('p');
   summary.textContent = element.summary;
   section.append(title, summary);

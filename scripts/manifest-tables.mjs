@@ -34,7 +34,14 @@ export function elementTables(manifest) {
           rows: fields.map((m) => [code(m.name) + (m.readonly ? ' (read-only)' : ''), code(m.type?.text), oneLine(m.description)]),
         });
       }
-      const methods = members.filter((m) => m.kind === 'method' && !m.static);
+      // TypeScript overloads come as one entry each: one row per method, with the implementation's
+      // (last) signature and the first description.
+      const methods = [];
+      for (const m of members.filter((m) => m.kind === 'method' && !m.static)) {
+        const index = methods.findIndex((seen) => seen.name === m.name);
+        if (index < 0) methods.push(m);
+        else methods[index] = { ...m, description: methods[index].description || m.description };
+      }
       if (methods.length) {
         tables.push({
           title: 'Methods',
