@@ -1,9 +1,11 @@
 /**
- * Demo page script: applies the query string, defines the elements, and mirrors model loading in the
- * page's progress bar.
+ * Demo page script: applies the query string, defines the elements, describes the selected model's
+ * steps (flow.ts), and mirrors model loading in the page's progress bar. The first two imports are
+ * for their side effects only (package.json `sideEffects` keeps demo/*.ts in the build).
  */
 import './query.js'; // first: attributes must be on <loupe-live> before it upgrades
 import '../components/index.js';
+import './flow.js';
 import { colormapStops } from '../models/index.js';
 
 // The explainer's colour scale is the heatmap's own colour map.

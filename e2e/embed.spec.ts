@@ -212,7 +212,7 @@ test('the docs pages are served by the demo build, and their live examples run',
   expect(errors, 'page errors').toEqual([]);
 });
 
-test('the built demo applies its query parameters (demo/query.ts survives tree-shaking)', async ({ page }) => {
+test('the built demo applies its query parameters and describes the selected model (demo/*.ts survive tree-shaking)', async ({ page }) => {
   // demo/query.ts is imported only for its side effect; without a package.json `sideEffects` entry the
   // build drops it and every link in the demo's caption does nothing on a deployed site.
   await page.goto(`${site.origin}/index.html?backend=wasm&model=nanodet&layers=heatmap,levels&threshold=0.4`);
@@ -221,6 +221,16 @@ test('the built demo applies its query parameters (demo/query.ts survives tree-s
   await expect(live).toHaveAttribute('backend', 'wasm');
   await expect(live).toHaveAttribute('layers', 'heatmap levels');
   await expect(live).toHaveAttribute('score-threshold', '0.4');
+  // "One frame, six steps" describes the model that runs, and follows a change of model.
+  await expect(page.locator('#flow-preprocess')).toContainText('416×416');
+  await expect(page.locator('#flow-model')).toContainText('52×52, 26×26, 13×13');
+  await expect(page.locator('#flow-model')).toContainText('80 classes');
+  await live.evaluate((element) => element.setAttribute('model', 'yolo-face'));
+  await expect(page.locator('#flow-model')).toContainText('13×13 grid, one cell per 32 input pixels');
+  await expect(page.locator('#flow-model')).toContainText('one class (face)');
+  await page.goto(`${site.origin}/index.html?backend=wasm`);
+  await expect(page.locator('#flow-model')).toContainText('128×128 grid, one cell per 4 input pixels');
+  await expect(page.locator('#flow-preprocess')).toContainText('512×512');
 });
 
 test('custom-elements.json and docs/elements.md are what the code gives', () => {
