@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Detection } from '../models/index.js';
+import { iou } from '../src/postprocess/nms.js';
 
 export interface Rect {
   x: number;
@@ -41,13 +42,6 @@ export const people: Rect[][] = file.people.map((frame) => frame.map(([x, y, wid
 export const WALKWAY: Rect = { x: 240, y: 140, width: 528, height: 290 };
 export const LAWN: Rect = { x: 0, y: 360, width: 300, height: 130 };
 
-export function iou(a: Rect, b: Rect): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
-}
 
 export function centre(r: Rect): { x: number; y: number } {
   return { x: r.x + r.width / 2, y: r.y + r.height / 2 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateMot, formatMot, iou, parseMot, MotFormatError, type MotBox } from './mot.js';
+import { iou } from '../src/postprocess/nms.js';
+import { evaluateMot, formatMot, parseMot, MotFormatError, type MotBox } from './mot.js';
 
 /** A 10 × 10 box at (x, y) in frame f with id. */
 const b = (frame: number, id: number, x: number, y = 0, width = 10, height = 10): MotBox => ({ frame, id, x, y, width, height, score: 1 });

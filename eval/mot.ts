@@ -19,6 +19,7 @@
  * The sequence is frames 1..`frames` (default: the last ground-truth frame); hypotheses outside it are
  * not scored, as in the devkit.
  */
+import { iou } from '../src/postprocess/nms.js';
 import { AssignmentSolver } from '../src/track/assignment.js';
 
 /** One row of a MOTChallenge file: frame (1-based), id, box (left, top, width, height, px), score/flag. */
@@ -102,13 +103,6 @@ export interface MotOptions {
 /** The devkit's `1e8` for a pair that may not match: the assignment first maximises the number of matches. */
 const FORBIDDEN = 1e8;
 
-export function iou(a: MotBox, b: MotBox): number {
-  const iw = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const ih = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (iw <= 0 || ih <= 0) return 0;
-  const intersection = iw * ih;
-  return intersection / (a.width * a.height + b.width * b.height - intersection);
-}
 
 function byFrame(boxes: readonly MotBox[], frames: number, what: string): MotBox[][] {
   const perFrame: MotBox[][] = Array.from({ length: frames + 1 }, () => []);

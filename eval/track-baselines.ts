@@ -3,7 +3,8 @@
  * above a score are linked to the previous frame's boxes greedily, highest IoU first, down to a least IoU;
  * an unlinked box starts a new id, and an id not seen in a frame is gone.
  */
-import { iou, type MotBox } from './mot.js';
+import { iou } from '../src/postprocess/nms.js';
+import type { MotBox } from './mot.js';
 import type { TrackedFrame } from './track-frames.js';
 
 export interface GreedyIouOptions {

@@ -1,7 +1,10 @@
 import type { Detection } from '../types.js';
 
+/** A box by its top-left corner and size (a `Detection`, a tracker's or an evaluator's box). */
+export type BoxLike = Pick<Detection, 'x' | 'y' | 'width' | 'height'>;
+
 /** Intersection over union of two boxes in the same pixel space. */
-export function iou(a: Detection, b: Detection): number {
+export function iou(a: BoxLike, b: BoxLike): number {
   const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
   const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
   const intersection = ix * iy;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AssignmentSolver } from './assignment.js';
+import { mulberry32 } from '../../test/random.js';
 
 /** Σ(cost − limit) over matched pairs: what the solver minimises (each pair must cost < limit). */
 function objective(cost: number[][], pairs: [number, number][], limit: number): number {
@@ -44,17 +45,6 @@ function solve(solver: AssignmentSolver, cost: number[][], limit: number): [numb
   return pairs;
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('AssignmentSolver', () => {
   it('finds the optimal square assignment', () => {
@@ -116,7 +106,7 @@ describe('AssignmentSolver', () => {
   });
 
   it('matches brute force on random partial problems, reusing its buffers across sizes', () => {
-    const next = random(7);
+    const next = mulberry32(7);
     const solver = new AssignmentSolver();
     for (let trial = 0; trial < 300; trial++) {
       const rows = 1 + Math.floor(next() * 6);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tracker, TrackOptionError } from './tracker.js';
 import type { Track, TrackInput, TrackOptions } from './types.js';
+import { mulberry32 } from '../../test/random.js';
 
 /** A 40 × 100 px person-sized box with its top-left corner at (x, y). */
 const box = (x: number, y: number, score = 0.9, classId = 0, width = 40, height = 100): TrackInput => ({ x, y, width, height, score, classId });
@@ -210,13 +211,3 @@ describe('Tracker', () => {
   });
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,4 +1,5 @@
 /** Public shapes of the multi-object tracker (src/track/): plain data, no tfjs, no DOM. */
+import type { Detection } from '../types.js';
 
 /**
  * Where a track is in its life:
@@ -39,14 +40,7 @@ export interface Track {
 }
 
 /** What a detection must give the tracker: a box in image pixels, a score and a class. */
-export interface TrackInput {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  score: number;
-  classId: number;
-}
+export type TrackInput = Pick<Detection, 'x' | 'y' | 'width' | 'height' | 'score' | 'classId'>;
 
 /**
  * Tracker settings. The defaults are ByteTrack's (Zhang et al. 2022) with its frame counts turned into
