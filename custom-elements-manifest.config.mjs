@@ -6,6 +6,8 @@
 // so the manifest changes when what a page can use changes, not with every refactoring.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runnerImport } from 'vite';
 
 /**
  * The shared attribute tables of components/internal/attributes.ts (the elements spread them into their
@@ -92,6 +94,13 @@ function resolvedDefaults() {
   };
 }
 
+// The overlay's layer table (components/layers/index.ts, TypeScript: loaded through Vite's module runner):
+// the overlay's CSS parts and list of layers, and the parts <loupe-live> forwards, come from it.
+const { module: layerTable } = await runnerImport(fileURLToPath(new URL('./components/layers/index.ts', import.meta.url)), {
+  configFile: false,
+  logLevel: 'error',
+});
+
 const kebab = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 /** A member a page can use: not private/protected/`_`-named, and not an assignment to a child's field. */
@@ -125,11 +134,42 @@ function publicApiOnly() {
   };
 }
 
+/** The line of the overlay's description after which the layer list goes. */
+const LAYERS_LINE = /^Layers \(`layers`, any combination\).*$/m;
+
+/**
+ * Takes what the layer table says: `<loupe-overlay>`'s CSS parts and its list of layers (one line per
+ * table row, from its `summary`), and the overlay parts `<loupe-live>` forwards (`exportparts`).
+ */
+function layerTableDocs() {
+  const { LAYER_TABLE, OVERLAY_CSS_PARTS } = layerTable;
+  const overlayParts = OVERLAY_CSS_PARTS.map(({ name, description }) => ({ name, description }));
+  return {
+    name: 'loupe-layer-table',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const mod of customElementsManifest.modules ?? []) {
+        for (const declaration of mod.declarations ?? []) {
+          if (declaration.name === 'LoupeOverlay') {
+            declaration.cssParts = overlayParts;
+            const list = LAYER_TABLE.map((layer, index) => `- \`${layer.name}\`: ${layer.summary}${index === LAYER_TABLE.length - 1 ? '.' : ';'}`).join('\n');
+            if (!LAYERS_LINE.test(declaration.description ?? '')) throw new Error('LoupeOverlay: the description lost its "Layers (`layers`, any combination)" line.');
+            declaration.description = declaration.description.replace(LAYERS_LINE, (line) => `${line}\n${list}`);
+          }
+          if (declaration.name === 'LoupeLive') {
+            const own = (declaration.cssParts ?? []).filter((part) => !overlayParts.some((o) => o.name === part.name));
+            declaration.cssParts = [...own, ...overlayParts.map((part) => ({ ...part, description: `${part.description} (from the inner overlay)` }))];
+          }
+        }
+      }
+    },
+  };
+}
+
 export default {
   globs: ['components/loupe-*.ts'],
   exclude: ['components/*.styles.ts'],
   litelement: true,
   dependencies: false,
   packagejson: false,
-  plugins: [sharedAttributes(), publicApiOnly(), resolvedDefaults()],
+  plugins: [sharedAttributes(), publicApiOnly(), resolvedDefaults(), layerTableDocs()],
 };

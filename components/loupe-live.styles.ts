@@ -33,6 +33,10 @@ export const liveStyles = css`
     position: absolute;
     inset: 0;
   }
+  /* The overlay's labels, lists and inspector keep clear of the HUD row (backend badge, fps pill). */
+  loupe-overlay {
+    --loupe-overlay-inset-top: 34px;
+  }
   loupe-camera {
     width: 100%;
     height: 100%;

@@ -24,6 +24,7 @@ import { FORWARDED_ATTRIBUTES, forward, propertiesOf, readBack, type ForwardTarg
 import { BACKEND_NAMES, renderLiveControls } from './internal/live-controls.js';
 import type { FacingMode, LoupeCamera } from './loupe-camera.js';
 import type { LoupeDetector } from './loupe-detector.js';
+import { OVERLAY_EXPORT_PARTS } from './layers/index.js';
 import type { LoupeOverlay } from './loupe-overlay.js';
 import { liveStyles } from './loupe-live.styles.js';
 import { DetectionAnnouncer } from './internal/announcer.js';
@@ -78,10 +79,6 @@ const REFLECTED = ['model', 'backend', 'scoreThreshold', 'layers', 'heatmapClass
  * @csspart start-button - The button that starts camera and detector (`reveal="interaction"`).
  * @csspart progress-bar - The default progress bar.
  * @csspart export - The export buttons in the control bar.
- * @csspart box - A detection's box (from the inner overlay; its class colour is `--c`).
- * @csspart label - A box's label.
- * @csspart heatmap - The heatmap layer.
- * @csspart legend - The heatmap's colour bar.
  * @csspart media - The video or image (from the inner camera).
  *
  * @cssprop --loupe-accent - Accent colour (progress, toggles, focus rings).
@@ -331,7 +328,7 @@ export class LoupeLive extends LitElement {
     return html`
       <loupe-detector @loupe-progress=${this.onProgress} @loupe-backend=${this.onBackend} @loupe-detections=${this.onDetections} @loupe-error=${this.onError}>
         <loupe-camera @loupe-source-ready=${this.onSourceReady} exportparts="media, message, notice, device-picker"></loupe-camera>
-        <loupe-overlay exportparts="box, label, heatmap, legend, frame, level-legend, panels, offsets, inspector"></loupe-overlay>
+        <loupe-overlay exportparts=${OVERLAY_EXPORT_PARTS}></loupe-overlay>
       </loupe-detector>
     `;
   }

@@ -66,8 +66,11 @@ export const overlayStyles = css`
       0 0 0 1px rgb(0 0 0 / 0.35),
       inset 0 0 0 1px rgb(0 0 0 / 0.25);
   }
+  /* Where the label goes is computed after each render (layers/label-placement.ts): above the box by
+     default, inside or below it, nudged or shortened where other labels or the panels are. */
   .label {
     position: absolute;
+    box-sizing: border-box;
     left: calc(-1 * var(--loupe-box-width, 2px));
     bottom: 100%;
     max-width: max(100%, 14ch);
@@ -78,11 +81,14 @@ export const overlayStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
   }
-  .box.label-inside .label {
-    bottom: auto;
-    top: 0;
-    left: 0;
+  .label[data-side='inside'] {
     border-radius: 0 0 3px 0;
+  }
+  .label[data-side='below'] {
+    border-radius: 0 3px 3px 3px;
+  }
+  .label[data-side='inside-bottom'] {
+    border-radius: 0 3px 0 0;
   }
   .score {
     font-weight: 500;
@@ -94,7 +100,8 @@ export const overlayStyles = css`
   .legend,
   .level-legend,
   .inspector,
-  .scale-strip {
+  .scale-strip,
+  .panels-bar {
     border-radius: 8px;
     background: rgb(10 10 14 / 0.72);
     backdrop-filter: blur(6px);
@@ -161,7 +168,7 @@ export const overlayStyles = css`
   .inspector {
     position: absolute;
     right: 10px;
-    top: 10px;
+    top: calc(var(--loupe-overlay-inset-top, 0px) + 10px);
     display: grid;
     gap: 4px;
     min-width: 180px;
@@ -194,10 +201,44 @@ export const overlayStyles = css`
     font-weight: 700;
     text-transform: uppercase;
   }
-  .level-legend {
+  /* The levels layer's corner (bottom right): its maps, their colour scale and fold button, the legend. */
+  .levels-corner {
     position: absolute;
     right: 10px;
     bottom: 10px;
+    display: flex;
+    flex-direction: column;
+    align-items: flex-end;
+    gap: 6px;
+  }
+  .panels-bar {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    padding: 3px 4px 3px 9px;
+    font-weight: 500;
+    font-size: 10.5px;
+  }
+  .panels-bar .bar {
+    width: 80px;
+    height: 8px;
+    border-radius: 4px;
+    box-shadow: inset 0 0 0 1px rgb(255 255 255 / 0.12);
+  }
+  .panels-bar .fold {
+    pointer-events: auto;
+    cursor: pointer;
+    font: inherit;
+    color: #f2f2f5;
+    background: rgb(255 255 255 / 0.1);
+    border: 0;
+    border-radius: 5px;
+    padding: 2px 7px;
+  }
+  .panels-bar .fold:focus-visible {
+    outline: 2px solid #f2f2f5;
+  }
+  .level-legend {
     margin: 0;
     padding: 6px 9px;
     list-style: none;
@@ -248,14 +289,14 @@ export const overlayStyles = css`
     opacity: 1;
   }
   /*
-   * The top-left column under the backend badge (the heatmap legend is bottom left, the level legend
-   * bottom right, the inspector top right): the levels layer's panels, then the tiles layer's scale
-   * strip below them, so both layers on at once stack instead of overlapping.
+   * The top-left column, below the top band (a host's badges: --loupe-overlay-inset-top): lists of the
+   * layers that have one (the tiles layer's scale strip), stacked. The heatmap legend is bottom left, the
+   * levels layer's maps and legend bottom right, the inspector top right.
    */
   .top-left {
     position: absolute;
     left: 10px;
-    top: 44px;
+    top: calc(var(--loupe-overlay-inset-top, 0px) + 10px);
     display: flex;
     flex-direction: column;
     align-items: flex-start;
@@ -286,7 +327,7 @@ export const overlayStyles = css`
     color: #f2f2f5;
     font-weight: 700;
   }
-  /* Per-level score maps side by side (first in the top-left column), each a small copy of the frame. */
+  /* Per-level score maps side by side (above the level legend), each a small copy of the frame. */
   .panels {
     display: flex;
     gap: 6px;
@@ -302,8 +343,8 @@ export const overlayStyles = css`
   }
   .panel-frame {
     position: relative;
-    /* Three levels get 18 % of the width each; five anchors share about the same room. */
-    width: clamp(56px, calc(54cqw / max(var(--count, 3), 3)), 180px);
+    /* Three levels get 12 % of the width each; five anchors share about the same room. */
+    width: clamp(48px, calc(36cqw / max(var(--count, 3), 3)), 150px);
     aspect-ratio: var(--aspect);
     overflow: hidden;
     outline: 2px solid var(--c);
@@ -315,6 +356,17 @@ export const overlayStyles = css`
     width: 100%;
     height: 100%;
     image-rendering: var(--loupe-heatmap-rendering, pixelated);
+  }
+  /* On a map without a single box: says so, so an empty dark square is not taken for a broken one. */
+  .panel-note {
+    position: absolute;
+    inset: auto 0 4px;
+    font-size: 9.5px;
+    color: #b9bac4;
+    text-align: center;
+  }
+  .inspector .error {
+    color: #ffb3a6;
   }
   .mini-box {
     position: absolute;
@@ -332,6 +384,7 @@ export const overlayStyles = css`
       display: none;
     }
     .panels,
+    .panels-bar,
     .inspector {
       display: none;
     }

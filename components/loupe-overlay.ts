@@ -1,90 +1,35 @@
 /**
- * <loupe-overlay>: draws a detector's output on top of the picture it came from: boxes with labels,
- * the model's class heatmap registered cell by cell to the displayed frame, the output level each box
- * came from with per-level score maps, and each box's prior point with its regression vectors.
+ * <loupe-overlay>: draws a detector's output on top of the picture it came from. The element follows a
+ * detector (or takes `.result`), holds its own references to the model's maps, draws them through one
+ * draw queue, and keeps the box under inspection; what each layer shows lives in components/layers/
+ * (one module per layer, one table: ./layers/index.ts).
  */
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Rank } from '@tensorflow/tfjs';
 import {
   HeatmapRenderer,
-  colormapStops,
   isColormapName,
-  ownMap,
   type ColormapName,
   getModelInfo,
   heatmapPlacement,
   type Detection,
   type DetectionResult,
-  type LetterboxTransform,
   type MapHandle,
-  type OutputLevel,
-  type SmallObjectsReport,
+  LoupeError,
 } from '../models/index.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
-import { SIDE_COLORS, classColor, levelColor } from './internal/palette.js';
-import { provenanceColor, provenanceLabel, renderScaleStrip, renderTiles } from './internal/tiles-layer.js';
+import { followDetection } from './internal/follow-detection.js';
+import { levelMapsOf, releaseLevels, retainLevels, retainLive, retainMap, type LevelMapRefs } from './internal/overlay-maps.js';
+import { placeBoxLabels, renderBoxes } from './layers/boxes.js';
+import { OVERLAY_LAYERS, isOverlayLayer, layersNamed, type OverlayLayer } from './layers/index.js';
+import type { Inspection, LayerContext, LevelPanel, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
 import { LoupeCamera } from './loupe-camera.js';
 import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
 
-export type OverlayLayer = 'boxes' | 'heatmap' | 'levels' | 'offsets' | 'tiles';
-export const OVERLAY_LAYERS: readonly OverlayLayer[] = ['boxes', 'heatmap', 'levels', 'offsets', 'tiles'];
-
-/** The maps of one output level that the overlay draws or inspects. */
-interface LevelMapRefs {
-  stride: number;
-  scores: MapHandle<Rank.R3>;
-  regression?: MapHandle<Rank.R3> | undefined;
-  /** Per-anchor objectness [H, W, A] (YOLOv2). */
-  objectness?: MapHandle<Rank.R3> | undefined;
-}
-
-/** One level's score map (or one anchor's objectness map) drawn in the side-by-side strip. */
-interface LevelPanel {
-  level: number;
-  /** Set when the panel shows one anchor's objectness of a single-level anchor-based model. */
-  anchor?: number;
-  stride: number;
-  /** Where the map canvas goes, in source pixels. */
-  placement: Rect;
-  canvas: HTMLCanvasElement;
-}
-
-/** What one committed frame of the overlay shows. Every layer always comes from the same result. */
-interface OverlayFrame {
-  detections: readonly Detection[];
-  letterbox: LetterboxTransform;
-  levels: readonly OutputLevel[];
-  model: string;
-  /** Where the heatmap canvas goes, in source pixels; absent when no heatmap was drawn. */
-  heatmap?: Rect;
-  heatmapClass?: number | null;
-  /** Channels of the heatmap (the model's class count). */
-  heatmapClasses?: number;
-  /** Output level the heatmap shows. */
-  heatmapLevel?: number;
-  /** Colour map the maps were drawn with. */
-  colormap?: ColormapName;
-  /** Per-level score maps side by side (`levels` layer with `level="all"` on a multi-level model). */
-  panels?: LevelPanel[];
-  /** Regression maps per level, held while this frame is shown, for the box inspector. */
-  regression?: (MapHandle<Rank.R3> | undefined)[];
-  /** The picture the result was computed on, drawn under the layers (with `show-frame`). */
-  picture?: HTMLCanvasElement;
-  /** Small-object mode: the frame's tiles and which of them ran (`tiles` layer). */
-  smallObjects?: SmallObjectsReport;
-}
-
-/** A box under the pointer and its regression values at its cell. */
-interface Inspection {
-  detection: Detection;
-  /** The regression channels at the cell (GFL: 4 × 11 logits; CenterNet: l, t, r, b in px). */
-  values: Float32Array | null;
-  /** Clicked: stays (following the object) until the next click. */
-  pinned: boolean;
-}
+export { OVERLAY_LAYERS, type OverlayLayer } from './layers/index.js';
 
 interface Layout {
   box: Rect;
@@ -109,47 +54,22 @@ interface PendingFrame {
  * `<loupe-detector>` next to the `<loupe-camera>`: it then follows that detector. `for` names a
  * detector, or a source element when you feed `.result` yourself. It measures where the media element
  * paints its frame (content box, `object-fit`, `object-position`), so letterboxing by the element is
- * accounted for, and scales source pixels to that rectangle.
+ * accounted for, and scales source pixels to that rectangle. Box labels are placed so that they neither
+ * overlap one another nor leave the picture (above the box, inside it, below it, nudged, else shortened
+ * with the whole text as their `title`).
  *
- * Layers (`layers`, any combination):
- * - `boxes`: one rectangle per detection, coloured by class, with label and score;
- * - `heatmap`: the model's per-cell class scores (max over classes, or `heatmap-class`) of one output
- *   level (`level`; default the finest), colour-mapped with rising opacity, placed cell by cell with the
- *   engine's `heatmapPlacement()`;
- * - `levels`: boxes coloured by the output level (stride) that produced them, a legend with the count
- *   per level, and the per-level score maps: side by side, each at its own stride (`level="all"`, the
- *   default), or one level over the video (`level="16"`); for a single-level anchor-based model (YOLOv2)
- *   the side-by-side maps are each anchor's objectness;
- * - `offsets`: each detection's cell, its prior point and the regression from it: the four distances
- *   (left, top, right, bottom) to the box edges for anchor-free heads (CenterNet, NanoDet, YOLOv8), the
- *   predicted centre offset inside the cell, on the S×S grid, for anchor-based ones (YOLOv2). Hovering or
- *   clicking a box shows the values at its cell: NanoDet's 4 × 11 bin distributions as bar charts,
- *   YOLOv2's σ(tx), σ(ty), tw, th, CenterNet's distances;
- * - `tiles` (small-object mode): the tile grid of each pyramid scale, coloured by scale, the tiles that
- *   ran solid and those a budget left out dashed; boxes coloured by the scale that found them; a strip
- *   listing the scales with their tiles and boxes.
+ * Layers (`layers`, any combination), one module each in components/layers/ (their CSS parts too):
  * The overlay asks the detector to keep the maps only while a layer that needs them is on.
  *
  * @summary Boxes, heatmaps, levels and offsets on top of the video.
  *
- * @fires loupe-error - `bad-option` for an unknown `heatmap-class`; `backend-failed` when the heatmap cannot be drawn.
- *
- * @csspart box - One detection's rectangle (its colour is the custom property `--c`).
- * @csspart label - The label and score of a box.
- * @csspart frame - The analysed video frame under the layers (with `show-frame`).
- * @csspart heatmap - The heatmap layer (a canvas at the map's resolution, stretched to its cells).
- * @csspart legend - The heatmap's colour bar.
- * @csspart level-legend - The `levels` layer's list of levels.
- * @csspart panels - The strip of per-level score maps.
- * @csspart offsets - The `offsets` layer (an SVG in source pixels).
- * @csspart inspector - The values at the cell of the box under the pointer.
- * @csspart tiles - The `tiles` layer's tile grids (an SVG in source pixels).
- * @csspart scale-strip - The `tiles` layer's list of pyramid scales.
+ * @fires loupe-error - `bad-option` for an unknown layer, `heatmap-class`, `level` or `colormap`; `backend-failed` when the heatmap cannot be drawn; `model-mismatch` when a box's regression values do not match what the model declares.
  *
  * @cssprop --loupe-box-width - Box stroke width (default `2px`).
  * @cssprop --loupe-heatmap-colormap - Colour map of the heatmaps when the `colormap` attribute is not set: `inferno` (default), `magma`, `viridis`, `cividis`, `turbo`, `grey`.
  * @cssprop --loupe-heatmap-opacity - Extra opacity of the heatmap layer (default `1`; the colour map already fades low scores out).
  * @cssprop --loupe-heatmap-rendering - `image-rendering` of the heatmap (default `pixelated`: one square per cell; `auto` smooths).
+ * @cssprop --loupe-overlay-inset-top - Height of a band along the top of the picture that labels, lists and the inspector keep clear of, e.g. for a HUD over the video (default `0px`; `<loupe-live>` sets it for its badges).
  * @cssprop --loupe-font - Font family of labels.
  */
 export class LoupeOverlay extends LitElement {
@@ -167,9 +87,10 @@ export class LoupeOverlay extends LitElement {
     source: { attribute: false },
     _frame: { state: true },
     _inspection: { state: true },
+    _collapsed: { state: true },
   };
 
-  /** Space-separated layers to show: `boxes`, `heatmap`, `levels`, `offsets`. */
+  /** Space-separated layers to show: `boxes`, `heatmap`, `levels`, `offsets`, `tiles`. */
   declare layers: string;
   /** Heatmap of one class (label or 0-based id); unset: the maximum over all classes. */
   declare heatmapClass: string | undefined;
@@ -197,6 +118,8 @@ export class LoupeOverlay extends LitElement {
 
   declare private _frame: OverlayFrame | null;
   declare private _inspection: Inspection | null;
+  /** Folded parts of the layers' chrome (e.g. the levels layer's maps), by key. */
+  declare private _collapsed: ReadonlySet<string>;
 
   /** Where the picture is, measured before each render. */
   private layout: Layout | null = null;
@@ -229,6 +152,7 @@ export class LoupeOverlay extends LitElement {
     this.source = null;
     this._frame = null;
     this._inspection = null;
+    this._collapsed = new Set();
   }
 
   /**
@@ -253,6 +177,11 @@ export class LoupeOverlay extends LitElement {
   get activeLayers(): Set<OverlayLayer> {
     const names = this.layers.split(/[\s,]+/);
     return new Set(OVERLAY_LAYERS.filter((layer) => names.includes(layer)));
+  }
+
+  /** The table rows of the layers on, in table order. */
+  private get activeModules(): OverlayLayerModule[] {
+    return layersNamed(this.activeLayers);
   }
 
   /**
@@ -302,7 +231,7 @@ export class LoupeOverlay extends LitElement {
     if (!this.hasUpdated || changed.has('htmlFor')) this.attach();
     if (changed.has('layers')) {
       // An unknown layer name is refused as a whole: the previous layers stay (bad-option).
-      const unknown = this.layers.split(/[\s,]+/).filter((name) => name && !(OVERLAY_LAYERS as readonly string[]).includes(name));
+      const unknown = this.layers.split(/[\s,]+/).filter((name) => name && !isOverlayLayer(name));
       if (unknown.length > 0) {
         const message = `layers: unknown layer(s) ${unknown.map((name) => `'${name}'`).join(', ')}. Known: ${OVERLAY_LAYERS.join(', ')}.`;
         this.layers = changed.get('layers') ?? 'boxes';
@@ -353,14 +282,9 @@ export class LoupeOverlay extends LitElement {
 
   private syncMapRequest(): void {
     if (!this.detector) return;
-    if (this.needsMaps) this.detector.requestMaps(this);
+    // Whether a layer on draws or inspects the model's maps.
+    if (this.activeModules.some((layer) => layer.maps.length > 0)) this.detector.requestMaps(this);
     else this.detector.releaseMaps(this);
-  }
-
-  /** Whether a layer on draws or inspects the model's maps. */
-  private get needsMaps(): boolean {
-    const layers = this.activeLayers;
-    return layers.has('heatmap') || layers.has('levels') || layers.has('offsets');
   }
 
   private syncFrameRequest(): void {
@@ -415,38 +339,23 @@ export class LoupeOverlay extends LitElement {
     if (result.smallObjects) frame.smallObjects = result.smallObjects;
     const picture = result === this.detector?.result ? this.capturePicture() : undefined;
     if (picture) frame.picture = picture;
-    const layers = this.activeLayers;
     const live = maps.filter((level) => !level.scores.disposed);
     const selected = this.selectedLevel(live.map((level) => level.stride));
-    // The heatmap layer shows one level; so does the levels layer when `level` names one.
-    const single = layers.has('heatmap') || (layers.has('levels') && selected.named) ? live[selected.index] : undefined;
-    // Side by side: every level of a multi-level model, or each anchor of a single-level anchored one.
-    const anchorMaps = layers.has('levels') && live.length === 1 ? live[0]?.objectness : undefined;
-    const anchors = anchorMaps && !anchorMaps.disposed ? (anchorMaps.tensor.shape[2] ?? 1) : 1;
-    const panels =
-      !layers.has('levels') || selected.named
-        ? []
-        : anchors > 1
-          ? Array.from({ length: anchors }, (_, a) => channelOf(anchorMaps!, a))
-          : live.length > 1
-            ? live.map((level) => retain(level.scores))
-            : [];
-    const regression = layers.has('offsets') ? maps.map((level) => (level.regression && !level.regression.disposed ? retain(level.regression) : undefined)) : [];
+    // What the layers on want drawn or held for this frame.
+    const requests: MapRequest[] = this.activeModules.map((layer) => layer.request?.({ levelNamed: selected.named }) ?? {});
+    const single = requests.some((r) => r.heatmap) ? live[selected.index] : undefined;
+    const panelRequest = requests.find((r) => r.panels)?.panels;
+    const panels = panelRequest?.(live) ?? { maps: [], anchors: false };
+    const regression = requests.some((r) => r.regression) ? maps.map((level) => retainLive(level.regression)) : [];
     this.dropPending();
-    if (!single && panels.length === 0) {
+    if (!single && panels.maps.length === 0) {
       frame.regression = regression;
       this.commit(frame);
       return;
     }
     // The detector disposes its maps when the next result arrives: keep our own references meanwhile.
     frame.heatmapLevel = selected.index;
-    this.pending = {
-      frame,
-      map: single ? retain(single.scores) : null,
-      panels,
-      panelsAreAnchors: anchors > 1,
-      regression,
-    };
+    this.pending = { frame, map: single ? retainMap(single.scores) : null, panels: panels.maps, panelsAreAnchors: panels.anchors, regression };
     void this.drain();
   }
 
@@ -494,7 +403,8 @@ export class LoupeOverlay extends LitElement {
             const renderer = (this.panelRenderers[index] ??= new HeatmapRenderer());
             const canvas = await renderer.render(panel, { classId, colormap });
             const placement = heatmapPlacement(frame.letterbox, panel);
-            frame.panels.push(panelsAreAnchors ? { level: 0, anchor: index, stride: panel.stride, placement, canvas } : { level: index, stride: panel.stride, placement, canvas });
+            const drawn: LevelPanel = panelsAreAnchors ? { level: 0, anchor: index, stride: panel.stride, placement, canvas } : { level: index, stride: panel.stride, placement, canvas };
+            frame.panels.push(drawn);
           }
           this.lastHeatmapError = '';
         } catch (error) {
@@ -540,10 +450,58 @@ export class LoupeOverlay extends LitElement {
     if (frame) frame.regression = [];
   }
 
+  /** The layer on that inspects boxes, if any. */
+  private get inspector(): OverlayLayerModule | undefined {
+    return this.activeModules.find((layer) => layer.inspect);
+  }
+
+  /**
+   * Reads the inspected map's values at a box's cell (a few floats, only on pointer interaction). A click
+   * pins the inspection (it then follows the object from frame to frame until the next click); hovering
+   * shows it while the pointer is on the box.
+   */
+  private async inspect(detection: Detection, pin?: boolean): Promise<void> {
+    const layer = this.inspector;
+    if (!layer?.inspect) return;
+    const wasPinned = this._inspection?.pinned === true;
+    if (pin && wasPinned && this._inspection?.detection === detection) {
+      this._inspection = null; // a second click unpins
+      return;
+    }
+    const pinned = pin === true || (pin === undefined && wasPinned);
+    const frame = this._frame;
+    const map = frame?.regression?.[detection.cell.level];
+    this._inspection = { detection, values: null, pinned };
+    if (!frame || !map || map.disposed) return;
+    const [rows = 0, cols = 0, channels = 0] = map.tensor.shape;
+    const { x, y } = detection.cell;
+    if (x >= cols || y >= rows) return;
+    const slice = map.tensor.slice([y, x, 0], [1, 1, channels]);
+    try {
+      const values = (await slice.data()) as Float32Array;
+      if (this._inspection?.detection !== detection) return;
+      let reading: unknown;
+      try {
+        reading = layer.inspect.read(values, detection, this.modelFacts(frame.model));
+      } catch (error) {
+        reading = error;
+        if (error instanceof LoupeError) emit(this, 'loupe-error', { type: error.type, message: error.message });
+        else throw error;
+      }
+      this._inspection = { detection, values, reading, pinned };
+    } finally {
+      slice.dispose();
+    }
+  }
+
+  private endInspection(detection: Detection): void {
+    if (this._inspection?.detection === detection && !this._inspection.pinned) this._inspection = null;
+  }
+
   private resolveClassId(model: string): number | null {
     const value = this.heatmapClass?.trim();
     if (!value || value === 'all' || value === 'max') return null;
-    const labels = this.labelsOf(model);
+    const { labels } = this.modelFacts(model);
     const id = /^\d+$/.test(value) ? Number(value) : labels.indexOf(value);
     if (id >= 0 && id < labels.length) return id;
     this.reportHeatmapError(new Error(`heatmap-class '${value}' is not a class of '${model}'; showing the maximum over classes.`), 'bad-option');
@@ -559,10 +517,18 @@ export class LoupeOverlay extends LitElement {
     return 'inferno';
   }
 
-  /** Labels of `model`: the followed detector's (URL-loaded models are not in the registry), else the registry's. */
-  private labelsOf(model: string): readonly string[] {
+  /**
+   * What the layers need to know of `model`: labels from the followed detector (URL-loaded models are not
+   * in the registry), else the registry's; what its regression maps hold; the detector's threshold.
+   */
+  private modelFacts(model: string): ModelFacts {
+    const info = getModelInfo(model);
     const fromDetector = this.detector?.model === model ? this.detector.labels : undefined;
-    return fromDetector?.length ? fromDetector : (getModelInfo(model)?.labels ?? []);
+    const facts: ModelFacts = { labels: fromDetector?.length ? fromDetector : (info?.labels ?? []) };
+    if (info?.regression) facts.regression = info.regression;
+    const threshold = this.detector?.scoreThreshold;
+    if (typeof threshold === 'number') facts.scoreThreshold = threshold;
+    return facts;
   }
 
   private reportHeatmapError(error: unknown, type: 'bad-option' | 'backend-failed' = 'backend-failed'): void {
@@ -600,6 +566,12 @@ export class LoupeOverlay extends LitElement {
     return previous && sameRect(layout.box, previous.box) && sameRect(layout.frame, previous.frame) ? previous : layout;
   }
 
+  private readonly boxHandlers = {
+    enter: (detection: Detection) => void this.inspect(detection),
+    click: (detection: Detection) => void this.inspect(detection, true),
+    leave: (detection: Detection) => this.endInspection(detection),
+  };
+
   protected override render() {
     const frame = this._frame;
     const layout = this.layout;
@@ -608,288 +580,52 @@ export class LoupeOverlay extends LitElement {
     const { box } = layout;
     // The frame rectangle relative to the viewport (the media element's content box).
     const inner = { x: layout.frame.x - box.x, y: layout.frame.y - box.y, width: layout.frame.width, height: layout.frame.height };
-    const layers = this.activeLayers;
-    const source = { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight };
-    const showHeat = (layers.has('heatmap') || layers.has('levels')) && frame.heatmap && this.renderer;
-    const byLevel = layers.has('levels');
-    const byTile = layers.has('tiles') && frame.smallObjects !== undefined;
+    const modules = this.activeModules;
+    const context: LayerContext = {
+      frame,
+      source: { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight },
+      layers: new Set(modules.map((layer) => layer.name)),
+      legend: this.legend,
+      heatmapCanvas: frame.heatmap && this.renderer ? this.renderer.canvas : null,
+      model: this.modelFacts(frame.model),
+      inspection: this._inspection,
+      isCollapsed: (key) => this._collapsed.has(key),
+      toggleCollapsed: (key) => {
+        const next = new Set(this._collapsed);
+        if (!next.delete(key)) next.add(key);
+        this._collapsed = next;
+      },
+    };
+    const views = modules.map((layer) => layer.render?.(context) ?? {});
+    const side = views.map((view) => view.side).filter((content) => content !== undefined && content !== nothing);
+    const showsBoxes = modules.some((layer) => layer.showsBoxes?.(frame));
+    const decorate = (detection: Detection) => modules.flatMap((layer) => layer.decorateBox?.(detection, frame) ?? []);
     return html`
       <div class="viewport" style=${styleMap(px(box))}>
-        <div class="frame ${layers.has('offsets') ? 'inspectable' : ''}" style=${styleMap(px(inner))}>
+        <div class="frame ${this.inspector ? 'inspectable' : ''}" style=${styleMap(px(inner))}>
           ${this.showFrame && frame.picture ? html`<div class="picture" part="frame">${frame.picture}</div>` : nothing}
-          ${showHeat
-            ? html`
-                <div class="clip">
-                  <div class="heatmap" part="heatmap" style=${styleMap(percent(frame.heatmap!, source))}>${this.renderer!.canvas}</div>
-                </div>
-              `
-            : nothing}
-          ${layers.has('offsets') ? this.renderOffsets(frame, source) : nothing}
-          ${byTile ? renderTiles(frame.smallObjects!, source) : nothing}
-          ${layers.has('boxes') || byLevel || byTile ? frame.detections.map((detection) => this.renderBox(detection, source, byLevel, byTile ? frame.smallObjects : undefined)) : nothing}
+          ${views.map((view) => view.under ?? nothing)}
+          ${showsBoxes ? renderBoxes(frame, context.source, decorate, this.boxHandlers) : nothing}
         </div>
-        ${byTile || (byLevel && frame.panels?.length)
-          ? html`<div class="top-left">
-              ${byLevel && frame.panels?.length ? this.renderPanels(frame, source) : nothing}
-              ${byTile ? renderScaleStrip(frame.smallObjects!, frame.detections) : nothing}
-            </div>`
-          : nothing}
-        ${showHeat && this.legend ? this.renderLegend(frame) : nothing}
-        ${byLevel ? this.renderLevelLegend(frame) : nothing}
-        ${this._inspection && layers.has('offsets') ? this.renderInspector(this._inspection, frame) : nothing}
+        ${side.length > 0 ? html`<div class="top-left">${side}</div>` : nothing}
+        ${views.map((view) => view.chrome ?? nothing)}
       </div>
     `;
   }
 
-  private renderBox(detection: Detection, source: { width: number; height: number }, byLevel: boolean, tiles?: SmallObjectsReport) {
-    const color = byLevel ? levelColor(detection.cell.level) : ((tiles && provenanceColor(detection, tiles)) ?? classColor(detection.classId));
-    const style = { ...percent(detection, source), '--c': color };
-    // A box touching the top edge has no room for its label above it.
-    const inside = detection.y < source.height * 0.06;
-    const level = (byLevel ? ` · s${detection.cell.stride}` : '') + (tiles ? provenanceLabel(detection) : '');
-    return html`
-      <div
-        class="box ${inside ? 'label-inside' : ''}"
-        part="box"
-        style=${styleMap(style)}
-        @pointerenter=${() => void this.inspect(detection)}
-        @click=${() => void this.inspect(detection, true)}
-        @pointerleave=${() => this.endInspection(detection)}
-      >
-        <span class="label" part="label">${detection.label}<span class="score">${Math.round(detection.score * 100)}%${level}</span></span>
-      </div>
-    `;
+  protected override updated(): void {
+    // Labels go where there is room once everything is laid out: around the panels and the top band.
+    const viewport = this.renderRoot.querySelector<HTMLElement>('.viewport');
+    const frame = viewport?.querySelector<HTMLElement>(':scope > .frame');
+    if (!viewport || !frame) return;
+    const origin = viewport.getBoundingClientRect();
+    const obstacles = [...viewport.querySelectorAll<HTMLElement>(':scope > :not(.frame)')].flatMap((element) =>
+      [...element.getClientRects()].map((r) => ({ x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height })),
+    );
+    const insetTop = parseFloat(getComputedStyle(this).getPropertyValue('--loupe-overlay-inset-top')) || 0;
+    if (insetTop > 0) obstacles.push({ x: 0, y: 0, width: origin.width, height: insetTop });
+    placeBoxLabels(viewport, frame, obstacles);
   }
-
-  /**
-   * Per detection, in source pixels: the cell that produced it, its prior point, and the regression from
-   * there — four distances to the edges (anchor-free) or the centre offset inside the cell (YOLOv2).
-   */
-  private renderOffsets(frame: OverlayFrame, source: { width: number; height: number }) {
-    const { letterbox } = frame;
-    const cellSize = (stride: number) => ({ width: stride / letterbox.scaleX, height: stride / letterbox.scaleY });
-    // Anchor-based heads (YOLOv2): the whole S×S grid, so the responsible cells read as cells of it.
-    const grid = frame.levels.find((level) => level.anchors > 1);
-    const gridLines = grid
-      ? [
-          ...Array.from({ length: grid.width + 1 }, (_, i) => {
-            const x = (i * grid.stride - letterbox.padX) / letterbox.scaleX;
-            return svg`<line class="grid" x1=${x} x2=${x} y1=${-letterbox.padY / letterbox.scaleY} y2=${(grid.height * grid.stride - letterbox.padY) / letterbox.scaleY}></line>`;
-          }),
-          ...Array.from({ length: grid.height + 1 }, (_, i) => {
-            const y = (i * grid.stride - letterbox.padY) / letterbox.scaleY;
-            return svg`<line class="grid" y1=${y} y2=${y} x1=${-letterbox.padX / letterbox.scaleX} x2=${(grid.width * grid.stride - letterbox.padX) / letterbox.scaleX}></line>`;
-          }),
-        ]
-      : [];
-    return svg`
-      <svg class="offsets" part="offsets" viewBox="0 0 ${source.width} ${source.height}" preserveAspectRatio="none" aria-hidden="true">
-        ${gridLines}
-        ${frame.detections.map((d) => {
-          const { priorX, priorY, stride, level } = d.cell;
-          // Rows without a cell (Ultralytics exports with NMS inside the graph: level −1) have nothing to show.
-          if (!(stride > 0)) return nothing;
-          const size = cellSize(stride);
-          const anchored = (frame.levels[level]?.anchors ?? 1) > 1;
-          // The cell's square is centred on its prior (CenterNet's point, or the cell centre). YOLOv2's
-          // offset σ(tx), σ(ty) runs from the square's top-left corner to the predicted box centre.
-          const cornerX = priorX - size.width / 2;
-          const cornerY = priorY - size.height / 2;
-          const right = d.x + d.width;
-          const bottom = d.y + d.height;
-          const vectors = anchored
-            ? svg`<line class="vector" x1=${cornerX} y1=${cornerY} x2=${d.x + d.width / 2} y2=${d.y + d.height / 2} stroke=${SIDE_COLORS[2]}></line>`
-            : svg`
-                <line class="vector" x1=${priorX} y1=${priorY} x2=${d.x} y2=${priorY} stroke=${SIDE_COLORS[0]}></line>
-                <line class="vector" x1=${priorX} y1=${priorY} x2=${priorX} y2=${d.y} stroke=${SIDE_COLORS[1]}></line>
-                <line class="vector" x1=${priorX} y1=${priorY} x2=${right} y2=${priorY} stroke=${SIDE_COLORS[2]}></line>
-                <line class="vector" x1=${priorX} y1=${priorY} x2=${priorX} y2=${bottom} stroke=${SIDE_COLORS[3]}></line>
-              `;
-          return svg`
-            <g style="--c: ${levelColor(level)}">
-              <rect class="cell" x=${cornerX} y=${cornerY} width=${size.width} height=${size.height}></rect>
-              ${vectors}
-              <circle class="prior" cx=${priorX} cy=${priorY} r=${Math.max(1.5, Math.min(size.width / 8, source.width / 220))}></circle>
-            </g>
-          `;
-        })}
-      </svg>
-    `;
-  }
-
-  /**
-   * Reads the regression values at a box's cell (a few floats, only on pointer interaction). A click pins
-   * the inspection (it then follows the object from frame to frame until the next click); hovering shows
-   * it while the pointer is on the box.
-   */
-  private async inspect(detection: Detection, pin?: boolean): Promise<void> {
-    if (!this.activeLayers.has('offsets')) return;
-    const wasPinned = this._inspection?.pinned === true;
-    if (pin && wasPinned && this._inspection?.detection === detection) {
-      this._inspection = null; // a second click unpins
-      return;
-    }
-    const pinned = pin === true || (pin === undefined && wasPinned);
-    const map = this._frame?.regression?.[detection.cell.level];
-    this._inspection = { detection, values: null, pinned };
-    if (!map || map.disposed) return;
-    const [rows = 0, cols = 0, channels = 0] = map.tensor.shape;
-    const { x, y } = detection.cell;
-    if (x >= cols || y >= rows) return;
-    const slice = map.tensor.slice([y, x, 0], [1, 1, channels]);
-    try {
-      const values = (await slice.data()) as Float32Array;
-      if (this._inspection?.detection === detection) this._inspection = { detection, values, pinned };
-    } finally {
-      slice.dispose();
-    }
-  }
-
-  private endInspection(detection: Detection): void {
-    if (this._inspection?.detection === detection && !this._inspection.pinned) this._inspection = null;
-  }
-
-  private renderInspector({ detection, values }: Inspection, frame: OverlayFrame) {
-    const level = frame.levels[detection.cell.level];
-    const anchors = level?.anchors ?? 1;
-    const sides = ['left', 'top', 'right', 'bottom'] as const;
-    const heading = html`<span class="title">${detection.label} ${Math.round(detection.score * 100)}% · stride ${detection.cell.stride}, cell (${detection.cell.x}, ${detection.cell.y})${anchors > 1 ? `, anchor ${detection.cell.anchor}` : ''}</span>`;
-    let body: unknown = html`<span>reading…</span>`;
-    if (values && anchors > 1 && values.length === anchors * 4) {
-      // YOLOv2 (yolo-face): σ(tx), σ(ty) place the centre inside the cell; tw, th scale the anchor by e^t.
-      const [sx = 0, sy = 0, tw = 0, th = 0] = values.subarray(detection.cell.anchor * 4, detection.cell.anchor * 4 + 4);
-      body = html`<span>σ(tx) ${sx.toFixed(2)} · σ(ty) ${sy.toFixed(2)} · tw ${tw.toFixed(2)} · th ${th.toFixed(2)}</span>`;
-    } else if (values && values.length % 4 === 0 && values.length / 4 > 4) {
-      // Distribution heads (GFL): per side a softmax over the bins, its expectation in cells.
-      const bins = values.length / 4;
-      body = sides.map((side, index) => {
-        const probabilities = softmax(values.subarray(index * bins, (index + 1) * bins));
-        const expectation = probabilities.reduce((sum, p, bin) => sum + p * bin, 0);
-        return html`
-          <div class="dist">
-            <span class="side" style=${styleMap({ color: SIDE_COLORS[index] })}>${side[0]}</span>
-            <svg viewBox="0 0 ${bins} 1" preserveAspectRatio="none" role="img" aria-label="${side}: ${expectation.toFixed(2)} cells">
-              ${probabilities.map((p, bin) => svg`<rect x=${bin + 0.1} y=${1 - p} width="0.8" height=${p} fill=${SIDE_COLORS[index]}></rect>`)}
-              <line x1=${expectation + 0.5} x2=${expectation + 0.5} y1="0" y2="1" class="mean"></line>
-            </svg>
-            <span>${(expectation * detection.cell.stride).toFixed(1)} px</span>
-          </div>
-        `;
-      });
-    } else if (values) {
-      body = html`<span>${Array.from(values.subarray(0, 8), (v, i) => `${values.length === 4 ? sides[i] : i}: ${v.toFixed(1)}`).join(' · ')}</span>`;
-    }
-    return html`<div class="inspector" part="inspector" role="status">${heading}${body}</div>`;
-  }
-
-  private renderLevelLegend(frame: OverlayFrame) {
-    if (frame.levels.length === 0) return nothing;
-    const counts = frame.levels.map((_, level) => frame.detections.filter((d) => d.cell.level === level).length);
-    return html`
-      <ul class="level-legend" part="level-legend" aria-label="Output levels">
-        ${frame.levels.map(
-          (level, index) => html`
-            <li style=${styleMap({ '--c': levelColor(index) })}>
-              <span class="swatch"></span>stride ${level.stride} · ${level.width}×${level.height}<span class="count">${counts[index]}</span>
-            </li>
-          `,
-        )}
-      </ul>
-    `;
-  }
-
-  /** The per-level score maps side by side, each over a small copy of the frame at its own stride. */
-  private renderPanels(frame: OverlayFrame, source: { width: number; height: number }) {
-    return html`
-      <div class="panels" part="panels" style=${styleMap({ '--aspect': `${source.width} / ${source.height}`, '--count': String(frame.panels!.length) })}>
-        ${frame.panels!.map(
-          (panel) => html`
-            <figure class="panel" style=${styleMap({ '--c': levelColor(panel.anchor ?? panel.level) })}>
-              <div class="panel-frame">
-                <div class="heatmap" style=${styleMap(percent(panel.placement, source))}>${panel.canvas}</div>
-                ${frame.detections
-                  .filter((d) => (panel.anchor === undefined ? d.cell.level === panel.level : d.cell.anchor === panel.anchor))
-                  .map((d) => html`<div class="mini-box" style=${styleMap(percent(d, source))}></div>`)}
-              </div>
-              <figcaption>${panel.anchor === undefined ? `stride ${panel.stride}` : `anchor ${panel.anchor}`}</figcaption>
-            </figure>
-          `,
-        )}
-      </div>
-    `;
-  }
-
-  private renderLegend(frame: OverlayFrame) {
-    const labels = this.labelsOf(frame.model);
-    const what =
-      frame.heatmapClass == null
-        ? `max of ${frame.heatmapClasses ?? labels.length} classes`
-        : (labels[frame.heatmapClass] ?? `class ${frame.heatmapClass}`);
-    const level = frame.levels.length > 1 ? ` · stride ${frame.levels[frame.heatmapLevel ?? 0]?.stride}` : '';
-    return html`
-      <div class="legend" part="legend" role="img" aria-label="Heatmap colour scale from 0 to 1">
-        <span class="title">Score · ${what}${level}</span>
-        <span>0</span>
-        <span class="bar" style=${styleMap({ background: `linear-gradient(to right, ${colormapStops(frame.colormap)})` })}></span>
-        <span>1</span>
-      </div>
-    `;
-  }
-}
-
-/** The result's maps per level (single-level results without `levels`: the heatmap and ltrb). */
-function levelMapsOf(result: DetectionResult): LevelMapRefs[] {
-  const maps = result.maps;
-  if (!maps) return [];
-  if (maps.levels?.length) {
-    return maps.levels.map((level) => ({ stride: level.stride, scores: level.scores, regression: level.regression, objectness: level.objectness }));
-  }
-  return maps.heatmap ? [{ stride: maps.heatmap.stride, scores: maps.heatmap, regression: maps.ltrb }] : [];
-}
-
-function retainLevels(levels: readonly LevelMapRefs[]): LevelMapRefs[] {
-  return levels
-    .filter((level) => !level.scores.disposed)
-    .map((level) => ({
-      stride: level.stride,
-      scores: retain(level.scores),
-      regression: level.regression && !level.regression.disposed ? retain(level.regression) : undefined,
-      objectness: level.objectness && !level.objectness.disposed ? retain(level.objectness) : undefined,
-    }));
-}
-
-function releaseLevels(levels: readonly LevelMapRefs[]): void {
-  for (const level of levels) {
-    level.scores.dispose();
-    level.regression?.dispose();
-    level.objectness?.dispose();
-  }
-}
-
-/** The detection in `candidates` that continues `previous` (same class, IoU ≥ 0.3, best overlap). */
-function followDetection(previous: Detection, candidates: readonly Detection[]): Detection | undefined {
-  let best: Detection | undefined;
-  let bestIou = 0.3;
-  for (const candidate of candidates) {
-    if (candidate.classId !== previous.classId) continue;
-    const ix = Math.min(previous.x + previous.width, candidate.x + candidate.width) - Math.max(previous.x, candidate.x);
-    const iy = Math.min(previous.y + previous.height, candidate.y + candidate.height) - Math.max(previous.y, candidate.y);
-    if (ix <= 0 || iy <= 0) continue;
-    const intersection = ix * iy;
-    const overlap = intersection / (previous.width * previous.height + candidate.width * candidate.height - intersection);
-    if (overlap >= bestIou) {
-      best = candidate;
-      bestIou = overlap;
-    }
-  }
-  return best;
-}
-
-function softmax(logits: Float32Array): number[] {
-  const top = Math.max(...logits);
-  const exps = Array.from(logits, (v) => Math.exp(v - top));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
 }
 
 function createPictureCanvas(): HTMLCanvasElement {
@@ -898,30 +634,8 @@ function createPictureCanvas(): HTMLCanvasElement {
   return canvas;
 }
 
-/** A second, independently disposable reference to a map (tfjs clones share the GPU data). */
-function retain(map: MapHandle<Rank.R3>): MapHandle<Rank.R3> {
-  return ownMap(map.tensor.clone(), map.stride, map.cellOrigin);
-}
-
-/** One channel of a map as its own [H, W, 1] handle (an anchor's objectness). */
-function channelOf(map: MapHandle<Rank.R3>, channel: number): MapHandle<Rank.R3> {
-  return ownMap(map.tensor.slice([0, 0, channel], [-1, -1, 1]), map.stride, map.cellOrigin);
-}
-
 function px(rect: Rect): Record<string, string> {
   return { left: `${rect.x}px`, top: `${rect.y}px`, width: `${rect.width}px`, height: `${rect.height}px` };
-}
-
-/** A rectangle in source pixels as percentages of the source frame, so it scales with the picture. */
-function percent(rect: Rect, source: { width: number; height: number }): Record<string, string> {
-  const w = source.width || 1;
-  const h = source.height || 1;
-  return {
-    left: `${(rect.x / w) * 100}%`,
-    top: `${(rect.y / h) * 100}%`,
-    width: `${(rect.width / w) * 100}%`,
-    height: `${(rect.height / h) * 100}%`,
-  };
 }
 
 declare global {

@@ -81,8 +81,8 @@ test('small-object mode: at least as many people as one pass, and the tiles laye
   expect(shown.strip[1]).toMatch(/×2 · 3\/6 tiles/);
   await screenshotLive(page, 'small-objects-tiles.png');
 
-  // With the levels layer on too, its per-level panels (a multi-level model: NanoDet) and the scale strip
-  // share the top-left corner: stacked, they do not overlap (nor the level legend, bottom right).
+  // With the levels layer on too, its per-level panels (a multi-level model: NanoDet) sit above the level
+  // legend (bottom right), the scale strip top left: none of the three overlaps another.
   await page.locator('loupe-live').evaluate((live) => {
     live.setAttribute('model', 'nanodet');
     live.setAttribute('layers', 'boxes tiles levels');

@@ -1,5 +1,5 @@
 /** The models Loupe knows by id. Add a model: a folder with descriptor, decoder, tests, README; one line here. */
-import type { ModelDescriptor } from '../src/model-descriptor.js';
+import type { ModelDescriptor, RegressionSpec } from '../src/model-descriptor.js';
 import type { OutputLevel } from '../src/types.js';
 import { centernet } from './centernet/descriptor.js';
 import { nanodet } from './nanodet/descriptor.js';
@@ -30,11 +30,13 @@ export interface ModelInfo {
   inputSize: { width: number; height: number };
   /** Output levels (strides, grid sizes), indexed by `Detection.cell.level`. */
   levels: readonly OutputLevel[];
+  /** What the regression maps hold (absent: the model returns none). */
+  regression?: RegressionSpec;
 }
 
 export function getModelInfo(id: string): ModelInfo | undefined {
   const descriptor = registry.get(id);
   if (!descriptor) return undefined;
-  const { title, labels, input, levels } = descriptor;
-  return { id, title, labels, inputSize: { width: input.width, height: input.height }, levels };
+  const { title, labels, input, levels, regression } = descriptor;
+  return { id, title, labels, inputSize: { width: input.width, height: input.height }, levels, ...(regression ? { regression } : {}) };
 }

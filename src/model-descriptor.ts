@@ -111,6 +111,22 @@ export interface DecodeOptions {
   inputSize?: { width: number; height: number };
 }
 
+/**
+ * What a head's regression map holds at each cell (`LevelMaps.regression` [H, W, R]), declared by the
+ * model so that overlays explain the values without guessing from R (models/regression.ts reads them):
+ * - `ltrb`: R = 4 distances from the cell's prior point to the box's left, top, right and bottom edges,
+ *   in model-input pixels (CenterNet / TTFNet);
+ * - `distribution`: R = 4 × `bins` logits, per side a discrete distribution over 0 … bins − 1 cells whose
+ *   expectation (softmax, then Σ b · p_b) times the stride is the distance (GFL: NanoDet; DFL: YOLOv8);
+ * - `anchor-offsets`: R = 4 × anchors, anchor-major (σ(tx), σ(ty), tw, th): the box centre at
+ *   (x + σ(tx), y + σ(ty)) cells, its size e^tw · anchor width by e^th · anchor height (YOLOv2), with
+ *   `anchors` the anchor sizes (width, height) in cells.
+ */
+export type RegressionSpec =
+  | { kind: 'ltrb' }
+  | { kind: 'distribution'; bins: number }
+  | { kind: 'anchor-offsets'; anchors: readonly (readonly [number, number])[] };
+
 export interface ModelDescriptor {
   /** Registry id, e.g. `centernet`. */
   id: string;
@@ -122,6 +138,8 @@ export interface ModelDescriptor {
   outputs: readonly string[];
   /** The output grid(s), in the order of the rows' `level` column. */
   levels: readonly LevelSpec[];
+  /** What the regression maps the decoder returns hold (absent: the maps carry no regression). */
+  regression?: RegressionSpec;
   /**
    * Custom loading (a network built in code from a weights manifest). Absent: `graphFile` is a
    * tfjs graph model and `outputs` are executed by name.

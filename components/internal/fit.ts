@@ -86,3 +86,20 @@ export function sameRect(a: Rect | null | undefined, b: Rect | null | undefined,
     Math.abs(a.x - b.x) < epsilon && Math.abs(a.y - b.y) < epsilon && Math.abs(a.width - b.width) < epsilon && Math.abs(a.height - b.height) < epsilon
   );
 }
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** A rectangle in source pixels as percentages of the source frame, so it scales with the picture. */
+export function percentOf(rect: Rect, source: Size): Record<'left' | 'top' | 'width' | 'height', string> {
+  const w = source.width || 1;
+  const h = source.height || 1;
+  return {
+    left: `${(rect.x / w) * 100}%`,
+    top: `${(rect.y / h) * 100}%`,
+    width: `${(rect.width / w) * 100}%`,
+    height: `${(rect.height / h) * 100}%`,
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { BACKEND_PREFERENCES, getModelIds, getModelInfo, type BackendPreference, type OutputLevel } from '../../models/index.js';
-import { OVERLAY_LAYERS, type OverlayLayer } from '../loupe-overlay.js';
+import { LAYER_TABLE, OVERLAY_LAYERS, type OverlayLayer } from '../layers/index.js';
 import { smallObjectsOn } from './small-objects-attributes.js';
 
 export const BACKEND_NAMES: Record<BackendPreference, string> = {
@@ -15,8 +15,6 @@ export const BACKEND_NAMES: Record<BackendPreference, string> = {
   wasm: 'WASM',
   cpu: 'CPU',
 };
-
-const LAYER_NAMES: Record<OverlayLayer, string> = { boxes: 'Boxes', heatmap: 'Heatmap', levels: 'Levels', offsets: 'Offsets', tiles: 'Tiles' };
 
 /** What the controls show, and the way back. */
 export interface LiveControls {
@@ -78,10 +76,10 @@ export function renderLiveControls(c: LiveControls): TemplateResult {
         <div class="field" role="group" aria-label="Overlay layers">
           <span class="name">Layers</span>
           <span class="toggles">
-            ${OVERLAY_LAYERS.map(
-              (layer) => html`
-                <button type="button" aria-pressed=${layers.has(layer) ? 'true' : 'false'} @click=${() => c.set({ layers: toggledLayers(c.layers, layer) })}>
-                  ${LAYER_NAMES[layer]}
+            ${LAYER_TABLE.map(
+              ({ name, label }) => html`
+                <button type="button" aria-pressed=${layers.has(name) ? 'true' : 'false'} @click=${() => c.set({ layers: toggledLayers(c.layers, name) })}>
+                  ${label}
                 </button>
               `,
             )}

@@ -13,6 +13,8 @@ export const centernet: ModelDescriptor = {
   input: { name: 'tower_0/images', width: 512, height: 512, padValue: 0 },
   outputs: ['tower_0/keypoints', 'tower_0/wh'],
   levels: [{ stride: CENTERNET_STRIDE, width: 128, height: 128, anchors: 1, cellOrigin: 'corner' }],
+  // [H, W, 4] l, t, r, b in input pixels from the cell's point.
+  regression: { kind: 'ltrb' },
   labels: COCO80_LABELS,
   maxDetectionsLimit: 100,
   // The reference uses 0.3 to draw and no IoU-NMS (the 3×3 max-pool is its NMS).

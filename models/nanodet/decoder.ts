@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ROW_WIDTH, type DecodedFrame, type DecodedMaps, type DecodeOptions, type HostDecode, type LevelSpec } from '../../src/model-descriptor.js';
 import { ownMap } from '../../src/maps.js';
 import { topKOf } from '../../src/postprocess/host-topk.js';
+import { binExpectation } from '../regression.js';
 import type { LevelMaps } from '../../src/types.js';
 
 export const NANODET_INPUT = 416;
@@ -174,20 +175,8 @@ export const nanoDetHostDecode: HostDecode = {
       const logits = outputs[level + 3]!.values;
       const centreX = ((cell % spec.width) + 0.5) * spec.stride;
       const centreY = (((cell / spec.width) | 0) + 0.5) * spec.stride;
-      const distance = (side: number): number => {
-        // Σ b · softmax(logits)_b over the side's 11 bins, times the stride.
-        const base = cell * 4 * NANODET_BINS + side * NANODET_BINS;
-        let max = -Infinity;
-        for (let b = 0; b < NANODET_BINS; b++) max = Math.max(max, logits[base + b]!);
-        let sum = 0;
-        let weighted = 0;
-        for (let b = 0; b < NANODET_BINS; b++) {
-          bins[b] = Math.exp(logits[base + b]! - max);
-          sum += bins[b]!;
-          weighted += b * bins[b]!;
-        }
-        return (weighted / sum) * spec.stride;
-      };
+      // Σ b · softmax(logits)_b over the side's 11 bins, times the stride.
+      const distance = (side: number): number => binExpectation(logits, cell * 4 * NANODET_BINS + side * NANODET_BINS, NANODET_BINS, bins) * spec.stride;
       const clamp = (v: number, limit: number): number => Math.min(Math.max(v, 0), limit);
       const at = k * ROW_WIDTH;
       rows[at] = clamp(centreX - distance(0), input.width);

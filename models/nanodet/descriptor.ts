@@ -1,7 +1,7 @@
 import type { InputSpec, ModelDescriptor } from '../../src/model-descriptor.js';
 import { pixelNormalizer } from '../../src/preprocess/normalize.js';
 import { COCO80_LABELS } from '../../src/labels/coco80.js';
-import { NANODET_INPUT, NANODET_LEVELS, NANODET_NMS_IOU, decodeNanoDet, nanoDetHostDecode } from './decoder.js';
+import { NANODET_BINS, NANODET_INPUT, NANODET_LEVELS, NANODET_NMS_IOU, decodeNanoDet, nanoDetHostDecode } from './decoder.js';
 
 /** The training normalisation (nanodet-g.yml): BGR order, (v − mean) / std on 0..255 values. */
 const NANODET_PIXELS: NonNullable<InputSpec['pixels']> = {
@@ -33,6 +33,8 @@ export const nanodet: ModelDescriptor = {
   // Class scores for strides 8, 16, 32, then the box distributions for the same levels.
   outputs: ['Identity', 'Identity_1', 'Identity_2', 'Identity_3', 'Identity_4', 'Identity_5'],
   levels: NANODET_LEVELS,
+  // Per level [H, W, 44]: for l, t, r, b the 11 bin logits of the GFL head.
+  regression: { kind: 'distribution', bins: NANODET_BINS },
   labels: COCO80_LABELS,
   maxDetectionsLimit: 100,
   // The reference's class-aware NMS at 0.6, done by the engine on the decoder's candidates.

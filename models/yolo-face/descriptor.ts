@@ -77,6 +77,8 @@ export function yoloFaceDescriptor(inputSize: number = YOLO_FACE_DEFAULT_SIZE): 
     input: { name: 'input', width: inputSize, height: inputSize, padValue: 0 },
     outputs: ['conv8'],
     levels: [{ stride: YOLO_FACE_STRIDE, width: cells, height: cells, anchors: YOLO_FACE_ANCHORS.length, cellOrigin: 'centre' }],
+    // [S, S, 20]: per anchor σ(tx), σ(ty), tw, th.
+    regression: { kind: 'anchor-offsets', anchors: YOLO_FACE_ANCHORS },
     labels: ['face'],
     maxDetectionsLimit: 100,
     // face-api: score > 0.5, greedy NMS keeping boxes with IoU ≤ 0.4 (the engine's NMS on ≤ K rows).

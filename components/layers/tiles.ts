@@ -1,11 +1,31 @@
 /**
- * The overlay's `tiles` layer (small-object mode): the tile grid of each pyramid scale, coloured by scale,
+ * The `tiles` layer (small-object mode): the tile grid of each pyramid scale, coloured by scale,
  * with the tiles that ran on this frame solid and the others (left out by the budget) dashed; a strip that
  * lists the scales with their tile counts and the boxes each contributed; provenance colours for boxes.
  */
 import { html, nothing, svg } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Detection, SmallObjectsReport } from '../../models/index.js';
+import type { Size } from '../internal/fit.js';
+import { defineLayer } from './layer.js';
+
+export const tilesLayer = defineLayer({
+  name: 'tiles',
+  label: 'Tiles',
+  summary:
+    '(small-object mode) the tile grid of each pyramid scale, coloured by scale, the tiles that ran solid and those a budget left out dashed; boxes coloured by the scale that found them; a strip listing the scales with their tiles and boxes',
+  parts: [
+    { name: 'tiles', description: "The `tiles` layer's tile grids (an SVG in source pixels)." },
+    { name: 'scale-strip', description: "The `tiles` layer's list of pyramid scales." },
+  ],
+  maps: [],
+  // Without small-object mode there is nothing to colour the boxes by: they follow the other layers.
+  showsBoxes: (frame) => frame.smallObjects !== undefined,
+  decorateBox: (detection, frame) =>
+    frame.smallObjects ? { color: provenanceColor(detection, frame.smallObjects), suffix: provenanceLabel(detection) } : undefined,
+  render: ({ frame, source }) =>
+    frame.smallObjects ? { under: renderTiles(frame.smallObjects, source), side: renderScaleStrip(frame.smallObjects, frame.detections) } : {},
+});
 
 /** The whole frame, then each tiled scale, finest last: white, then colours apart from the level palette. */
 const SCALE_COLORS = ['#e5e7eb', '#f0abfc', '#5eead4', '#fde047', '#fb923c', '#a5b4fc'] as const;
@@ -28,7 +48,7 @@ export function provenanceLabel(detection: Detection): string {
 }
 
 /** The tile grids, in source pixels (an SVG over the frame). */
-export function renderTiles(report: SmallObjectsReport, source: { width: number; height: number }) {
+export function renderTiles(report: SmallObjectsReport, source: Size) {
   const budgeted = report.tiles.some((tile) => !tile.executed);
   return html`
     <svg class="tiles" part="tiles" viewBox="0 0 ${source.width} ${source.height}" preserveAspectRatio="none" aria-hidden="true">
