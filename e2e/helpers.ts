@@ -92,9 +92,17 @@ async function videoContentRect(page: Page): Promise<Rect> {
   });
 }
 
-/** Screenshot of the whole <loupe-live> as a user sees it. */
+/**
+ * Screenshot of the whole <loupe-live> as a user sees it. A page clip, not `locator.screenshot()`: that
+ * waits for the element to be "stable" over two animation frames, and on a loaded machine the main
+ * thread (busy with WASM frames) can go longer than its timeout without one. The element does not move.
+ */
 export async function screenshotLive(page: Page, name: string): Promise<void> {
-  await page.locator('loupe-live').screenshot({ path: artifactPath(name) });
+  const live = page.locator('loupe-live');
+  await live.evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
+  const clip = await live.boundingBox();
+  if (!clip) throw new Error('screenshotLive: <loupe-live> is not rendered');
+  await page.screenshot({ path: artifactPath(name), clip });
 }
 
 export interface HeatmapStats {

@@ -70,12 +70,13 @@ test('NanoDet finds people; levels and offsets show where each box came from', a
 
   // Clicking a box shows its bin distributions (4 sides × 11 bins).
   await page.locator('loupe-live').evaluate((el) => el.setAttribute('sync', 'frame')); // boxes hold still
-  // A click pins the inspector (it follows the object across frames). The boxes are re-rendered with
-  // every result (~3 a second here): a click can land while the clicked box is being replaced, or on a
-  // box whose object the next result no longer has, so click again until one pins.
+  // A click pins the inspector (it follows the object across frames). The click is dispatched on the
+  // box element itself: a pointer click moves the mouse first, and the boxes move with every result, so
+  // the pointer can land where the box was (measured: the camera below got the click). Click again if
+  // the object left the picture before its values were read.
   const inspector = overlay.locator('.inspector');
   await expect(async () => {
-    if ((await inspector.count()) === 0) await overlay.locator('.box').first().click({ force: true, timeout: 5_000 });
+    if ((await inspector.count()) === 0) await overlay.locator('.box').first().dispatchEvent('click');
     await expect(inspector).toContainText(/stride (8|16|32), cell/, { timeout: 5_000 });
   }).toPass({ timeout: 60_000 });
   await expect(inspector.locator('.dist')).toHaveCount(4, { timeout: 30_000 });

@@ -26,7 +26,7 @@ async function shot(page: Page): Promise<LabelShot> {
       const r = el.getBoundingClientRect();
       return { x: r.left, y: r.top, width: r.width, height: r.height };
     };
-    const root = live.querySelector('loupe-overlay')!.shadowRoot!;
+    const root = live.shadowRoot!.querySelector('loupe-overlay')!.shadowRoot!;
     const viewport = rect(root.querySelector('.viewport')!);
     const frame = rect(root.querySelector('.frame')!);
     const left = Math.max(viewport.x, frame.x);
