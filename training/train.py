@@ -32,7 +32,7 @@ GENERATIONS = {
     1: {'data': os.path.join(SHARED, 'wider-dev'), 'events': 'Interview,Couple', 'strides': STRIDES_V1, 'steps': 700,
         'crops': '256', 'checkpoint': 'node_modules/.cache/loupe-training/yolo-face-small.pt', 'init': '', 'small_prob': 0.0,
         'val_every': 0},
-    2: {'data': os.path.join(SHARED, 'wider-train'), 'events': '', 'strides': STRIDES, 'steps': 6000,
+    2: {'data': os.path.join(SHARED, 'wider-train'), 'events': '', 'strides': STRIDES, 'steps': 3000,
         'crops': '224,256,320', 'checkpoint': 'node_modules/.cache/loupe-training-v2/yolo-face-small.pt', 'init': V1,
         'small_prob': 0.6, 'val_every': 500},
 }
@@ -66,7 +66,7 @@ def main():
                         'figure; 3 keeps a validation at 1024 near 10 CPU-minutes)')
     parser.add_argument('--out', default=None, help='where the weights go (generation 1: models/yolo-face-small; 2: '
                         'export/ next to the checkpoint, shipped with --export-only --out models/yolo-face-small once it beats v1)')
-    parser.add_argument('--steps', type=int, default=None, help='total steps (generation 2: 6000; 1: 700)')
+    parser.add_argument('--steps', type=int, default=None, help='total steps (generation 2: 3000; 1: 700)')
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--crops', default=None, help='crop sizes drawn per step, multi-scale (generation 2: 224,256,320; 1: 256)')
     parser.add_argument('--lr', type=float, default=2e-3)

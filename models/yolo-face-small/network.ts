@@ -4,15 +4,23 @@
  * and no topology, read by tfjs's own `tf.io.http` loader (float16 weights); the layers are built here.
  *
  * Backbone = the Tiny Face Detector's conv0..conv5 (conv0 SAME here), top-down FPN with 64 channels,
- * YOLOv8-style decoupled head shared by strides 8, 16, 32, DFL (16 bins) decoded in the graph. Output:
- * Ultralytics' layout A, [1, 5, N] = cx, cy, w, h (input px), face probability; N = Σ (S/s)², levels
- * concatenated stride 8, 16, 32, each row-major — what `models/ultralytics/decoder.ts` reads.
+ * YOLOv8-style decoupled head shared by the levels, DFL (16 bins) decoded in the graph. Two generations,
+ * told apart by their strides (the weights must match: `weightsFromMap`):
+ * - generation 1 (v1): strides 8, 16, 32;
+ * - generation 2: strides 4, 8, 16, 32 — a P2 level from conv2's stride-4 output (before its pool):
+ *   `lat2` 1×1 + P3 upsampled ×2, then the separable `fuse2`, read by the same head.
+ * Output: Ultralytics' layout A, [1, 5, N] = cx, cy, w, h (input px), face probability; N = Σ (S/s)²,
+ * levels concatenated finest first, each row-major — what `models/ultralytics/decoder.ts` reads.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError } from '../../src/errors.js';
 import type { LoadContext, RunnableModel } from '../../src/model-descriptor.js';
 
-export const YOLO_FACE_SMALL_STRIDES = [8, 16, 32] as const;
+/** Strides of generation 1 (v1) and generation 2 (with the stride-4 P2 level). */
+export const YOLO_FACE_SMALL_V1_STRIDES: readonly number[] = [8, 16, 32];
+export const YOLO_FACE_SMALL_V2_STRIDES: readonly number[] = [4, 8, 16, 32];
+/** The strides of the weights shipped as `yolo-face-small` (v1 until generation 2 beats it on wider-dev). */
+export const YOLO_FACE_SMALL_STRIDES = YOLO_FACE_SMALL_V1_STRIDES;
 /** DFL bins per side. */
 export const REG_MAX = 16;
 /** face-api's mean RGB (0..255), subtracted from the 0..1 input as mean/255. */
@@ -45,14 +53,21 @@ const CONVS: readonly (readonly [string, number, number, number])[] = [
   ['cls_out', 1, WIDTH, 1],
 ];
 
+/** The P2 level's layers (generation 2 only). */
+const P2_CONVS: readonly (readonly [string, number, number, number])[] = [['lat2', 1, BACKBONE[2], WIDTH]];
+const P2_SEPARABLE: readonly (readonly [string, number, number])[] = [['fuse2', WIDTH, WIDTH]];
+
+const hasP2 = (strides: readonly number[]): boolean => strides[0] === 4;
+
 /** Every tensor of the weights file with its shape (tfjs layouts `[kh, kw, in, out]`, `[kh, kw, in, 1]`). */
-export function expectedShapes(): Map<string, number[]> {
+export function expectedShapes(strides: readonly number[] = YOLO_FACE_SMALL_STRIDES): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
-  for (const [name, k, cin, cout] of CONVS) {
+  const p2 = hasP2(strides);
+  for (const [name, k, cin, cout] of p2 ? [...CONVS, ...P2_CONVS] : CONVS) {
     shapes.set(`${name}/filter`, [k, k, cin, cout]);
     shapes.set(`${name}/bias`, [cout]);
   }
-  for (const [name, cin, cout] of SEPARABLE) {
+  for (const [name, cin, cout] of p2 ? [...SEPARABLE, ...P2_SEPARABLE] : SEPARABLE) {
     shapes.set(`${name}.depthwise/filter`, [3, 3, cin, 1]);
     shapes.set(`${name}.pointwise/filter`, [1, 1, cin, cout]);
     shapes.set(`${name}.pointwise/bias`, [cout]);
@@ -60,11 +75,18 @@ export function expectedShapes(): Map<string, number[]> {
   return shapes;
 }
 
-export type YoloFaceSmallWeights = ReadonlyMap<string, tf.Tensor>;
+/** The weight tensors by name, and the strides they were trained for. */
+export interface YoloFaceSmallWeights {
+  readonly strides: readonly number[];
+  readonly tensors: ReadonlyMap<string, tf.Tensor>;
+}
 
-/** Checks a decoded weight map against the architecture. Throws `model-mismatch` (disposing the map) when it differs. */
-export function weightsFromMap(map: tf.NamedTensorMap): YoloFaceSmallWeights {
-  const shapes = expectedShapes();
+/**
+ * Checks a decoded weight map against the architecture of `strides`. Throws `model-mismatch` (disposing
+ * the map) when it differs — e.g. v1's weights (no `lat2`) given to generation 2.
+ */
+export function weightsFromMap(map: tf.NamedTensorMap, strides: readonly number[] = YOLO_FACE_SMALL_STRIDES): YoloFaceSmallWeights {
+  const shapes = expectedShapes(strides);
   const problems: string[] = [];
   for (const [name, shape] of shapes) {
     const tensor = map[name];
@@ -73,13 +95,18 @@ export function weightsFromMap(map: tf.NamedTensorMap): YoloFaceSmallWeights {
   }
   if (problems.length > 0) {
     tf.dispose(Object.values(map));
-    throw new LoupeError('model-mismatch', `Not yolo-face-small's weights: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? '; …' : ''}.`);
+    throw new LoupeError(
+      'model-mismatch',
+      `Not the weights of yolo-face-small with strides ${strides.join('/')}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? '; …' : ''}.`,
+    );
   }
   tf.dispose(Object.entries(map).filter(([name]) => !shapes.has(name)).map(([, t]) => t));
-  return new Map([...shapes.keys()].map((name) => [name, map[name]!]));
+  return { strides, tensors: new Map([...shapes.keys()].map((name) => [name, map[name]!])) };
 }
 
-function conv(w: YoloFaceSmallWeights, name: string, x: tf.Tensor4D, leaky: boolean): tf.Tensor4D {
+type Tensors = ReadonlyMap<string, tf.Tensor>;
+
+function conv(w: Tensors, name: string, x: tf.Tensor4D, leaky: boolean): tf.Tensor4D {
   return tf.fused.conv2d({
     x,
     filter: w.get(`${name}/filter`) as tf.Tensor4D,
@@ -91,7 +118,7 @@ function conv(w: YoloFaceSmallWeights, name: string, x: tf.Tensor4D, leaky: bool
   });
 }
 
-function separable(w: YoloFaceSmallWeights, name: string, x: tf.Tensor4D): tf.Tensor4D {
+function separable(w: Tensors, name: string, x: tf.Tensor4D): tf.Tensor4D {
   const depthwise = tf.depthwiseConv2d(x, w.get(`${name}.depthwise/filter`) as tf.Tensor4D, 1, 'same');
   return tf.fused.conv2d({
     x: depthwise,
@@ -114,20 +141,25 @@ export interface LevelOutputs {
   cls: tf.Tensor4D;
 }
 
-/** In: [1, S, S, 3] RGB 0..1 (S a multiple of 32). Out: per level (strides 8, 16, 32) the raw head outputs; caller owns them. */
-export function runHeads(w: YoloFaceSmallWeights, input: tf.Tensor4D): LevelOutputs[] {
+/**
+ * In: [1, S, S, 3] RGB 0..1 (S a multiple of 32). Out: per level, finest first (strides 8, 16, 32, or
+ * 4, 8, 16, 32 for generation 2), the raw head outputs; caller owns them.
+ */
+export function runHeads(weights: YoloFaceSmallWeights, input: tf.Tensor4D): LevelOutputs[] {
+  const w = weights.tensors;
   return tf.tidy(() => {
     let x = tf.sub(input, tf.tensor1d(MEAN_RGB.map((m) => m / 255))) as tf.Tensor4D;
     x = pool(conv(w, 'conv0', x, true));
     x = pool(separable(w, 'conv1', x));
-    x = pool(separable(w, 'conv2', x));
-    const c3 = separable(w, 'conv3', x);
+    const c2 = separable(w, 'conv2', x); // [1, S/4, S/4, 64]
+    const c3 = separable(w, 'conv3', pool(c2));
     const c4 = separable(w, 'conv4', pool(c3));
     const c5 = separable(w, 'conv5', pool(c4));
     const p5 = conv(w, 'lat5', c5, true);
     const p4 = separable(w, 'fuse4', tf.add(conv(w, 'lat4', c4, true), up2(p5)));
     const p3 = separable(w, 'fuse3', tf.add(conv(w, 'lat3', c3, true), up2(p4)));
-    return [p3, p4, p5].map((p) => ({
+    const pyramid = hasP2(weights.strides) ? [separable(w, 'fuse2', tf.add(conv(w, 'lat2', c2, true), up2(p3))), p3, p4, p5] : [p3, p4, p5];
+    return pyramid.map((p) => ({
       box: conv(w, 'box_out', separable(w, 'box2', separable(w, 'box1', p)), false),
       cls: conv(w, 'cls_out', separable(w, 'cls2', separable(w, 'cls1', p)), false),
     }));
@@ -135,12 +167,12 @@ export function runHeads(w: YoloFaceSmallWeights, input: tf.Tensor4D): LevelOutp
 }
 
 /** Cell centres (x + ½, y + ½)·stride [N, 2] and strides [N, 1] of an S×S input, levels concatenated row-major. */
-function anchorTable(size: number): { points: Float32Array; strides: Float32Array } {
-  const count = YOLO_FACE_SMALL_STRIDES.reduce((sum, s) => sum + (size / s) ** 2, 0);
+function anchorTable(size: number, levelStrides: readonly number[]): { points: Float32Array; strides: Float32Array } {
+  const count = levelStrides.reduce((sum, s) => sum + (size / s) ** 2, 0);
   const points = new Float32Array(count * 2);
   const strides = new Float32Array(count);
   let n = 0;
-  for (const s of YOLO_FACE_SMALL_STRIDES) {
+  for (const s of levelStrides) {
     const cells = size / s;
     for (let y = 0; y < cells; y++) {
       for (let x = 0; x < cells; x++, n++) {
@@ -186,7 +218,7 @@ export function yoloFaceSmallNetwork(weights: YoloFaceSmallWeights): RunnableMod
   const anchorsFor = (size: number): Anchors => {
     let entry = anchors.get(size);
     if (!entry) {
-      const table = anchorTable(size);
+      const table = anchorTable(size, weights.strides);
       entry = { points: tf.tensor2d(table.points, [table.strides.length, 2]), strides: tf.tensor2d(table.strides, [table.strides.length, 1]) };
       anchors.set(size, entry);
     }
@@ -209,15 +241,18 @@ export function yoloFaceSmallNetwork(weights: YoloFaceSmallWeights): RunnableMod
     dispose() {
       if (disposed) return;
       disposed = true;
-      tf.dispose([...weights.values()]);
+      tf.dispose([...weights.tensors.values()]);
       for (const entry of anchors.values()) tf.dispose([entry.points, entry.strides]);
       anchors.clear();
     },
   };
 }
 
-/** Loads the weights file at `context.url` with tfjs's http loader (through `context.fetch`) and builds the network. */
-export async function loadYoloFaceSmall(context: LoadContext): Promise<RunnableModel> {
+/**
+ * Loads the weights file at `context.url` with tfjs's http loader (through `context.fetch`) and builds the
+ * network of `strides` (v1's by default).
+ */
+export async function loadYoloFaceSmall(context: LoadContext, strides: readonly number[] = YOLO_FACE_SMALL_STRIDES): Promise<RunnableModel> {
   const handler = tf.io.http(context.url, { fetchFunc: context.fetch, onProgress: context.onProgress });
   let artifacts: tf.io.ModelArtifacts;
   try {
@@ -233,5 +268,5 @@ export async function loadYoloFaceSmall(context: LoadContext): Promise<RunnableM
   } catch (error) {
     throw new LoupeError('model-load-failed', `The weights of ${context.url} do not match its manifest: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return yoloFaceSmallNetwork(weightsFromMap(map));
+  return yoloFaceSmallNetwork(weightsFromMap(map, strides));
 }

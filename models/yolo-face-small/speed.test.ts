@@ -1,5 +1,7 @@
-// Speed of yolo-face-small against the Tiny Face Detector on the WASM backend in Node, the two networks
-// alternated run by run at the same input sizes (only with LOUPE_SPEED=1: a measurement, not a test).
+// Speed of yolo-face-small (v1, and generation 2 with its stride-4 level: the architecture of
+// fixtures/generation-2, whose cost does not depend on the weights' values) against the Tiny Face Detector
+// on the WASM backend in Node, the networks alternated run by run at the same input sizes (only with
+// LOUPE_SPEED=1: a measurement, not a test).
 //
 //   LOUPE_SPEED=1 npx vitest run models/yolo-face-small/speed.test.ts
 import * as tf from '@tensorflow/tfjs';
@@ -9,14 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NODE_MODEL_BASE_URL, fileFetch } from '../../test/node.js';
 import { loadTinyFaceDetector } from '../yolo-face/network.js';
-import { loadYoloFaceSmall } from './network.js';
+import { YOLO_FACE_SMALL_V2_STRIDES, loadYoloFaceSmall } from './network.js';
 
 const SIZES = (process.env.LOUPE_SPEED_SIZES ?? '416,640').split(',').map(Number);
 const RUNS = Number(process.env.LOUPE_SPEED_RUNS ?? 15);
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-describe.skipIf(!process.env.LOUPE_SPEED)('yolo-face-small vs yolo-face on WASM (Node)', () => {
+describe.skipIf(!process.env.LOUPE_SPEED)('yolo-face-small (v1, generation 2) vs yolo-face on WASM (Node)', () => {
   it('times both networks, alternated', async () => {
     setWasmPaths(fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
     expect(await tf.setBackend('wasm')).toBe(true);
@@ -24,11 +26,15 @@ describe.skipIf(!process.env.LOUPE_SPEED)('yolo-face-small vs yolo-face on WASM 
     const models = {
       'yolo-face': await loadTinyFaceDetector({ url: url('tiny_face_detector_model-weights_manifest.json'), fetch: fileFetch }),
       'yolo-face-small': await loadYoloFaceSmall({ url: url('yolo-face-small.json'), fetch: fileFetch }),
+      'generation 2': await loadYoloFaceSmall(
+        { url: new URL('./fixtures/generation-2/yolo-face-small.json', import.meta.url).href, fetch: fileFetch },
+        YOLO_FACE_SMALL_V2_STRIDES,
+      ),
     };
     const lines: string[] = [];
     for (const size of SIZES) {
       const input = tf.randomUniform([1, size, size, 3]);
-      const times: Record<string, number[]> = { 'yolo-face': [], 'yolo-face-small': [] };
+      const times: Record<string, number[]> = Object.fromEntries(Object.keys(models).map((name) => [name, []]));
       for (let run = -2; run < RUNS; run++) {
         for (const [name, model] of Object.entries(models)) {
           const start = performance.now();
@@ -39,8 +45,11 @@ describe.skipIf(!process.env.LOUPE_SPEED)('yolo-face-small vs yolo-face on WASM 
         }
       }
       input.dispose();
-      const [tiny, small] = [median(times['yolo-face']!), median(times['yolo-face-small']!)];
-      lines.push(`${size}: yolo-face ${tiny.toFixed(0)} ms, yolo-face-small ${small.toFixed(0)} ms (median of ${RUNS}), ratio ${(small / tiny).toFixed(2)}`);
+      const [tiny, small, v2] = [median(times['yolo-face']!), median(times['yolo-face-small']!), median(times['generation 2']!)];
+      lines.push(
+        `${size}: yolo-face ${tiny.toFixed(0)} ms, yolo-face-small ${small.toFixed(0)} ms, generation 2 ${v2.toFixed(0)} ms (medians of ${RUNS}); ` +
+          `v1/tiny ${(small / tiny).toFixed(2)}, generation 2/v1 ${(v2 / small).toFixed(2)}`,
+      );
     }
     for (const model of Object.values(models)) model.dispose();
     console.log(`WASM (${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'}, ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threads' : 'one thread'}):\n${lines.join('\n')}`);

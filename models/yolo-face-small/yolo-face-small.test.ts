@@ -4,14 +4,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetector, LoupeError } from '../index.js';
+import { createDetector, createDetectorFor, LoupeError } from '../index.js';
 import { NODE_MODEL_BASE_URL, fileFetch } from '../../test/node.js';
 import type { Detector } from '../../src/types.js';
 import { yoloFaceSmall, yoloFaceSmallDescriptor, yoloFaceSmallLevels } from './descriptor.js';
-import { loadYoloFaceSmall, runHeads, weightsFromMap, expectedShapes, type YoloFaceSmallWeights } from './network.js';
+import { YOLO_FACE_SMALL_V2_STRIDES, loadYoloFaceSmall, runHeads, weightsFromMap, expectedShapes, type YoloFaceSmallWeights } from './network.js';
+import { YOLO_FACE_SMALL_V2 } from './descriptor.js';
 
 interface Fixture {
   size: number;
+  strides?: number[];
   output: number[][];
   clsLogitsStride8: number[];
   boxLogitsCell0: number[];
@@ -40,10 +42,37 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return max;
 };
 
-async function decodedWeights(): Promise<YoloFaceSmallWeights> {
-  const artifacts = await tf.io.http(weightsUrl, { fetchFunc: fileFetch }).load!();
-  return weightsFromMap(tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!));
+async function decodedWeights(url = weightsUrl, strides?: readonly number[]): Promise<YoloFaceSmallWeights> {
+  const artifacts = await tf.io.http(url, { fetchFunc: fileFetch }).load!();
+  return weightsFromMap(tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!), strides);
 }
+
+/** Layout-A rows and raw head outputs of a network against a PyTorch fixture, to 1e-4. */
+async function expectParity(url: string, expected: Fixture, strides?: readonly number[]): Promise<void> {
+  const model = await loadYoloFaceSmall({ url, fetch: fileFetch }, strides);
+  const input = fixtureInput(expected.size);
+  const [output] = await model.execute(input);
+  const cells = (expected.strides ?? [8, 16, 32]).reduce((sum, s) => sum + (expected.size / s) ** 2, 0);
+  expect(output!.shape).toEqual([1, 5, cells]);
+  // Boxes (rows 0–3, input px) in units of the input side, so that 1e-4 means the same at any size
+  // (float32 sums in another order differ by ~1e-4 px on a 30-px box); probabilities (row 4) as they are.
+  const ours = (output as tf.Tensor3D).arraySync()[0]!;
+  for (let row = 0; row < 5; row++) {
+    const scale = row < 4 ? expected.size : 1;
+    expect(maxAbsDiff(ours[row]!.map((v) => v / scale), expected.output[row]!.map((v) => v / scale))).toBeLessThan(1e-4);
+  }
+  const weights = await decodedWeights(url, strides);
+  const heads = runHeads(weights, input);
+  // The finest level's face logits, and the DFL logits of its cell (0, 0): tfjs NHWC channel c = PyTorch channel c (side·16 + bin).
+  expect(maxAbsDiff(heads[0]!.cls.dataSync(), expected.clsLogitsStride8)).toBeLessThan(1e-4);
+  expect(maxAbsDiff(tf.tidy(() => heads[0]!.box.slice([0, 0, 0, 0], [1, 1, 1, -1])).dataSync(), expected.boxLogitsCell0)).toBeLessThan(1e-4);
+  tf.dispose([output!, input, ...heads.flatMap((h) => [h.box, h.cls]), ...weights.tensors.values()]);
+  model.dispose();
+}
+
+/** Generation 2 (stride-4 P2 level): weights exported by training/ from the run's initial state, with their PyTorch fixture. */
+const V2_WEIGHTS_URL = new URL('./fixtures/generation-2/yolo-face-small.json', import.meta.url).href;
+const v2Fixture = JSON.parse(readFileSync(new URL('./fixtures/generation-2/fixtures/expected-64.json', import.meta.url), 'utf8')) as Fixture;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -51,27 +80,13 @@ beforeAll(async () => {
 
 describe('yolo-face-small vs PyTorch (fixture from training/)', () => {
   it('reproduces the layout-A output and the raw head outputs on the fixed input to 1e-4', async () => {
-    const model = await loadYoloFaceSmall({ url: weightsUrl, fetch: fileFetch });
-    const input = fixtureInput(fixture.size);
-    const [output] = await model.execute(input);
-    const cells = [8, 16, 32].reduce((sum, s) => sum + (fixture.size / s) ** 2, 0);
-    expect(output!.shape).toEqual([1, 5, cells]);
-    // Boxes (rows 0–3, input px) in units of the input side, so that 1e-4 means the same at any size
-    // (float32 sums in another order differ by ~1e-4 px on a 30-px box); probabilities (row 4) as they are.
-    const ours = (output as tf.Tensor3D).arraySync()[0]!;
-    const side = fixture.size;
-    for (let row = 0; row < 5; row++) {
-      const scale = row < 4 ? side : 1;
-      expect(maxAbsDiff(ours[row]!.map((v) => v / scale), fixture.output[row]!.map((v) => v / scale))).toBeLessThan(1e-4);
-    }
+    await expectParity(weightsUrl, fixture);
+  });
 
-    const weights = await decodedWeights();
-    const heads = runHeads(weights, input);
-    expect(maxAbsDiff(heads[0]!.cls.dataSync(), fixture.clsLogitsStride8)).toBeLessThan(1e-4);
-    // DFL logits of cell (0, 0) at stride 8: tfjs NHWC channel c = PyTorch channel c (side·16 + bin).
-    expect(maxAbsDiff(tf.tidy(() => heads[0]!.box.slice([0, 0, 0, 0], [1, 1, 1, -1])).dataSync(), fixture.boxLogitsCell0)).toBeLessThan(1e-4);
-    tf.dispose([output!, input, ...heads.flatMap((h) => [h.box, h.cls]), ...weights.values()]);
-    model.dispose();
+  it('generation 2 (strides 4/8/16/32) reproduces PyTorch on the fixed input to 1e-4, and refuses v1\'s weights', async () => {
+    expect(v2Fixture.strides).toEqual([...YOLO_FACE_SMALL_V2_STRIDES]);
+    await expectParity(V2_WEIGHTS_URL, v2Fixture, YOLO_FACE_SMALL_V2_STRIDES);
+    await expect(loadYoloFaceSmall({ url: weightsUrl, fetch: fileFetch }, YOLO_FACE_SMALL_V2_STRIDES)).rejects.toThrow(/strides 4\/8\/16\/32: lat2\/filter is missing/);
   });
 
   it('gives the same detections through createDetector() as the PyTorch output, decoded and NMS-ed by hand', async () => {
@@ -193,5 +208,46 @@ describe('yolo-face-small in the engine', () => {
     detector.dispose();
     await new Promise((resolve) => setTimeout(resolve, 0)); // the shared model is released in a microtask
     expect(tf.memory().numTensors).toBe(baseline - expectedShapes().size);
+  });
+});
+
+describe('yolo-face-small generation 2 in the engine: four levels, stride 4 first', () => {
+  it('reports strides 4/8/16/32 in levels and maps, each detection\'s cell on its level, and leaks no tensor', async () => {
+    const descriptor = yoloFaceSmallDescriptor(128, YOLO_FACE_SMALL_V2);
+    expect(descriptor.levels.map((l) => [l.stride, l.width])).toEqual([
+      [4, 32],
+      [8, 16],
+      [16, 8],
+      [32, 4],
+    ]);
+    const detector = await createDetectorFor(descriptor, {
+      model: descriptor.id,
+      backend: 'cpu',
+      modelBaseUrl: new URL('./fixtures/generation-2/', import.meta.url).href,
+      fetch: fileFetch,
+      scoreThreshold: 0,
+    });
+    const frame = tf.tidy(() => tf.cast(tf.mul(tf.squeeze(fixtureInput(96), [0]), 255), 'int32') as tf.Tensor3D);
+    await detector.detect(frame); // warm-up
+    const before = tf.memory().numTensors;
+    const result = await detector.detect(frame, { maps: true });
+    expect(result.levels.map((l) => l.stride)).toEqual([4, 8, 16, 32]);
+    expect(result.maps?.levels?.map((l) => [l.stride, ...l.scores.tensor.shape])).toEqual([
+      [4, 32, 32, 1],
+      [8, 16, 16, 1],
+      [16, 8, 8, 1],
+      [32, 4, 4, 1],
+    ]);
+    expect(result.detections.length).toBeGreaterThan(0);
+    for (const d of result.detections) {
+      const level = result.levels[d.cell.level]!;
+      expect(d.cell.stride).toBe(level.stride);
+      expect(d.cell.x).toBeLessThan(level.width);
+      expect(d.cell.y).toBeLessThan(level.height);
+    }
+    result.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    frame.dispose();
+    detector.dispose();
   });
 });
