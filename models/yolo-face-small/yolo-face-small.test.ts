@@ -47,6 +47,16 @@ async function decodedWeights(url = weightsUrl, strides?: readonly number[]): Pr
   return weightsFromMap(tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!), strides);
 }
 
+/** Every detection's cell lies on the grid of the level it names. */
+function expectCellsOnTheirLevels(result: Awaited<ReturnType<Detector['detect']>>): void {
+  for (const d of result.detections) {
+    const level = result.levels[d.cell.level]!;
+    expect(d.cell.stride).toBe(level.stride);
+    expect(d.cell.x).toBeLessThan(level.width);
+    expect(d.cell.y).toBeLessThan(level.height);
+  }
+}
+
 /** Layout-A rows and raw head outputs of a network against a PyTorch fixture, to 1e-4. */
 async function expectParity(url: string, expected: Fixture, strides?: readonly number[]): Promise<void> {
   const model = await loadYoloFaceSmall({ url, fetch: fileFetch }, strides);
@@ -197,12 +207,7 @@ describe('yolo-face-small in the engine', () => {
     expect(plain.levels.map((l) => l.stride)).toEqual([8, 16, 32]);
     const withMaps = await detector.detect(frame, { maps: true });
     expect(withMaps.maps?.levels?.map((l) => l.stride)).toEqual([8, 16, 32]);
-    for (const d of withMaps.detections) {
-      const level = withMaps.levels[d.cell.level]!;
-      expect(d.cell.stride).toBe(level.stride);
-      expect(d.cell.x).toBeLessThan(level.width);
-      expect(d.cell.y).toBeLessThan(level.height);
-    }
+    expectCellsOnTheirLevels(withMaps);
     withMaps.dispose();
     expect(tf.memory().numTensors).toBe(before);
     detector.dispose();
@@ -239,12 +244,7 @@ describe('yolo-face-small generation 2 in the engine: four levels, stride 4 firs
       [32, 4, 4, 1],
     ]);
     expect(result.detections.length).toBeGreaterThan(0);
-    for (const d of result.detections) {
-      const level = result.levels[d.cell.level]!;
-      expect(d.cell.stride).toBe(level.stride);
-      expect(d.cell.x).toBeLessThan(level.width);
-      expect(d.cell.y).toBeLessThan(level.height);
-    }
+    expectCellsOnTheirLevels(result);
     result.dispose();
     expect(tf.memory().numTensors).toBe(before);
     frame.dispose();
