@@ -74,7 +74,7 @@ def main():
     parser.add_argument('--threads', type=int, default=1, help='1 is fastest on a shared machine; 2 on an idle 2-core one')
     parser.add_argument('--checkpoint', default=None, help='resumable checkpoint (a rerun resumes from it); default '
                         'node_modules/.cache/loupe-training-v2/yolo-face-small.pt (generation 2), loupe-training/ (1)')
-    parser.add_argument('--checkpoint-every', type=int, default=100)
+    parser.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints (also one every 10 minutes)')
     parser.add_argument('--log-file', default=None, help='progress log (appended); default next to the checkpoint, progress.log')
     parser.add_argument('--fresh', action='store_true', help='ignore an existing checkpoint')
     parser.add_argument('--export-only', action='store_true', help='export the checkpoint\'s averaged weights and stop')

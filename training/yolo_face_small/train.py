@@ -64,11 +64,13 @@ def build_model(tiny_manifest=None, strides=STRIDES, init=None):
 
 def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=None, log_every=10, checkpoint=None,
           log=print, sampler_options=None, strides=STRIDES, init=None, small_faces=None, crops=None,
-          checkpoint_every=100, validate=None, validate_every=0):
+          checkpoint_every=100, checkpoint_seconds=600, validate=None, validate_every=0):
     """Trains from face-api's backbone (or from scratch without `tiny_manifest`), optionally from an exported
     model (`init`). `crops`: crop sizes drawn per step (multi-scale), else `crop`. `small_faces`: the loss's
     small-face recipe (default: on with a stride-4 level). `validate(ema_model, step)` runs every
-    `validate_every` steps (after the checkpoint). Returns the EMA model and the per-step losses."""
+    `validate_every` steps (after the checkpoint). A checkpoint is also written when `checkpoint_seconds`
+    have passed since the last one (on a loaded machine 100 steps can take over an hour; a checkpoint does
+    not change the run: the sampler's RNG is saved with it). Returns the EMA model and the per-step losses."""
     torch.manual_seed(seed)
     small_faces = (min(strides) == 4) if small_faces is None else small_faces
     model = build_model(tiny_manifest, strides, init).to(memory_format=torch.channels_last)
@@ -90,6 +92,7 @@ def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=Non
         log(f'resumed at step {start_step}')
     model.train()
     t0, seen = time.time(), 0
+    saved_at = time.time()
     for step in range(start_step, steps):
         f = (step + 1) / warmup if step < warmup else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
         for g, b in zip(optimizer.param_groups, base):
@@ -113,7 +116,8 @@ def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=Non
             log(f'step {step + 1}/{steps} loss {sum(recent) / len(recent):.3f} (box {parts["box"]:.3f} cls {parts["cls"]:.3f} '
                 f'dfl {parts["dfl"]:.3f}, {parts["fg"]} positives) lr {optimizer.param_groups[0]["lr"]:.2e} '
                 f'{(time.time() - t0) / seen:.2f} s/step')
-        if checkpoint and ((step + 1) % checkpoint_every == 0 or step + 1 == steps):
+        if checkpoint and ((step + 1) % checkpoint_every == 0 or step + 1 == steps or time.time() - saved_at > checkpoint_seconds):
+            saved_at = time.time()
             torch.save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'ema': ema.shadow,
                         'ema_updates': ema.updates, 'step': step + 1, 'losses': losses, 'rng': sampler.rng.getstate()},
                        checkpoint + '.tmp')
