@@ -20,7 +20,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the working tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from yolo_face_small.data import load_coco_folder  # noqa: E402
 from yolo_face_small.model import STRIDES, STRIDES_V1, YoloFaceSmall  # noqa: E402
-from yolo_face_small.train import export, train  # noqa: E402
+from yolo_face_small.train import export, load_exported, train  # noqa: E402
 from yolo_face_small.validate import validate  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -78,6 +78,8 @@ def main():
     parser.add_argument('--log-file', default=None, help='progress log (appended); default next to the checkpoint, progress.log')
     parser.add_argument('--fresh', action='store_true', help='ignore an existing checkpoint')
     parser.add_argument('--export-only', action='store_true', help='export the checkpoint\'s averaged weights and stop')
+    parser.add_argument('--validate-weights', default=None, help='validate an exported weights file (of --generation\'s '
+                        'architecture; e.g. v1: --generation 1 --validate-weights models/yolo-face-small/yolo-face-small.json) and stop')
     args = parser.parse_args()
     g = GENERATIONS[args.generation]
     args.data = args.data or g['data']
@@ -97,6 +99,23 @@ def main():
         print(line, flush=True)
         log_file.write(f'{datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")} {line}\n')
         log_file.flush()
+
+    def run_validation(model, step, pictures):
+        t = time.time()
+        result = validate(model, pictures, args.val_size)
+        figures = '; '.join(f'{k} AP {v["AP"]:.1f} AP50 {v["AP50"]:.1f} AP_small {v["AP_small"]:.1f} AP50_small {v["AP50_small"]:.1f}'
+                            for k, v in sorted(result.items()))
+        log(f'val {step} @{args.val_size} ({time.time() - t:.0f} s): {figures}')
+
+    if args.validate_weights:
+        torch.set_num_threads(args.threads)
+        model = YoloFaceSmall(strides=g['strides'])
+        missing = load_exported(model, args.validate_weights)
+        if missing:
+            sys.exit(f'{args.validate_weights} lacks {", ".join(missing)} (another generation?)')
+        pictures = load_coco_folder(args.val_data, max_side=100000)[::args.val_subset]
+        run_validation(model.eval(), f'of {args.validate_weights} on {len(pictures)} pictures', pictures)
+        return
 
     if args.export_only:
         state = torch.load(args.checkpoint)
@@ -121,11 +140,7 @@ def main():
         log(f'validation: {len(val_pictures)} pictures of {args.val_data} (every {args.val_subset}), at {args.val_size}')
 
         def validate_fn(model, step):
-            t = time.time()
-            result = validate(model, val_pictures, args.val_size)
-            figures = '; '.join(f'{k} AP {v["AP"]:.1f} AP50 {v["AP50"]:.1f} AP_small {v["AP_small"]:.1f} AP50_small {v["AP50_small"]:.1f}'
-                                for k, v in sorted(result.items()))
-            log(f'val step {step} @{args.val_size} ({time.time() - t:.0f} s): {figures}')
+            run_validation(model, f'step {step}', val_pictures)
     if args.fresh and os.path.exists(args.checkpoint):
         os.remove(args.checkpoint)
     model, losses = train(pictures, args.steps, batch=args.batch, crop=crops[0], crops=crops if len(crops) > 1 else None,

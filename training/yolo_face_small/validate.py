@@ -148,5 +148,6 @@ def validate(model, pictures, size=1024, events=None):
     for key, entries in rows.items():
         ap = coco_ap(entries)
         small = coco_ap(entries, (0, 32 ** 2))
-        result[key] = {'AP': 100 * ap.mean(), 'AP50': 100 * ap[0], 'AP_small': 100 * np.nanmean(small), 'AP50_small': 100 * small[0]}
+        ap_small = float('nan') if np.isnan(small).all() else 100 * np.nanmean(small)  # nan: no small face in these pictures
+        result[key] = {'AP': 100 * ap.mean(), 'AP50': 100 * ap[0], 'AP_small': ap_small, 'AP50_small': 100 * small[0]}
     return result
