@@ -4,7 +4,7 @@
  *
  *   ?backend=wasm  ?model=centernet  ?layers=boxes,heatmap  ?src=./samples/street.webm
  *   ?threshold=0.4 (or score-threshold)  ?max-detections=20  ?heatmap-class=person  ?level=16
- *   ?facing-mode=user
+ *   ?facing-mode=user  ?sync=frame  ?small-objects (on) or ?small-objects=full
  */
 
 /** Query parameter → attribute; the attribute's own name is accepted too. */
@@ -20,6 +20,8 @@ const ATTRIBUTES: Record<string, string> = {
   level: 'level',
   'facing-mode': 'facing-mode',
   'device-id': 'device-id',
+  sync: 'sync',
+  'small-objects': 'small-objects',
 };
 
 export function applyQueryParams(element: Element, search: string): void {

@@ -215,12 +215,14 @@ test('the docs pages are served by the demo build, and their live examples run',
 test('the built demo applies its query parameters and describes the selected model (demo/*.ts survive tree-shaking)', async ({ page }) => {
   // demo/query.ts is imported only for its side effect; without a package.json `sideEffects` entry the
   // build drops it and every link in the demo's caption does nothing on a deployed site.
-  await page.goto(`${site.origin}/index.html?backend=wasm&model=nanodet&layers=heatmap,levels&threshold=0.4`);
+  await page.goto(`${site.origin}/index.html?backend=wasm&model=nanodet&layers=heatmap,levels&threshold=0.4&sync=frame&small-objects=live`);
   const live = page.locator('loupe-live');
   await expect(live).toHaveAttribute('model', 'nanodet');
   await expect(live).toHaveAttribute('backend', 'wasm');
   await expect(live).toHaveAttribute('layers', 'heatmap levels');
   await expect(live).toHaveAttribute('score-threshold', '0.4');
+  await expect(live).toHaveAttribute('sync', 'frame');
+  await expect(live).toHaveAttribute('small-objects', 'live');
   // "One frame, six steps" describes the model that runs, and follows a change of model.
   await expect(page.locator('#flow-preprocess')).toContainText('416×416');
   await expect(page.locator('#flow-model')).toContainText('52×52, 26×26, 13×13');
