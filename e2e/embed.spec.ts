@@ -215,7 +215,10 @@ test('the docs pages are served by the demo build, and their live examples run',
 test('the built demo applies its query parameters and describes the selected model (demo/*.ts survive tree-shaking)', async ({ page }) => {
   // demo/query.ts is imported only for its side effect; without a package.json `sideEffects` entry the
   // build drops it and every link in the demo's caption does nothing on a deployed site.
+  // The demo's bundle (tfjs included) can take longer than an expect's 30 s to run on a loaded machine.
+  const demoReady = () => page.waitForFunction(() => customElements.get('loupe-live') !== undefined, null, { timeout: 90_000 });
   await page.goto(`${site.origin}/index.html?backend=wasm&model=nanodet&layers=heatmap,levels&threshold=0.4&sync=frame&small-objects=live`);
+  await demoReady();
   const live = page.locator('loupe-live');
   await expect(live).toHaveAttribute('model', 'nanodet');
   await expect(live).toHaveAttribute('backend', 'wasm');
@@ -231,6 +234,7 @@ test('the built demo applies its query parameters and describes the selected mod
   await expect(page.locator('#flow-model')).toContainText('13×13 grid, one cell per 32 input pixels');
   await expect(page.locator('#flow-model')).toContainText('one class (face)');
   await page.goto(`${site.origin}/index.html?backend=wasm`);
+  await demoReady();
   await expect(page.locator('#flow-model')).toContainText('128×128 grid, one cell per 4 input pixels');
   await expect(page.locator('#flow-preprocess')).toContainText('512×512');
 });
