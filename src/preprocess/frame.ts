@@ -47,9 +47,13 @@ export async function frameToTensor(source: FrameSource): Promise<FrameTensor> {
   if (!(width > 0 && height > 0)) {
     throw new LoupeError('bad-input', 'The source has no pixels yet (a video not playing, an image not loaded, or a zero-size canvas).');
   }
-  if (typeof VideoFrame !== 'undefined' && source instanceof VideoFrame) {
-    // fromPixels does not take VideoFrame in tfjs 4.22: go through an ImageBitmap (GPU-backed in Chromium).
-    const bitmap = await createImageBitmap(source);
+  // fromPixels does not take VideoFrame in tfjs 4.22, and reads an <img> at its *displayed* size
+  // (`img.width × img.height`, the layout box), not its natural one: a picture shown at 834 × 600 would
+  // reach the model stretched to that. Both go through an ImageBitmap of the natural pixels
+  // (GPU-backed in Chromium).
+  const displayedImage = typeof HTMLImageElement !== 'undefined' && source instanceof HTMLImageElement && (source.width !== width || source.height !== height);
+  if ((typeof VideoFrame !== 'undefined' && source instanceof VideoFrame) || displayedImage) {
+    const bitmap = await createImageBitmap(source as VideoFrame | HTMLImageElement);
     try {
       return { tensor: tf.browser.fromPixels(bitmap), width, height, owned: true };
     } finally {
