@@ -75,7 +75,7 @@ export default defineConfig({
     // The demo and the docs pages with their live examples (served at /docs/).
     rolldownOptions: {
       input: Object.fromEntries(
-        ['index.html', ...['index', 'compose', 'engine', 'yolo', 'reference'].map((page) => `docs/${page}.html`)].map((page) => [page.replace(/\.html$/, '').replace('/', '-'), resolve(root, page)]),
+        ['index.html', ...['index', 'compose', 'engine', 'yolo', 'explain', 'reference'].map((page) => `docs/${page}.html`)].map((page) => [page.replace(/\.html$/, '').replace('/', '-'), resolve(root, page)]),
       ),
     },
   },

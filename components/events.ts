@@ -35,6 +35,16 @@ export interface ErrorDetail {
   message: string;
 }
 
+/** `<loupe-explain>` moved to a step, or explained a new frame (then `index` 0 or the restored step). */
+export interface ExplainStepDetail {
+  index: number;
+  /** The step's id (`input`, `heatmap`, `peaks`, …, `boxes`), as in the URL hash. */
+  id: string;
+  title: string;
+  /** How many steps this frame's explanation has. */
+  count: number;
+}
+
 /** Event name → detail. The single list of Loupe events. */
 export interface LoupeEventDetails {
   'loupe-source-ready': SourceReadyDetail;
@@ -42,6 +52,7 @@ export interface LoupeEventDetails {
   'loupe-backend': BackendReport;
   'loupe-progress': ProgressDetail;
   'loupe-error': ErrorDetail;
+  'loupe-explain-step': ExplainStepDetail;
 }
 
 export type LoupeEventName = keyof LoupeEventDetails;
@@ -64,5 +75,6 @@ declare global {
     'loupe-backend': LoupeEvent<'loupe-backend'>;
     'loupe-progress': LoupeEvent<'loupe-progress'>;
     'loupe-error': LoupeEvent<'loupe-error'>;
+    'loupe-explain-step': LoupeEvent<'loupe-explain-step'>;
   }
 }

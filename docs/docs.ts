@@ -10,6 +10,7 @@ const PAGES: readonly [string, string][] = [
   ['./compose.html', 'Compose the parts'],
   ['./engine.html', 'Engine API'],
   ['./yolo.html', 'Your YOLO model'],
+  ['./explain.html', 'How boxes are made'],
   ['./reference.html', 'Element reference'],
   ['../', 'Demo'],
 ];

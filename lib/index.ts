@@ -1,6 +1,6 @@
 /**
  * The library's entry (`import … from 'loupe-vision'`): registers `<loupe-camera>`, `<loupe-detector>`,
- * `<loupe-overlay>` and `<loupe-live>`, and exports the engine API (`createDetector`, …) and the element
+ * `<loupe-overlay>`, `<loupe-live>` and `<loupe-explain>`, and exports the engine API (`createDetector`, …) and the element
  * classes. Built as `dist/lib/loupe.slim.js`, which imports tfjs and Lit by their package names (for
  * bundlers); `lib/bundle.ts` is the self-contained variant.
  *

@@ -13,6 +13,18 @@ import { modelSourceOf, urlModelDescriptor } from './ultralytics/source.js';
 export * from '../src/index.js';
 export { getModelIds, getModelInfo, DEFAULT_MODEL_ID, type ModelInfo } from './registry.js';
 export { modelSourceOf } from './ultralytics/source.js';
+export {
+  explainFrame,
+  explainResult,
+  isExplained,
+  EXPLAINED_MODELS,
+  type Explanation,
+  type ExplainStep,
+  type ExplainedRow,
+  type ExplainedModel,
+  type StepPicture,
+  type CellExplanation,
+} from './explain.js';
 
 /**
  * Loads a registered model, or a user's Ultralytics export from a URL (`{ url, format: 'ultralytics' }`

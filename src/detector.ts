@@ -30,6 +30,7 @@ import type {
   BackendReport,
   DetectCallOptions,
   LetterboxTransform,
+  DecodeTrace,
   DetectionResult,
   Detector,
   DetectionMaps,
@@ -37,6 +38,7 @@ import type {
   FrameIngest,
   FrameSource,
   LoadPhase,
+  NmsTraceStep,
   RunOptions,
   RunOptionsPatch,
   WarmUpReport,
@@ -144,7 +146,7 @@ class GraphDetector implements Detector {
     const { descriptor } = this;
     const options = this.options;
     const small = call.smallObjects === undefined ? this.smallObjects : resolveSmallObjects(call.smallObjects);
-    if (small) {
+    if (small && call.trace !== true) {
       const context = { descriptor, runnable: this.runnable, backend: this.backend.backend, state: this.batchState, rectMultiple: this.rectMultiple };
       return detectSmallObjects(context, source, options, small, call);
     }
@@ -188,7 +190,11 @@ class GraphDetector implements Detector {
     const host = !onGpu && descriptor.hostDecode ? hostOutputs(outputs) : null;
     let maps: DetectionMaps;
     let values: Float32Array;
-    if (host && descriptor.hostDecode) {
+    let trace: DecodeTrace | undefined;
+    if (call.trace === true) {
+      ({ trace, maps } = await this.traceDecode(outputs, letterbox, options, ownNmsIou, call.maps === true));
+      values = trace.final;
+    } else if (host && descriptor.hostDecode) {
       try {
         // Plain JS first: the views into WASM memory are valid only until the next tfjs call.
         const inputSize = { width: letterbox.inputWidth, height: letterbox.inputHeight };
@@ -232,7 +238,56 @@ class GraphDetector implements Detector {
       dispose: () => maps.dispose(),
     };
     if (keepMaps) result.maps = maps;
+    if (trace) result.trace = trace;
     return result;
+  }
+
+  /**
+   * `detect(…, { trace: true })`: the decode of the CPU path, on copies of the outputs (read off any
+   * backend), keeping what each stage produced: the decoder's candidates without the score threshold
+   * (the thresholded frame's rows are their prefix), each NMS step, the kept rows, the final rows.
+   * Takes ownership of `outputs` ([1, …] raw model outputs).
+   */
+  private async traceDecode(outputs: tf.Tensor[], letterbox: LetterboxTransform, options: RunOptions, nmsIou: number | null, keepMaps: boolean): Promise<{ trace: DecodeTrace; maps: DetectionMaps }> {
+    const { descriptor } = this;
+    const inputSize = { width: letterbox.inputWidth, height: letterbox.inputHeight };
+    let copies: DecodeTrace['outputs'];
+    let candidates: Float32Array;
+    let maps: DetectionMaps | undefined;
+    try {
+      copies = await Promise.all(
+        outputs.map(async (tensor, i) => ({ name: descriptor.outputs[i] ?? `output ${i}`, shape: [...tensor.shape], values: Float32Array.from(await tensor.data()) })),
+      );
+      if (descriptor.hostDecode) {
+        candidates = descriptor.hostDecode.rows(copies, { maxDetections: options.maxDetections, inputSize });
+        maps = bundleMaps(keepMaps ? descriptor.hostDecode.maps(outputs, { maxDetections: options.maxDetections, inputSize }) : {});
+      } else {
+        const decoded = descriptor.decode(outputs, { maxDetections: options.maxDetections, inputSize });
+        maps = bundleMaps(decoded.maps);
+        candidates = await this.readAll(decoded.rows);
+      }
+    } catch (error) {
+      maps?.dispose();
+      throw asLoupeError(error, 'backend-failed', 'Reading the model outputs back failed');
+    } finally {
+      for (const t of outputs) t.dispose();
+    }
+    const steps: NmsTraceStep[] = [];
+    const kept =
+      nmsIou !== null
+        ? suppressRows(candidates, ROW_WIDTH, nmsIou, options.scoreThreshold, options.maxDetections, steps)
+        : candidates.slice(0, options.maxDetections * ROW_WIDTH);
+    const final = unletterboxRows(kept.slice(), ROW_WIDTH, letterbox);
+    const trace: DecodeTrace = {
+      outputs: copies,
+      candidates,
+      nms: nmsIou !== null ? { iouThreshold: nmsIou, steps } : null,
+      kept,
+      final,
+      scoreThreshold: options.scoreThreshold,
+      maxDetections: options.maxDetections,
+    };
+    return { trace, maps };
   }
 
   /**

@@ -154,6 +154,44 @@ export interface DetectCallOptions {
    * earlier than the last frame's starts the tracks over (a seek, a looping video).
    */
   timestamp?: number;
+  /**
+   * Also return this frame's decode as data (`result.trace`: the model's raw outputs, the decoder's
+   * candidates, each NMS step, the kept rows before and after the letterbox mapping), for explainers
+   * (`<loupe-explain>`). It is the decode `detect()` runs, so `result.detections` are the usual ones.
+   * Costs a copy of the outputs (CenterNet: 5.3 MB). Runs the single pass (small-object mode is off for it).
+   */
+  trace?: boolean;
+}
+
+/** One candidate's turn in the model's greedy NMS: kept, or suppressed by a kept row with this IoU. */
+export interface NmsTraceStep {
+  /** Row index in `DecodeTrace.candidates`. */
+  candidate: number;
+  /** Row index (in `candidates`) of the kept row of the same class that suppressed it; null: kept. */
+  suppressedBy: number | null;
+  /** IoU with `suppressedBy`, in model-input pixels (0 when kept). */
+  iou: number;
+}
+
+/**
+ * One frame's decode as data (`detect(source, { trace: true })`). Rows are `ROW_WIDTH` (8) floats:
+ * (x1, y1, x2, y2, score, classId, level, position), `position` the flat cell index in its level
+ * ((y · width + x) · anchors + anchor).
+ */
+export interface DecodeTrace {
+  /** The model's raw outputs for this frame, copied off the backend, in the model's output order. */
+  outputs: { name: string; shape: number[]; values: Float32Array }[];
+  /** The decoder's candidates in model-input pixels, sorted by score, before the score threshold. */
+  candidates: Float32Array;
+  /** The model's own NMS over `candidates` (null for models without one, e.g. CenterNet). */
+  nms: { iouThreshold: number; steps: NmsTraceStep[] } | null;
+  /** The rows kept (NMS, then the first `maxDetections`), still in model-input pixels. */
+  kept: Float32Array;
+  /** `kept` mapped through the letterbox to source pixels and clipped: what `detections` are made of. */
+  final: Float32Array;
+  /** The options the frame ran with. */
+  scoreThreshold: number;
+  maxDetections: number;
 }
 
 /** A GPU-resident tensor handed to the caller, who owns it until `dispose()`. */
@@ -201,6 +239,8 @@ export interface DetectionResult {
   tracks?: TrackSummary[];
   /** With `track`: tracks confirmed in this frame, and confirmed tracks that ended (lost too long, a seek). */
   trackEvents?: { started: TrackSummary[]; ended: TrackSummary[] };
+  /** With `detect(source, { trace: true })`: this frame's decode as data (plain arrays, nothing to dispose). */
+  trace?: DecodeTrace;
   /** Releases `maps` if present. Safe to call twice. */
   dispose(): void;
 }
@@ -222,7 +262,7 @@ export interface OutputLevel {
 }
 
 /** The result as sent in the `loupe-detections` event: the same without GPU handles. */
-export type DetectionSummary = Omit<DetectionResult, 'maps' | 'dispose'>;
+export type DetectionSummary = Omit<DetectionResult, 'maps' | 'dispose' | 'trace'>;
 
 /**
  * A model loaded from a URL instead of the registry. `ultralytics`: a `yolo export format=tfjs` folder's

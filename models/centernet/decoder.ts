@@ -73,6 +73,29 @@ function centerNetMaps(outputs: readonly tf.Tensor[]): DecodedMaps {
 }
 
 /**
+ * CenterNet's 3×3 peak test for one heatmap value, in the flat [H, W, C] heatmap `heat` (row-major y, x,
+ * c): −1 when no neighbour in the same class scores higher (it equals its 3×3 max-pool, the border
+ * ignored), else the flat index of the first neighbour (row by row) that does. The JS decode keeps
+ * exactly the values this returns −1 for; `<loupe-explain>` shows the suppressor.
+ */
+export function peakSuppressor(heat: ArrayLike<number>, width: number, height: number, classes: number, index: number): number {
+  const value = heat[index]!;
+  const rowStride = width * classes;
+  const cell = (index / classes) | 0;
+  const x = cell % width;
+  const y = (cell / width) | 0;
+  for (let dy = -1; dy <= 1; dy++) {
+    if (y + dy < 0 || y + dy >= height) continue;
+    for (let dx = -1; dx <= 1; dx++) {
+      if ((dx === 0 && dy === 0) || x + dx < 0 || x + dx >= width) continue;
+      const neighbour = index + dy * rowStride + dx * classes;
+      if (heat[neighbour]! > value) return neighbour;
+    }
+  }
+  return -1;
+}
+
+/**
  * The same decode in JS on the CPU backends, reading the maps in place: one pass over the heatmap
  * with a K-element heap; the 3×3 peak test (no neighbour in the same class scores higher, as
  * `value == maxPool3×3(value)` with the border ignored) runs only for values that would enter the
@@ -84,21 +107,7 @@ export const centerNetHostDecode: HostDecode = {
     const [, height = 0, width = 0, classes = 0] = heatmap!.shape;
     const heat = heatmap!.values;
     const distances = ltrb!.values;
-    const rowStride = width * classes;
-    const isPeak = (index: number): boolean => {
-      const value = heat[index]!;
-      const cell = (index / classes) | 0;
-      const x = cell % width;
-      const y = (cell / width) | 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        if (y + dy < 0 || y + dy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if ((dx === 0 && dy === 0) || x + dx < 0 || x + dx >= width) continue;
-          if (heat[index + dy * rowStride + dx * classes]! > value) return false;
-        }
-      }
-      return true;
-    };
+    const isPeak = (index: number): boolean => peakSuppressor(heat, width, height, classes, index) < 0;
     const { scores, indices } = topKOf(heat, maxDetections, isPeak, scoreThreshold);
     const rows = new Float32Array(scores.length * ROW_WIDTH);
     for (let k = 0; k < scores.length; k++) {

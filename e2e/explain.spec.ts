@@ -1,0 +1,136 @@
+// <loupe-explain> on WASM with the real weights, one frame of the street sample per model: every step
+// renders a picture with a text alternative; keys, buttons and the URL hash move between steps; a
+// clicked cell shows the model's own outputs at that cell; the last step's boxes are detect()'s.
+import { expect, test, type Page } from '@playwright/test';
+
+interface Reference {
+  detections: { x: number; y: number; width: number; height: number; score: number; classId: number; cell: { level: number; x: number; y: number; stride: number; priorX: number; priorY: number } }[];
+  scores: number[];
+  regression: number[];
+  backend: string;
+}
+
+const reference = (page: Page, cell?: { level: number; x: number; y: number }): Promise<Reference> =>
+  page.evaluate((c) => (window as unknown as { loupeExplain: { reference(c?: object): Promise<Reference> } }).loupeExplain.reference(c), cell);
+
+/** Steps each model's explanation walks through, in order (models/explain.ts). */
+const STEPS = {
+  centernet: ['input', 'heatmap', 'class-map', 'peaks', 'top-k', 'regression', 'threshold', 'boxes'],
+  nanodet: ['input', 'levels', 'candidates', 'nms', 'boxes'],
+} as const;
+
+for (const model of ['centernet', 'nanodet'] as const) {
+  test(`${model}: each step renders, a clicked cell shows the model's values there, the last step's boxes are detect()'s`, async ({ page }) => {
+    test.setTimeout(240_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`/e2e/pages/explain.html?model=${model}`);
+    const explainer = page.locator('loupe-explain');
+    await expect(explainer).toHaveAttribute('status', 'ready', { timeout: 150_000 });
+    const picture = explainer.locator('canvas[part="picture"]');
+
+    // Every step: its picture (drawn, not blank), its text alternative and caption; ArrowRight moves on.
+    await explainer.focus();
+    const steps: readonly string[] = STEPS[model];
+    for (const [index, id] of steps.entries()) {
+      await expect(explainer).toHaveAttribute('step', String(index));
+      await expect(picture).toHaveAttribute('data-step', id);
+      await expect(picture).toHaveAttribute('aria-label', /\w{3,}/);
+      await expect(explainer.locator('figcaption')).toHaveText(/\w.{40,}/);
+      const lit = await picture.evaluate((canvas: HTMLCanvasElement) => {
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 60) count++;
+        return { count, width: canvas.width };
+      });
+      expect(lit.count, `step ${id} draws something`).toBeGreaterThan(1000);
+      expect(page.url()).toContain(`#explain-step=${id}`);
+      await page.keyboard.press('ArrowRight');
+    }
+    await expect(explainer).toHaveAttribute('step', String(steps.length - 1));
+
+    if (model === 'nanodet') {
+      // NMS step by step: every suppressed candidate names a kept, better box of its class, IoU > 0.6.
+      await explainer.locator('ol.steps button', { hasText: 'Non-maximum suppression' }).click();
+      await expect(picture).toHaveAttribute('data-step', 'nms');
+      const nms = await explainer.locator('ol.nms li').evaluateAll((items) => items.map((item) => [item.getAttribute('data-candidate'), item.getAttribute('data-suppressed-by'), Number(item.getAttribute('data-iou'))] as const));
+      const kept = new Set(nms.filter(([, by]) => by === '').map(([candidate]) => candidate));
+      const suppressed = nms.filter(([, by]) => by !== '');
+      expect(suppressed.length).toBeGreaterThan(0);
+      for (const [candidate, by, iou] of suppressed) {
+        expect(kept.has(by), `#${candidate}'s suppressor was kept`).toBe(true);
+        expect(Number(by)).toBeLessThan(Number(candidate));
+        expect(iou).toBeGreaterThan(0.6);
+      }
+      await page.keyboard.press('End');
+      await expect(picture).toHaveAttribute('data-step', 'boxes');
+    }
+
+    // The last step's boxes are exactly what a plain detect() (no trace) returns for the frozen frame.
+    const plain = await reference(page);
+    expect(plain.backend).toBe('wasm');
+    expect(plain.detections.length).toBeGreaterThan(0);
+    const shown = await explainer.locator('li[data-box]').evaluateAll((items) => items.map((item) => item.getAttribute('data-box')!.split(',').map(Number)));
+    expect(shown).toEqual(plain.detections.map((d) => [d.x, d.y, d.width, d.height, d.score, d.classId]));
+
+    // Click the best box's cell on a map step: the panel's numbers are the engine's maps at that cell.
+    const target = plain.detections[0]!.cell;
+    const mapStep = model === 'centernet' ? 'peaks' : 'levels';
+    await explainer.locator('ol.steps button', { hasText: model === 'centernet' ? '3 × 3 peak test' : 'levels at strides' }).click();
+    await expect(picture).toHaveAttribute('data-step', mapStep);
+    const size = await picture.evaluate((canvas: HTMLCanvasElement) => ({ width: canvas.width, height: canvas.height }));
+    const box = (await picture.boundingBox())!;
+    const inputSize = model === 'centernet' ? 512 : 416;
+    // The levels step puts the three levels side by side, 16 px apart; a cell's point is its centre there.
+    const panelX = model === 'centernet' ? 0 : target.level * (inputSize + 16);
+    const offset = model === 'centernet' ? 0 : 0.5;
+    const px = panelX + (target.x + offset) * target.stride;
+    const py = (target.y + offset) * target.stride;
+    await page.mouse.click(box.x + (px / size.width) * box.width, box.y + (py / size.height) * box.height);
+    const cell = explainer.locator('section[part="cell"]');
+    await expect(cell).toHaveAttribute('data-x', String(target.x));
+    await expect(cell).toHaveAttribute('data-y', String(target.y));
+    await expect(cell).toHaveAttribute('data-level', String(target.level));
+    await expect(cell.locator('.verdict')).toContainText('kept: box 1 of');
+    const engine = await reference(page, target);
+    const scores = await cell.locator('tr[data-class]').evaluateAll((rows) => rows.map((row) => [Number(row.getAttribute('data-class')), Number(row.getAttribute('data-value'))] as const));
+    expect(scores).toHaveLength(80);
+    for (const [classId, value] of scores) expect(value, `class ${classId} score`).toBe(engine.scores[classId]);
+    const raw = (await cell.locator('.raw').textContent())!.replace(/^[^:]*:/, '').trim().split(/\s+/).map(Number);
+    expect(raw).toHaveLength(engine.regression.length);
+    raw.forEach((value, i) => expect(value).toBeCloseTo(engine.regression[i]!, 2));
+    if (model === 'nanodet') {
+      // The 4 × 11 bins and their integral: the expectation of each side's softmax over its 11 logits.
+      const sides = await cell.locator('tr[data-side] td[data-value]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
+      expect(sides).toHaveLength(4);
+      sides.forEach((cells, side) => {
+        const logits = engine.regression.slice(side * 11, side * 11 + 11);
+        const max = Math.max(...logits);
+        const e = logits.map((v) => Math.exp(v - max));
+        const sum = e.reduce((a, b) => a + b, 0);
+        expect(cells).toBeCloseTo(e.reduce((a, v, b) => a + b * v, 0) / sum, 5);
+      });
+    }
+
+    // Back with the button and the keyboard; the hash restores the step after a reload.
+    await explainer.locator('button[data-go="back"]').click();
+    await expect(explainer).toHaveAttribute('step', String(steps.indexOf(mapStep) - 1));
+    await explainer.focus();
+    await page.keyboard.press('End');
+    await expect(explainer).toHaveAttribute('step', String(steps.length - 1));
+    expect(page.url()).toContain('#explain-step=boxes');
+    await page.reload();
+    await expect(explainer).toHaveAttribute('status', 'ready', { timeout: 150_000 });
+    await expect(picture).toHaveAttribute('data-step', 'boxes');
+    expect(errors, 'page errors').toEqual([]);
+  });
+}
+
+test('a model without an explanation is a visible bad-option error and a loupe-error event', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/e2e/pages/explain.html?model=yolo-face');
+  const explainer = page.locator('loupe-explain');
+  await expect(explainer).toHaveAttribute('status', 'error', { timeout: 60_000 });
+  await expect(explainer.locator('[part="message"][role="alert"]')).toContainText("no step-by-step explanation for model 'yolo-face'");
+  await expect(page.locator('body')).toHaveAttribute('data-error', 'bad-option');
+});
