@@ -134,3 +134,19 @@ test('a model without an explanation is a visible bad-option error and a loupe-e
   await expect(explainer.locator('[part="message"][role="alert"]')).toContainText("no step-by-step explanation for model 'yolo-face'");
   await expect(page.locator('body')).toHaveAttribute('data-error', 'bad-option');
 });
+
+test('the docs page explains the street sample, restores the step from its URL and lets you switch model', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/docs/explain.html#explain-step=peaks');
+  await expect(page.locator('nav a[aria-current="page"]')).toHaveText('How boxes are made');
+  const explainer = page.locator('#explainer');
+  await expect(explainer).toHaveAttribute('status', 'ready', { timeout: 150_000 });
+  await expect(explainer.locator('canvas[part="picture"]')).toHaveAttribute('data-step', 'peaks');
+  await expect(explainer.locator('figcaption')).toContainText('are peaks');
+  await page.selectOption('#explain-model', 'nanodet');
+  await expect(explainer.locator('ol.steps')).toContainText('levels at strides 8, 16, 32', { timeout: 150_000 });
+  await expect(explainer).toHaveAttribute('status', 'ready');
+  expect(errors, 'page errors').toEqual([]);
+});
