@@ -1,0 +1,25 @@
+// Tool, not a test (skipped unless LOUPE_EXPLAIN_SCREENSHOTS=1): writes the step pictures shown on
+// docs/explain.html (docs/explain/<model>-<step>.jpg) from <loupe-explain> on the street sample on WASM.
+//   LOUPE_EXPLAIN_SCREENSHOTS=1 LOUPE_E2E_PORT=5192 CI=1 npx playwright test e2e/tools/explain-screenshots.spec.ts
+import { expect, test } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import type { LoupeExplain } from '../../components/loupe-explain';
+
+const out = fileURLToPath(new URL('../../docs/explain/', import.meta.url));
+
+for (const model of ['centernet', 'nanodet']) {
+  test(`step pictures of ${model}`, async ({ page }) => {
+    test.skip(!process.env.LOUPE_EXPLAIN_SCREENSHOTS, 'a tool: set LOUPE_EXPLAIN_SCREENSHOTS=1 to write docs/explain/*.jpg');
+    test.setTimeout(240_000);
+    await page.goto(`/e2e/pages/explain.html?model=${model}`);
+    const explainer = page.locator('loupe-explain');
+    await expect(explainer).toHaveAttribute('status', 'ready', { timeout: 150_000 });
+    const picture = explainer.locator('canvas[part="picture"]');
+    const ids = await explainer.evaluate((element) => (element as LoupeExplain).explanation!.steps.map((step) => step.id));
+    for (const [index, id] of ids.entries()) {
+      await explainer.evaluate((element, i) => (element as LoupeExplain).go(i), index);
+      await expect(picture).toHaveAttribute('data-step', id);
+      await picture.screenshot({ path: `${out}${model}-${id}.jpg`, type: 'jpeg', quality: 60 });
+    }
+  });
+}
