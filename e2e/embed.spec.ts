@@ -206,7 +206,7 @@ test('the docs pages are served by the demo build, and their live examples run',
   await expect(page.locator('main')).toContainText('ultralytics:');
 
   await open('reference.html');
-  for (const tag of ['loupe-camera', 'loupe-detector', 'loupe-live', 'loupe-overlay']) await expect(page.locator(`h2#${tag}`)).toHaveText(`<${tag}>`);
+  for (const tag of ['loupe-camera', 'loupe-detector', 'loupe-explain', 'loupe-live', 'loupe-overlay']) await expect(page.locator(`h2#${tag}`)).toHaveText(`<${tag}>`);
   await expect(page.locator('#reference')).toContainText('reveal');
   await expect(page.locator('#reference')).toContainText('loupe-detections');
   expect(errors, 'page errors').toEqual([]);

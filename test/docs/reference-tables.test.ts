@@ -10,8 +10,8 @@ import { elementTables } from '../../scripts/manifest-tables.mjs';
 const elements = elementTables(manifest);
 
 describe('element reference tables', () => {
-  it('has the four elements', () => {
-    expect(elements.map((element) => element.tag)).toEqual(['loupe-camera', 'loupe-detector', 'loupe-live', 'loupe-overlay']);
+  it('has the five elements', () => {
+    expect(elements.map((element) => element.tag)).toEqual(['loupe-camera', 'loupe-detector', 'loupe-explain', 'loupe-live', 'loupe-overlay']);
   });
 
   for (const element of elements) {
