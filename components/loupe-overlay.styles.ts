@@ -180,6 +180,11 @@ export const overlayStyles = css`
     color: #f2f2f5;
     font-weight: 600;
   }
+  .inspector .missing {
+    max-width: 220px;
+    color: #fbbf24;
+    font-style: italic;
+  }
   .dist {
     display: grid;
     grid-template-columns: 1ch 110px auto;

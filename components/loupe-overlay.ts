@@ -439,9 +439,16 @@ export class LoupeOverlay extends LitElement {
       // Follow the inspected object into the new frame: the same class, best overlap.
       const next = frame ? followDetection(inspected, frame.detections) : undefined;
       const pinned = this._inspection?.pinned;
-      this._inspection = pinned ? { detection: inspected, values: null, pinned } : null;
-      if (next) void this.inspect(next, pinned ? undefined : false);
-      else this._inspection = null;
+      if (next) {
+        this._inspection = pinned ? { detection: inspected, values: null, pinned } : null;
+        void this.inspect(next, pinned ? undefined : false);
+      } else if (pinned && frame && this._inspection) {
+        // Detections flicker (a person at 0.36 one frame, 0.34 the next): a pin holds its last reading
+        // through frames that miss the object, until it is seen again or the user clicks.
+        this._inspection = { ...this._inspection, missing: true };
+      } else {
+        this._inspection = null;
+      }
     }
   }
 

@@ -66,6 +66,12 @@ export interface Inspection {
   reading?: unknown;
   /** Clicked: stays (following the object) until the next click. */
   pinned: boolean;
+  /**
+   * Pinned, but the latest frame has no detection continuing the object (a score dipped under the
+   * threshold, an occlusion): the values shown are from the last frame that had it, and the inspection
+   * picks the object up again when it is detected.
+   */
+  missing?: boolean;
 }
 
 /** What the overlay knows of the frame's model. */

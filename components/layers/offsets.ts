@@ -92,14 +92,16 @@ function renderOffsets(frame: OverlayFrame, source: Size) {
   `;
 }
 
-function renderInspector({ detection, values, reading }: Inspection, frame: OverlayFrame) {
+function renderInspector(inspection: Inspection, frame: OverlayFrame) {
+  const { detection, values, reading } = inspection;
   const anchors = frame.levels[detection.cell.level]?.anchors ?? 1;
   const heading = html`<span class="title"
     >${detection.label} ${Math.round(detection.score * 100)}% · stride ${detection.cell.stride}, cell (${detection.cell.x}, ${detection.cell.y})${anchors > 1
       ? `, anchor ${detection.cell.anchor}`
       : ''}</span
   >`;
-  return html`<div class="inspector" part="inspector" role="status">${heading}${values ? renderReading(reading, values) : html`<span>reading…</span>`}</div>`;
+  const missing = inspection.missing ? html`<span class="missing">not detected in the latest frame: values from the last frame that had it</span>` : nothing;
+  return html`<div class="inspector" part="inspector" role="status">${heading}${values ? renderReading(reading, values) : html`<span>reading…</span>`}${missing}</div>`;
 }
 
 function renderReading(reading: unknown, values: Float32Array) {
