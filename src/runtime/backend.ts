@@ -27,7 +27,10 @@ const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i
 
 async function probeWebGpu(): Promise<GpuProbe> {
   const gpu = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) return { available: false, software: false, device: '', reason: 'WebGPU is not available in this browser (no navigator.gpu)' };
+  if (!gpu) {
+    const reason = typeof window === 'undefined' ? 'WebGPU needs a browser (no navigator.gpu here)' : 'WebGPU is not available in this browser (no navigator.gpu)';
+    return { available: false, software: false, device: '', reason };
+  }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return { available: false, software: false, device: '', reason: 'the browser offers no WebGPU adapter' };
   const info = adapter.info;
