@@ -2,7 +2,7 @@
  * The events Loupe's elements fire, typed once here: `emit()` only accepts a known event name with
  * its detail, and `addEventListener('loupe-…')` on any element sees the detail's type.
  */
-import type { BackendReport, DetectionSummary, LoupeErrorType } from '../models/index.js';
+import type { BackendReport, DetectionSummary, LoupeErrorType, TrackSummary } from '../models/index.js';
 
 /** What a `<loupe-camera>` shows. */
 export type SourceKind = 'camera' | 'video' | 'image';
@@ -53,6 +53,10 @@ export interface LoupeEventDetails {
   'loupe-progress': ProgressDetail;
   'loupe-error': ErrorDetail;
   'loupe-explain-step': ExplainStepDetail;
+  /** With `track`: a track was confirmed (its first id-carrying frame). */
+  'loupe-track-start': TrackSummary;
+  /** With `track`: a confirmed track ended (lost longer than the track buffer, or a seek). */
+  'loupe-track-end': TrackSummary;
 }
 
 export type LoupeEventName = keyof LoupeEventDetails;
@@ -76,5 +80,7 @@ declare global {
     'loupe-progress': LoupeEvent<'loupe-progress'>;
     'loupe-error': LoupeEvent<'loupe-error'>;
     'loupe-explain-step': LoupeEvent<'loupe-explain-step'>;
+    'loupe-track-start': LoupeEvent<'loupe-track-start'>;
+    'loupe-track-end': LoupeEvent<'loupe-track-end'>;
   }
 }

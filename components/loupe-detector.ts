@@ -34,7 +34,7 @@ export type DetectorStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type DetectorSource = HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
 
 /** Properties whose change needs a new engine detector (a reload), not just new per-frame options. */
-const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectInput'] as const;
+const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectInput', 'track'] as const;
 
 /**
  * Runs an object detector on a video, image or canvas.
@@ -61,6 +61,8 @@ const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectI
  * @slot - The source: a `<loupe-camera>`, `<video>`, `<img>` or `<canvas>`, plus any overlays to stack on it.
  *
  * @fires loupe-detections - A frame was processed; detail `{detections, timings, backend, model, letterbox}`.
+ * @fires loupe-track-start - With `track`: a track was confirmed; detail the track `{id, classId, label, state, box, velocity, age, hits, lastSeen, score}`.
+ * @fires loupe-track-end - With `track`: a confirmed track ended (lost longer than the track buffer, or the video went back); detail the track.
  * @fires loupe-backend - A model loaded; detail `{backend, skipped, device}`.
  * @fires loupe-progress - Loading progress; detail `{fraction, phase, compiled}`: `fraction` 0..1 of the weights downloaded, `phase` `download`, then on WebGL/WebGPU `compile` (shaders compiled at load, `compiled` 0..1), then `ready`.
  * @fires loupe-error - Detail `{type, message}`: `bad-option`, `unknown-model`, `model-load-failed`, `backend-failed`, `bad-input`…
@@ -102,6 +104,11 @@ export class LoupeDetector extends LitElement {
    * 512 × 384 instead of 512 × 512, a quarter faster, for 0.5–1.7 AP on coco-dev (docs/performance.md).
    */
   declare rectInput: boolean;
+  /**
+   * Multi-object tracking (docs/tracking.md): detections of confirmed tracks carry a stable `trackId`,
+   * results their `tracks`; `loupe-track-start` / `loupe-track-end` fire as tracks are confirmed and end.
+   */
+  declare track: boolean;
   /** Keep the model's GPU maps of the latest result in `.result.maps`. */
   declare needsMaps: boolean;
   /** Stop running on new frames (the last result stays). */
@@ -172,6 +179,7 @@ export class LoupeDetector extends LitElement {
     this.modelBaseUrl = undefined;
     this.wasmPaths = undefined;
     this.rectInput = false;
+    this.track = false;
     this.needsMaps = false;
     this.paused = false;
     this.smallObjects = undefined;
@@ -369,7 +377,7 @@ export class LoupeDetector extends LitElement {
       previous.dispose();
     }
     if (!this.loader.isCurrent(generation)) return;
-    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput };
+    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, track: this.track };
     const { outcome, retry } = await this.loader.load(generation, request);
     // Lost while loading (during the warm-up, say): as after a loss mid-run, load again on a new context.
     if (retry) return void this.load();
@@ -557,6 +565,8 @@ export class LoupeDetector extends LitElement {
     this.replaceResult(result);
     this.lastFrameError = '';
     emit(this, 'loupe-detections', summarizeResult(result));
+    for (const track of result.trackEvents?.started ?? []) emit(this, 'loupe-track-start', track);
+    for (const track of result.trackEvents?.ended ?? []) emit(this, 'loupe-track-end', track);
   }
 
   /** Takes ownership of `next` and releases the previous result's GPU maps (and its frame, if none follows). */

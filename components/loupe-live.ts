@@ -67,6 +67,8 @@ const REFLECTED = ['model', 'backend', 'scoreThreshold', 'layers', 'heatmapClass
  * @fires loupe-backend - From the inner detector.
  * @fires loupe-progress - From the inner detector.
  * @fires loupe-error - From the inner camera, detector or overlay.
+ * @fires loupe-track-start - From the inner detector (with `track`).
+ * @fires loupe-track-end - From the inner detector (with `track`).
  *
  * @slot poster - Shown on the stage until the first detections (and before the start with `loading="lazy"` or `reveal="interaction"`).
  * @slot progress-bar - Replaces the default progress bar of the loading card (listen to `loupe-progress` for the fraction).
@@ -131,6 +133,8 @@ export class LoupeLive extends LitElement {
   declare wasmPaths: string | undefined;
   /** Rectangular model inputs where the model allows them (see `<loupe-detector rect-input>`). */
   declare rectInput: boolean;
+  /** Multi-object tracking (see `<loupe-detector track>`). */
+  declare track: boolean;
   /** Hide the control bar (the stats line stays). */
   declare noControls: boolean;
   /** `auto`, `frame` or `live`: what the overlay is drawn on (see the class docs). */
@@ -176,6 +180,7 @@ export class LoupeLive extends LitElement {
     this.modelBaseUrl = undefined;
     this.wasmPaths = undefined;
     this.rectInput = false;
+    this.track = false;
     this.noControls = false;
     this.sync = 'auto';
     this.loading = 'eager';

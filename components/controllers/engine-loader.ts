@@ -15,6 +15,8 @@ export interface LoadRequest {
   modelBaseUrl?: string | undefined;
   wasmPaths?: string | undefined;
   rectInput?: boolean;
+  /** `DetectorOptions.track` (`<loupe-detector track>`: the tracker's defaults). */
+  track?: boolean;
   fetch?: typeof fetch;
   scoreThreshold?: number;
   maxDetections?: number;

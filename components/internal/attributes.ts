@@ -42,6 +42,7 @@ export const DETECTOR_ATTRIBUTES: readonly ForwardedProperty[] = [
   { name: 'modelBaseUrl', target: 'detector', declaration: text('model-base-url') },
   { name: 'wasmPaths', target: 'detector', declaration: text('wasm-paths') },
   { name: 'rectInput', target: 'detector', declaration: { type: Boolean, attribute: 'rect-input' } },
+  { name: 'track', target: 'detector', declaration: { type: Boolean } },
   { name: 'smallObjects', target: 'detector', declaration: { type: String, attribute: 'small-objects', reflect: true } },
   { name: 'scales', target: 'detector', declaration: text() },
   { name: 'tileOverlap', target: 'detector', declaration: { attribute: 'tile-overlap', converter: optionalNumber } },

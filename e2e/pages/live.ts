@@ -23,15 +23,17 @@ export interface LoupeTestState {
   readback: ReadbackFrame[];
   /** performance.now() at each loupe-detections event. */
   times: number[];
+  /** loupe-track-start / loupe-track-end events (with `track`): which, the track id, its label. */
+  trackEvents: { type: 'start' | 'end'; id: number; label: string }[];
 }
 
-const state: LoupeTestState = { detections: [], backend: null, errors: [], progress: [], readback: [], times: [] };
+const state: LoupeTestState = { detections: [], backend: null, errors: [], progress: [], readback: [], times: [], trackEvents: [] };
 (window as unknown as { loupeTest: LoupeTestState; tf: typeof tf }).loupeTest = state;
 (window as unknown as { tf: typeof tf }).tf = tf;
 
 const params = new URLSearchParams(location.search);
 const live = document.createElement('loupe-live');
-for (const name of ['backend', 'layers', 'src', 'score-threshold', 'max-detections', 'model', 'fallback-src', 'model-base-url']) {
+for (const name of ['backend', 'layers', 'src', 'score-threshold', 'max-detections', 'model', 'fallback-src', 'model-base-url', 'track']) {
   const value = params.get(name);
   if (value !== null) live.setAttribute(name, value);
 }
@@ -98,5 +100,7 @@ live.addEventListener('loupe-detections', (e) => {
   pending = { bytes: 0, calls: 0, largest: [] };
 });
 live.addEventListener('loupe-error', (e) => state.errors.push(e.detail));
+live.addEventListener('loupe-track-start', (e) => state.trackEvents.push({ type: 'start', id: e.detail.id, label: e.detail.label }));
+live.addEventListener('loupe-track-end', (e) => state.trackEvents.push({ type: 'end', id: e.detail.id, label: e.detail.label }));
 live.addEventListener('loupe-progress', (e) => state.progress.push(e.detail.fraction));
 document.body.append(live);
