@@ -118,7 +118,7 @@ export class LoupeLive extends LitElement {
   /** Minimum score 0..1 (default 0.3); removed: the model's default. */
   declare scoreThreshold: number | undefined;
   declare maxDetections: number | undefined;
-  /** Space-separated overlay layers: `boxes`, `heatmap`, `levels`, `offsets`, `tiles`. */
+  /** Space-separated overlay layers: `boxes`, `heatmap`, `levels`, `offsets`, `tiles`, `tracks`. */
   declare layers: string;
   declare heatmapClass: string | undefined;
   /** Output level the maps show: a stride (`8`, `16`, `32`) or `all` (see `<loupe-overlay level>`). */
@@ -424,6 +424,7 @@ export class LoupeLive extends LitElement {
       backend: this.backend,
       scoreThreshold: this.effectiveScoreThreshold,
       layers: this.layers,
+      track: this.track,
       smallObjects: this.smallObjects,
       scales: this.scales,
       heatmapClass: this.heatmapClass,

@@ -101,6 +101,7 @@ export const overlayStyles = css`
   .level-legend,
   .inspector,
   .scale-strip,
+  .track-counts,
   .panels-bar {
     border-radius: 8px;
     background: rgb(10 10 14 / 0.72);
@@ -268,8 +269,9 @@ export const overlayStyles = css`
     color: #f2f2f5;
     font-weight: 700;
   }
-  /* tiles layer (small-object mode): each scale's tile grid; tiles that ran solid, skipped ones dashed. */
-  .tiles {
+  /* tiles layer (small-object mode): each scale's tile grid; tiles that ran solid, skipped ones dashed. The tracks layer's SVG sits the same way. */
+  .tiles,
+  .tracks {
     position: absolute;
     inset: 0;
     width: 100%;
@@ -293,6 +295,34 @@ export const overlayStyles = css`
     stroke-width: 2.5px;
     opacity: 1;
   }
+  /* tracks layer: fading trails of box centres; tentative tracks dashed, lost (predicted) ones dotted. */
+  .tracks .trail {
+    stroke-width: 3px;
+    stroke-linecap: round;
+    vector-effect: non-scaling-stroke;
+  }
+  .tracks .track {
+    fill: none;
+    stroke-width: 2px;
+    vector-effect: non-scaling-stroke;
+  }
+  .tracks .track.tentative {
+    stroke-dasharray: 6 4;
+    opacity: 0.7;
+  }
+  .tracks .track.lost {
+    stroke-dasharray: 2 4;
+    opacity: 0.85;
+  }
+  .tracks .track-id {
+    font: 600 12px var(--loupe-font, system-ui, sans-serif);
+    paint-order: stroke;
+    stroke: rgb(0 0 0 / 0.7);
+    stroke-width: 3px;
+  }
+  .track-counts .seen {
+    opacity: 0.75;
+  }
   /*
    * The top-left column, below the top band (a host's badges: --loupe-overlay-inset-top): lists of the
    * layers that have one (the tiles layer's scale strip), stacked. The heatmap legend is bottom left, the
@@ -307,7 +337,8 @@ export const overlayStyles = css`
     align-items: flex-start;
     gap: 6px;
   }
-  .scale-strip {
+  .scale-strip,
+  .track-counts {
     margin: 0;
     padding: 6px 9px;
     list-style: none;
@@ -315,7 +346,8 @@ export const overlayStyles = css`
     gap: 3px;
     font-weight: 500;
   }
-  .scale-strip li {
+  .scale-strip li,
+  .track-counts li {
     display: flex;
     align-items: center;
     gap: 6px;
@@ -326,7 +358,8 @@ export const overlayStyles = css`
     border-radius: 2px;
     background: var(--c);
   }
-  .scale-strip .count {
+  .scale-strip .count,
+  .track-counts .count {
     margin-left: auto;
     padding-left: 8px;
     color: #f2f2f5;

@@ -24,7 +24,7 @@ import { followDetection } from './internal/follow-detection.js';
 import { levelMapsOf, releaseLevels, retainLevels, retainLive, retainMap, type LevelMapRefs } from './internal/overlay-maps.js';
 import { placeBoxLabels, renderBoxes } from './layers/boxes.js';
 import { OVERLAY_LAYERS, isOverlayLayer, layersNamed, type OverlayLayer } from './layers/index.js';
-import type { Inspection, LayerContext, LevelPanel, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
+import type { Inspection, LayerContext, LayerMemory, LevelPanel, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
 import { LoupeCamera } from './loupe-camera.js';
 import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
@@ -90,7 +90,7 @@ export class LoupeOverlay extends LitElement {
     _collapsed: { state: true },
   };
 
-  /** Space-separated layers to show: `boxes`, `heatmap`, `levels`, `offsets`, `tiles`. */
+  /** Space-separated layers to show: `boxes`, `heatmap`, `levels`, `offsets`, `tiles`, `tracks`. */
   declare layers: string;
   /** Heatmap of one class (label or 0-based id); unset: the maximum over all classes. */
   declare heatmapClass: string | undefined;
@@ -133,6 +133,8 @@ export class LoupeOverlay extends LitElement {
   /** One renderer per level of the side-by-side strip. */
   private panelRenderers: HeatmapRenderer[] = [];
   private pending: PendingFrame | null = null;
+  /** The memories of the layers on that keep one (`OverlayLayerModule.memory`), by layer name. */
+  private readonly memories = new Map<string, LayerMemory>();
   private drawing = false;
   private lastHeatmapError = '';
   /** Two canvases for analysed frames: one on screen, one being filled for the next commit. */
@@ -220,6 +222,7 @@ export class LoupeOverlay extends LitElement {
     this.heldMaps = [];
     this.releaseFrame(this._frame);
     this._frame = null;
+    this.memories.clear();
     this.renderer?.dispose();
     this.renderer = null;
     for (const renderer of this.panelRenderers) renderer.dispose();
@@ -337,6 +340,8 @@ export class LoupeOverlay extends LitElement {
       model: result.model,
     };
     if (result.smallObjects) frame.smallObjects = result.smallObjects;
+    if (result.tracks) frame.tracks = result.tracks;
+    if (result.trackTime !== undefined) frame.trackTime = result.trackTime;
     const picture = result === this.detector?.result ? this.capturePicture() : undefined;
     if (picture) frame.picture = picture;
     const live = maps.filter((level) => !level.scores.disposed);
@@ -434,6 +439,8 @@ export class LoupeOverlay extends LitElement {
   private commit(frame: OverlayFrame | null): void {
     if (this._frame !== frame) this.releaseFrame(this._frame);
     this._frame = frame;
+    this.syncMemories();
+    for (const memory of this.memories.values()) memory.commit(frame);
     const inspected = this._inspection?.detection;
     if (inspected && !frame?.detections.includes(inspected)) {
       // Follow the inspected object into the new frame: the same class, best overlap.
@@ -455,6 +462,13 @@ export class LoupeOverlay extends LitElement {
   private releaseFrame(frame: OverlayFrame | null): void {
     for (const handle of frame?.regression ?? []) handle?.dispose();
     if (frame) frame.regression = [];
+  }
+
+  /** One memory per layer on that keeps one; a layer switched off forgets. */
+  private syncMemories(): void {
+    const modules = this.activeModules;
+    for (const name of this.memories.keys()) if (!modules.some((layer) => layer.name === name)) this.memories.delete(name);
+    for (const layer of modules) if (layer.memory && !this.memories.has(layer.name)) this.memories.set(layer.name, layer.memory());
   }
 
   /** The layer on that inspects boxes, if any. */
@@ -603,7 +617,10 @@ export class LoupeOverlay extends LitElement {
         this._collapsed = next;
       },
     };
-    const views = modules.map((layer) => layer.render?.(context) ?? {});
+    const views = modules.map((layer) => {
+      const memory = this.memories.get(layer.name);
+      return layer.render?.(memory ? { ...context, memory } : context) ?? {};
+    });
     const side = views.map((view) => view.side).filter((content) => content !== undefined && content !== nothing);
     const showsBoxes = modules.some((layer) => layer.showsBoxes?.(frame));
     const decorate = (detection: Detection) => modules.flatMap((layer) => layer.decorateBox?.(detection, frame) ?? []);

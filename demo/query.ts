@@ -5,6 +5,7 @@
  *   ?backend=wasm  ?model=centernet  ?layers=boxes,heatmap  ?src=./samples/street.webm
  *   ?threshold=0.4 (or score-threshold)  ?max-detections=20  ?heatmap-class=person  ?level=16
  *   ?facing-mode=user  ?sync=frame  ?small-objects (on) or ?small-objects=full
+ *   ?track (tracking; with the tracks layer: ?track&layers=boxes,tracks)
  */
 
 /** Query parameter → attribute; the attribute's own name is accepted too. */
@@ -22,6 +23,7 @@ const ATTRIBUTES: Record<string, string> = {
   'device-id': 'device-id',
   sync: 'sync',
   'small-objects': 'small-objects',
+  track: 'track',
 };
 
 export function applyQueryParams(element: Element, search: string): void {

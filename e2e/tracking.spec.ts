@@ -2,8 +2,9 @@
 // a trackId that stays on the same person from frame to frame, results carry their tracks, and
 // loupe-track-start fires for each confirmed track. A few frames only.
 import { expect, test } from '@playwright/test';
-import { openLive, waitForFrames } from './helpers';
+import { artifactPath, openLive, waitForFrames } from './helpers';
 import type { Detection } from '../models/index.js';
+import type { TrackPass } from './pages/track-file';
 
 function iou(a: Detection, b: Detection): number {
   const iw = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
@@ -24,15 +25,115 @@ test('track: people keep their trackId across frames; tracks and loupe-track-sta
   }
   // The first frame's confident people start confirmed tracks at once.
   expect(frames[0]!.detections.filter((d) => d.trackId !== undefined).length).toBeGreaterThan(0);
-  // Some person keeps their id into the next frame, on a box that overlaps the previous one.
-  const kept = frames.slice(1).flatMap((frame, k) =>
-    frame.detections.filter((d) => d.trackId !== undefined && frames[k]!.detections.some((p) => p.trackId === d.trackId && iou(p, d) > 0.3)),
-  );
+  // Whether a person keeps their id into the next frame depends on the detection rate on the live camera
+  // (at this machine's loaded 0.3–1 frames a second a walker moves more than a box width between frames);
+  // the offline pass below checks identities frame-exactly at the file's own 10 fps.
   console.log(`ids per frame: ${frames.map((f) => f.detections.map((d) => d.trackId ?? '-').join(',')).join(' | ')}`);
-  expect(kept.length, 'boxes that kept their id from the previous frame').toBeGreaterThan(0);
   // loupe-track-start fired for every id seen on a detection, with the track's label.
   const events = await page.evaluate(() => (window as unknown as { loupeTest: { trackEvents: { type: string; id: number; label: string }[] } }).loupeTest.trackEvents);
   const started = new Set(events.filter((e) => e.type === 'start').map((e) => e.id));
   for (const frame of frames) for (const d of frame.detections) if (d.trackId !== undefined) expect(started.has(d.trackId), `start event of track ${d.trackId}`).toBe(true);
   expect(events.filter((e) => e.type === 'start').every((e) => e.label.length > 0)).toBe(true);
+});
+
+test('offline pass over the street clip: every frame once at its media time, ids kept, tracks layer drawn, MOT and JSON export', async ({ page }) => {
+  test.setTimeout(300_000);
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.log(`[page error] ${msg.text()}`);
+  });
+  await page.goto('/e2e/pages/track-file.html');
+  await page.waitForFunction(() => 'runTrackPass' in window, null, { timeout: 60_000 });
+  const run = (options: { backend: 'wasm'; fps?: number; end: number }) =>
+    page.evaluate((o) => (window as unknown as { runTrackPass(o: unknown): Promise<TrackPass> }).runTrackPass(o), options);
+  const started = Date.now();
+  const pass = await run({ backend: 'wasm', fps: 10, end: 1 });
+  console.log(`10 frames in ${((Date.now() - started) / 1000).toFixed(1)} s; ids per frame: ${pass.records.map((r) => r.detections.map((d) => d.trackId ?? '-').join(',')).join(' | ')}`);
+  // Frame-exact: the clip's first second is 10 frames at 0, 100, …, 900 ms, each once, in order.
+  expect(pass.records.map((r) => Math.round(r.time))).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+  expect(pass.progress.at(-1)).toBe(1);
+  expect(pass.progress).toEqual([...pass.progress].sort((a, b) => a - b));
+  expect(pass.tensorsLeft, 'tensors left by the pass').toBe(0);
+  // Identities hold at the file's rate: people keep their id over the whole second, on overlapping boxes.
+  const frames = pass.records.map((r) => r.detections);
+  const idsIn = frames.map((ds) => new Set(ds.flatMap((d) => (d.trackId === undefined ? [] : [d.trackId]))));
+  const kept = [...idsIn[1]!].filter((id) => idsIn.slice(1).every((ids) => ids.has(id)));
+  expect(kept.length, 'tracks present in every frame from the second on').toBeGreaterThanOrEqual(2);
+  for (let k = 1; k < frames.length; k++) {
+    for (const d of frames[k]!) {
+      const before = frames[k - 1]!.find((p) => p.trackId !== undefined && p.trackId === d.trackId);
+      if (before) expect(iou(before, d), `track ${d.trackId} moves smoothly into frame ${k + 1}`).toBeGreaterThan(0.3);
+    }
+  }
+  // The overlay drew the last frame: boxes labelled and coloured by id, trails, counts.
+  const drawn = await page.evaluate(async () => {
+    const overlay = document.querySelector('loupe-overlay')!;
+    await overlay.updateComplete;
+    const root = overlay.shadowRoot!;
+    return {
+      labels: [...root.querySelectorAll('.box .label')].map((l) => (l as HTMLElement).dataset.text ?? ''),
+      colors: [...root.querySelectorAll<HTMLElement>('.box')].map((b) => b.style.getPropertyValue('--c')),
+      rects: [...root.querySelectorAll('svg.tracks rect.track')].map((r) => ({ id: Number(r.getAttribute('data-track')), state: r.classList.contains('lost') ? 'lost' : 'tentative' })),
+      trails: root.querySelectorAll('svg.tracks line.trail').length,
+      counts: [...root.querySelectorAll('.track-counts li')].map((li) => li.textContent?.replace(/\s+/g, ' ').trim() ?? ''),
+    };
+  });
+  await page.locator('.stage').screenshot({ path: artifactPath('tracks-layer.png') });
+  const last = frames.at(-1)!;
+  const lastTracks = pass.tracks.at(-1)!;
+  console.log(`last frame: ${drawn.labels.join(' / ')}; counts ${drawn.counts.join(' / ')}; ${drawn.trails} trail segments`);
+  expect(drawn.labels).toHaveLength(last.length);
+  last.forEach((d, i) => {
+    if (d.trackId === undefined) expect(drawn.labels[i]).not.toContain('#');
+    else expect(drawn.labels[i]).toContain(`#${d.trackId}`);
+  });
+  const tracked = last.flatMap((d, i) => (d.trackId === undefined ? [] : [drawn.colors[i]!]));
+  expect(new Set(tracked).size, 'one colour per track').toBe(tracked.length);
+  expect(drawn.rects).toEqual(lastTracks.filter((t) => t.state !== 'confirmed').map((t) => ({ id: t.id, state: t.state })));
+  // Each track kept over the second has a trail of its steps (9 segments for one seen in all 10 frames).
+  expect(drawn.trails).toBeGreaterThanOrEqual(kept.length * 8);
+  const confirmed = lastTracks.filter((t) => t.state === 'confirmed' && t.label === 'person').length;
+  expect(drawn.counts.find((c) => c.startsWith('person'))).toMatch(new RegExp(`^person ${confirmed} \\d+ seen$`));
+  // Exports: one MOT row per tracked box, frames 1-based; the JSON groups the same boxes by track.
+  const rows = pass.mot.trim().split('\n').map((line) => line.split(',').map(Number));
+  expect(rows).toHaveLength(frames.flat().filter((d) => d.trackId !== undefined).length);
+  expect(rows.every((r) => r.length === 10 && r[0]! >= 1 && r[0]! <= 10 && r[1]! > 0)).toBe(true);
+  expect(pass.json.tracks.map((t) => t.id)).toEqual([...new Set(rows.map((r) => r[1]!))].sort((a, b) => a - b));
+  expect(pass.json.tracks.reduce((n, t) => n + t.boxes.length, 0)).toBe(rows.length);
+  expect(pass.json).toMatchObject({ model: 'centernet', width: 768, height: 576, frames: 10 });
+
+});
+
+test('tracks layer without track: says tracking is off', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openLive(page, { backend: 'wasm', layers: 'boxes tracks' });
+  await waitForFrames(page, 1, 100_000);
+  const text = await page.evaluate(async () => {
+    const overlay = document.querySelector('loupe-live')!.overlay!;
+    await overlay.updateComplete;
+    return overlay.shadowRoot!.querySelector('.track-counts')?.textContent?.replace(/\s+/g, ' ').trim();
+  });
+  expect(text).toBe('Tracking is off: set track on the detector');
+});
+
+test('the Track toggle turns tracking and the tracks layer on together, and off', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openLive(page, { backend: 'wasm', layers: 'boxes' });
+  await waitForFrames(page, 1, 100_000);
+  const toggle = page.locator('loupe-live').getByRole('button', { name: 'Tracking' });
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('loupe-live')).toHaveAttribute('layers', 'boxes tracks');
+  // The detector reloads with tracking; the next results carry tracks and the overlay counts them.
+  await page.waitForFunction(() => (window as unknown as { loupeTest: { detections: { tracks?: unknown[] }[] } }).loupeTest.detections.some((d) => d.tracks), null, { timeout: 120_000, polling: 500 });
+  const counts = await page.evaluate(async () => {
+    const overlay = document.querySelector('loupe-live')!.overlay!;
+    await overlay.updateComplete;
+    return overlay.shadowRoot!.querySelector('.track-counts')?.textContent ?? '';
+  });
+  expect(counts).not.toContain('Tracking is off');
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.locator('loupe-live')).toHaveAttribute('layers', 'boxes');
+  expect(await page.evaluate(() => document.querySelector('loupe-live')!.detector!.track)).toBe(false);
 });

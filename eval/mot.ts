@@ -22,17 +22,8 @@
 import { iou } from '../src/postprocess/nms.js';
 import { AssignmentSolver } from '../src/track/assignment.js';
 
-/** One row of a MOTChallenge file: frame (1-based), id, box (left, top, width, height, px), score/flag. */
-export interface MotBox {
-  frame: number;
-  id: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** Column 7: 1 for ground truth that counts; a confidence in results files. */
-  score: number;
-}
+export { formatMot, type MotBox } from '../src/track/export.js';
+import type { MotBox } from '../src/track/export.js';
 
 export class MotFormatError extends Error {}
 
@@ -57,13 +48,6 @@ export function parseMot(text: string, source = 'MOT file'): MotBox[] {
     boxes.push({ frame: frame!, id: id!, x: x!, y: y!, width: width!, height: height!, score: score! });
   }
   return boxes;
-}
-
-/** MOTChallenge results text: `frame,id,left,top,width,height,conf,-1,-1,-1`, one line per box, by frame then id. */
-export function formatMot(boxes: readonly MotBox[]): string {
-  const sorted = [...boxes].sort((a, b) => a.frame - b.frame || a.id - b.id);
-  const n = (v: number) => String(Math.round(v * 100) / 100);
-  return sorted.map((b) => `${b.frame},${b.id},${n(b.x)},${n(b.y)},${n(b.width)},${n(b.height)},${n(b.score)},-1,-1,-1\n`).join('');
 }
 
 export interface MotMetrics {

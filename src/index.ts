@@ -12,6 +12,8 @@ export type { SharedEntryInfo } from './runtime/model-cache.js';
 export { summarizeResult } from './summary.js';
 export { ownMap } from './maps.js';
 export { detectionsToJson, detectionsToCoco, downloadDetections, downloadBlob, type DetectionsExport, type CocoResult } from './export.js';
+export { detectVideoFrames, type VideoPassOptions, type VideoPassFrame } from './track/video-pass.js';
+export { tracksToMot, tracksToJson, motBoxesOf, type MotBox, type TrackedFrameRecord, type TracksExport } from './track/export.js';
 export { selectBackend, setWasmBaseUrl } from './runtime/backend.js';
 export { isGpuBackend, checkBackendPreference, BACKEND_PREFERENCES } from './runtime/backend-kind.js';
 export { whenBackendLost, isBackendLost, isBackendLostSoon } from './runtime/backend-loss.js';

@@ -237,6 +237,8 @@ export interface DetectionResult {
   smallObjects?: SmallObjectsReport;
   /** With `track`: every live track (tentative, confirmed, lost) after this frame, oldest first. */
   tracks?: TrackSummary[];
+  /** With `track`: the frame's time (ms) the tracker placed the tracks at (`detect(…, { timestamp })` or its default). */
+  trackTime?: number;
   /** With `track`: tracks confirmed in this frame, and confirmed tracks that ended (lost too long, a seek). */
   trackEvents?: { started: TrackSummary[]; ended: TrackSummary[] };
   /** With `detect(source, { trace: true })`: this frame's decode as data (plain arrays, nothing to dispose). */

@@ -23,22 +23,30 @@ export interface LiveControls {
   /** The threshold in effect (undefined until a model is loaded when the attribute was removed). */
   scoreThreshold: number | undefined;
   layers: string;
+  /** Tracking on (`track`). */
+  track: boolean;
   smallObjects: string | null | undefined;
   scales: string | undefined;
   heatmapClass: string | undefined;
   level: string;
   labels: readonly string[];
   levels: readonly OutputLevel[];
-  set(patch: Partial<Pick<LiveControls, 'model' | 'backend' | 'layers' | 'heatmapClass' | 'level'>> & { scoreThreshold?: number; smallObjects?: string | null }): void;
+  set(patch: Partial<Pick<LiveControls, 'model' | 'backend' | 'layers' | 'track' | 'heatmapClass' | 'level'>> & { scoreThreshold?: number; smallObjects?: string | null }): void;
   exportButtons: TemplateResult;
 }
 
-/** `layers` with `layer` switched on or off, in the overlay's order. */
-export function toggledLayers(layers: string, layer: OverlayLayer): string {
+/** `layers` with `layer` switched on or off (`on`: as asked; absent: the other way), in the overlay's order. */
+export function toggledLayers(layers: string, layer: OverlayLayer, on?: boolean): string {
   const active = new Set(layers.split(/[\s,]+/).filter(Boolean));
-  if (active.has(layer)) active.delete(layer);
-  else active.add(layer);
+  if (on ?? !active.has(layer)) active.add(layer);
+  else active.delete(layer);
   return OVERLAY_LAYERS.filter((name) => active.has(name)).join(' ');
+}
+
+/** The *Track* toggle: tracking and the `tracks` layer go on together, and off together. */
+export function toggledTracking(c: Pick<LiveControls, 'track' | 'layers'>): { track: boolean; layers: string } {
+  const track = !c.track;
+  return { track, layers: toggledLayers(c.layers, 'tracks', track) };
 }
 
 export function renderLiveControls(c: LiveControls): TemplateResult {
@@ -96,6 +104,20 @@ export function renderLiveControls(c: LiveControls): TemplateResult {
               @click=${() => c.set({ smallObjects: smallObjectsOn(c.smallObjects) ? null : 'live' })}
             >
               Pyramid ×${c.scales?.trim() || '2'}
+            </button>
+          </span>
+        </div>
+        <div class="field" role="group" aria-label="Tracking">
+          <span class="name">Tracking</span>
+          <span class="toggles">
+            <button
+              type="button"
+              title="Stable ids across frames, with the tracks layer (trails, lost tracks, counts)"
+              aria-label="Tracking"
+              aria-pressed=${c.track ? 'true' : 'false'}
+              @click=${() => c.set(toggledTracking(c))}
+            >
+              Track
             </button>
           </span>
         </div>

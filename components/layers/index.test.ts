@@ -31,8 +31,8 @@ const frame = (extra: Partial<OverlayFrame> = {}): OverlayFrame => ({
 
 describe('the layer table', () => {
   it('names each layer once, in the control bar’s order, with a label and its parts', () => {
-    expect(OVERLAY_LAYERS).toEqual(['boxes', 'heatmap', 'levels', 'offsets', 'tiles']);
-    expect(LAYER_TABLE.map((layer) => layer.label)).toEqual(['Boxes', 'Heatmap', 'Levels', 'Offsets', 'Tiles']);
+    expect(OVERLAY_LAYERS).toEqual(['boxes', 'heatmap', 'levels', 'offsets', 'tiles', 'tracks']);
+    expect(LAYER_TABLE.map((layer) => layer.label)).toEqual(['Boxes', 'Heatmap', 'Levels', 'Offsets', 'Tiles', 'Tracks']);
     const parts = OVERLAY_CSS_PARTS.map((part) => part.name);
     expect(new Set(parts).size).toBe(parts.length);
     for (const layer of LAYER_TABLE) expect(layer.summary.length).toBeGreaterThan(20);
@@ -56,7 +56,8 @@ describe('the layer table', () => {
 
   it('knows its names and gives the rows of a set of names in table order', () => {
     expect(isOverlayLayer('tiles')).toBe(true);
-    expect(isOverlayLayer('tracks')).toBe(false);
+    expect(isOverlayLayer('tracks')).toBe(true);
+    expect(isOverlayLayer('trails')).toBe(false);
     expect(layersNamed(['offsets', 'boxes', 'nonsense']).map((layer) => layer.name)).toEqual(['boxes', 'offsets']);
   });
 

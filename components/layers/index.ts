@@ -10,8 +10,9 @@ import type { CssPart, OverlayLayerModule } from './layer.js';
 import { levelsLayer } from './levels.js';
 import { offsetsLayer } from './offsets.js';
 import { tilesLayer } from './tiles.js';
+import { tracksLayer } from './tracks.js';
 
-export const LAYER_TABLE = [boxesLayer, heatmapLayer, levelsLayer, offsetsLayer, tilesLayer] as const;
+export const LAYER_TABLE = [boxesLayer, heatmapLayer, levelsLayer, offsetsLayer, tilesLayer, tracksLayer] as const;
 
 /** A layer's name, as `layers` takes it. */
 export type OverlayLayer = (typeof LAYER_TABLE)[number]['name'];
@@ -37,4 +38,4 @@ export function layersNamed(names: Iterable<string>): OverlayLayerModule[] {
   return LAYER_TABLE.filter((layer) => wanted.has(layer.name));
 }
 
-export type { OverlayLayerModule } from './layer.js';
+export type { LayerMemory, OverlayLayerModule } from './layer.js';

@@ -8,7 +8,7 @@
 import type { Rank } from '@tensorflow/tfjs';
 import type { ColormapName } from '../../src/render/colormap.js';
 import type { RegressionSpec } from '../../src/model-descriptor.js';
-import type { Detection, LetterboxTransform, MapHandle, OutputLevel, SmallObjectsReport } from '../../src/types.js';
+import type { Detection, LetterboxTransform, MapHandle, OutputLevel, SmallObjectsReport, TrackSummary } from '../../src/types.js';
 import type { Rect, Size } from '../internal/fit.js';
 import type { LevelMapRefs } from '../internal/overlay-maps.js';
 
@@ -55,6 +55,19 @@ export interface OverlayFrame {
   picture?: HTMLCanvasElement;
   /** Small-object mode: the frame's tiles and which of them ran. */
   smallObjects?: SmallObjectsReport;
+  /** With `track`: the live tracks after this frame (`DetectionResult.tracks`). */
+  tracks?: readonly TrackSummary[];
+  /** With `track`: the frame's time (ms) the tracks are at (`DetectionResult.trackTime`). */
+  trackTime?: number;
+}
+
+/**
+ * What a layer keeps across an overlay's committed frames (the `tracks` layer's trails): one per overlay
+ * and layer, made when the layer goes on, dropped when it goes off.
+ */
+export interface LayerMemory {
+  /** A frame was committed; null: what was shown belongs to another picture or model (start over). */
+  commit(frame: OverlayFrame | null): void;
 }
 
 /** A box under the pointer (or pinned by a click) and what the inspecting layer read at its cell. */
@@ -96,6 +109,8 @@ export interface LayerContext {
   heatmapCanvas: HTMLCanvasElement | null;
   model: ModelFacts;
   inspection: Inspection | null;
+  /** This layer's memory (`OverlayLayerModule.memory`), when it has one. */
+  memory?: LayerMemory;
   /** Collapsible parts of a layer's chrome (keyed by the layer), kept by the overlay across frames. */
   isCollapsed(key: string): boolean;
   toggleCollapsed(key: string): void;
@@ -154,6 +169,8 @@ export interface OverlayLayerModule<Name extends string = string> {
    * `read` may throw a `LoupeError` (the overlay reports it as a `loupe-error` and the layer shows it).
    */
   inspect?: { map: 'regression'; read(values: Float32Array, detection: Detection, model: ModelFacts): unknown };
+  /** Makes the layer's memory of past frames (see `LayerMemory`), for layers that draw more than one frame. */
+  memory?(): LayerMemory;
   render?(context: LayerContext): LayerView;
 }
 

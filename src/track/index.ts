@@ -3,3 +3,5 @@ export { Tracker, resolveTrackOptions, TrackOptionError, DEFAULT_TRACK_OPTIONS, 
 export { AssignmentSolver } from './assignment.js';
 export type * from './types.js';
 export { withTracking, trackOptionsOf, frameTimestamp } from './with-tracking.js';
+export { detectVideoFrames, type VideoPassOptions, type VideoPassFrame } from './video-pass.js';
+export { tracksToMot, tracksToJson, motBoxesOf, formatMot, type MotBox, type TrackedFrameRecord, type TracksExport } from './export.js';

@@ -92,6 +92,7 @@ class TrackingDetector implements Detector {
     }
     result.detections = kept;
     result.tracks = update.tracks.map((track) => this.summary(track));
+    result.trackTime = timestamp;
     result.trackEvents = { started: update.started.map((t) => this.summary(t)), ended: update.ended.map((t) => this.summary(t)) };
     return result;
   }
