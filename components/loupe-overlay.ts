@@ -16,15 +16,14 @@ import {
   type Detection,
   type DetectionResult,
   type MapHandle,
-  LoupeError,
 } from '../models/index.js';
+import { BoxInspection } from './controllers/box-inspection.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
-import { followDetection } from './internal/follow-detection.js';
 import { levelMapsOf, releaseLevels, retainLevels, retainLive, retainMap, type LevelMapRefs } from './internal/overlay-maps.js';
 import { placeBoxLabels, renderBoxes } from './layers/boxes.js';
 import { OVERLAY_LAYERS, isOverlayLayer, layersNamed, type OverlayLayer } from './layers/index.js';
-import type { Inspection, LayerContext, LayerMemory, LevelPanel, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
+import type { LayerContext, LayerMemory, LevelPanel, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
 import { LoupeCamera } from './loupe-camera.js';
 import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
@@ -86,7 +85,6 @@ export class LoupeOverlay extends LitElement {
     result: { attribute: false, noAccessor: true },
     source: { attribute: false },
     _frame: { state: true },
-    _inspection: { state: true },
     _collapsed: { state: true },
   };
 
@@ -117,7 +115,6 @@ export class LoupeOverlay extends LitElement {
   declare source: Element | null;
 
   declare private _frame: OverlayFrame | null;
-  declare private _inspection: Inspection | null;
   /** Folded parts of the layers' chrome (e.g. the levels layer's maps), by key. */
   declare private _collapsed: ReadonlySet<string>;
 
@@ -140,6 +137,14 @@ export class LoupeOverlay extends LitElement {
   /** Two canvases for analysed frames: one on screen, one being filled for the next commit. */
   private readonly pictures = [createPictureCanvas(), createPictureCanvas()] as const;
   private readonly resizeObserver = new ResizeObserver(() => this.requestUpdate());
+  /** The box under the pointer or pinned by a click, and the values at its cell. */
+  private readonly inspection = new BoxInspection({
+    currentFrame: () => this._frame,
+    inspectingLayer: () => this.inspector,
+    modelFacts: (model) => this.modelFacts(model),
+    requestUpdate: () => this.requestUpdate(),
+    reportError: (error) => emit(this, 'loupe-error', { type: error.type, message: error.message }),
+  });
   private observed: Element | null = null;
 
   constructor() {
@@ -153,7 +158,6 @@ export class LoupeOverlay extends LitElement {
     this.showFrame = false;
     this.source = null;
     this._frame = null;
-    this._inspection = null;
     this._collapsed = new Set();
   }
 
@@ -441,22 +445,7 @@ export class LoupeOverlay extends LitElement {
     this._frame = frame;
     this.syncMemories();
     for (const memory of this.memories.values()) memory.commit(frame);
-    const inspected = this._inspection?.detection;
-    if (inspected && !frame?.detections.includes(inspected)) {
-      // Follow the inspected object into the new frame: the same class, best overlap.
-      const next = frame ? followDetection(inspected, frame.detections) : undefined;
-      const pinned = this._inspection?.pinned;
-      if (next) {
-        this._inspection = pinned ? { detection: inspected, values: null, pinned } : null;
-        void this.inspect(next, pinned ? undefined : false);
-      } else if (pinned && frame && this._inspection) {
-        // Detections flicker (a person at 0.36 one frame, 0.34 the next): a pin holds its last reading
-        // through frames that miss the object, until it is seen again or the user clicks.
-        this._inspection = { ...this._inspection, missing: true };
-      } else {
-        this._inspection = null;
-      }
-    }
+    this.inspection.followInto(frame);
   }
 
   private releaseFrame(frame: OverlayFrame | null): void {
@@ -474,49 +463,6 @@ export class LoupeOverlay extends LitElement {
   /** The layer on that inspects boxes, if any. */
   private get inspector(): OverlayLayerModule | undefined {
     return this.activeModules.find((layer) => layer.inspect);
-  }
-
-  /**
-   * Reads the inspected map's values at a box's cell (a few floats, only on pointer interaction). A click
-   * pins the inspection (it then follows the object from frame to frame until the next click); hovering
-   * shows it while the pointer is on the box.
-   */
-  private async inspect(detection: Detection, pin?: boolean): Promise<void> {
-    const layer = this.inspector;
-    if (!layer?.inspect) return;
-    const wasPinned = this._inspection?.pinned === true;
-    if (pin && wasPinned && this._inspection?.detection === detection) {
-      this._inspection = null; // a second click unpins
-      return;
-    }
-    const pinned = pin === true || (pin === undefined && wasPinned);
-    const frame = this._frame;
-    const map = frame?.regression?.[detection.cell.level];
-    this._inspection = { detection, values: null, pinned };
-    if (!frame || !map || map.disposed) return;
-    const [rows = 0, cols = 0, channels = 0] = map.tensor.shape;
-    const { x, y } = detection.cell;
-    if (x >= cols || y >= rows) return;
-    const slice = map.tensor.slice([y, x, 0], [1, 1, channels]);
-    try {
-      const values = (await slice.data()) as Float32Array;
-      if (this._inspection?.detection !== detection) return;
-      let reading: unknown;
-      try {
-        reading = layer.inspect.read(values, detection, this.modelFacts(frame.model));
-      } catch (error) {
-        reading = error;
-        if (error instanceof LoupeError) emit(this, 'loupe-error', { type: error.type, message: error.message });
-        else throw error;
-      }
-      this._inspection = { detection, values, reading, pinned };
-    } finally {
-      slice.dispose();
-    }
-  }
-
-  private endInspection(detection: Detection): void {
-    if (this._inspection?.detection === detection && !this._inspection.pinned) this._inspection = null;
   }
 
   private resolveClassId(model: string): number | null {
@@ -587,12 +533,6 @@ export class LoupeOverlay extends LitElement {
     return previous && sameRect(layout.box, previous.box) && sameRect(layout.frame, previous.frame) ? previous : layout;
   }
 
-  private readonly boxHandlers = {
-    enter: (detection: Detection) => void this.inspect(detection),
-    click: (detection: Detection) => void this.inspect(detection, true),
-    leave: (detection: Detection) => this.endInspection(detection),
-  };
-
   protected override render() {
     const frame = this._frame;
     const layout = this.layout;
@@ -609,7 +549,7 @@ export class LoupeOverlay extends LitElement {
       legend: this.legend,
       heatmapCanvas: frame.heatmap && this.renderer ? this.renderer.canvas : null,
       model: this.modelFacts(frame.model),
-      inspection: this._inspection,
+      inspection: this.inspection.value,
       isCollapsed: (key) => this._collapsed.has(key),
       toggleCollapsed: (key) => {
         const next = new Set(this._collapsed);
@@ -629,7 +569,7 @@ export class LoupeOverlay extends LitElement {
         <div class="frame ${this.inspector ? 'inspectable' : ''}" style=${styleMap(px(inner))}>
           ${this.showFrame && frame.picture ? html`<div class="picture" part="frame">${frame.picture}</div>` : nothing}
           ${views.map((view) => view.under ?? nothing)}
-          ${showsBoxes ? renderBoxes(frame, context.source, decorate, this.boxHandlers) : nothing}
+          ${showsBoxes ? renderBoxes(frame, context.source, decorate, this.inspection.boxHandlers) : nothing}
         </div>
         ${side.length > 0 ? html`<div class="top-left">${side}</div>` : nothing}
         ${views.map((view) => view.chrome ?? nothing)}
