@@ -91,8 +91,10 @@ test('box labels: no overlap, none cut by the edges or under the HUD, whole tile
   expect(tiled.labels.filter((l) => l.cut).length, 'tiles labels cut').toBeLessThanOrEqual(Math.floor(tiled.labels.length / 4));
   await screenshotLive(page, 'labels-tiles-1100.png');
 
-  // A phone-sized page: the same rules on a 390 px wide stage.
+  // A phone-sized page: the same rules on a 390 px wide stage (the test page gives <loupe-live> a fixed
+  // 768 px; a phone page lets it take the width it has).
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator('loupe-live').evaluate((live) => (live as HTMLElement).style.setProperty('width', '100%'));
   await expect.poll(async () => (await shot(page)).picture.width, { timeout: 30_000 }).toBeLessThanOrEqual(390);
   await page.waitForTimeout(1_000); // one more result laid out at the new size
   const narrow = await shot(page);
