@@ -14,7 +14,7 @@ import { NMS_FIRST_CANDIDATES, finishOnBackend, readFinalRows } from './postproc
 import { classAwareNms, suppressRows } from './postprocess/nms.js';
 import { unletterboxRows } from './postprocess/unletterbox.js';
 import { canvasIngest } from './preprocess/canvas-letterbox.js';
-import { frameToTensor } from './preprocess/frame.js';
+import { checkFrame, frameToTensor } from './preprocess/frame.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
 import { checkBackendPreference, isGpuBackend } from './runtime/backend-kind.js';
 import { hostOutputs } from './runtime/host-values.js';
@@ -51,12 +51,24 @@ export function setModelBaseUrl(url: string | undefined): void {
   globalModelBaseUrl = url;
 }
 
+const NOT_FOLDERS = ['data:', 'blob:', 'javascript:'];
+
 function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefined): string {
   const base = baseUrl ?? globalModelBaseUrl ?? (typeof document !== 'undefined' ? new URL('/models/', document.baseURI).href : undefined);
   if (!base) throw new LoupeError('model-load-failed', 'No model base URL: pass `modelBaseUrl` (outside a browser there is no page to resolve against).');
   const folder = base.endsWith('/') ? base : `${base}/`;
-  // A relative folder (`model-base-url="/models/"`, `"./weights/"`) is relative to the page.
-  return new URL(descriptor.graphFile, typeof document !== 'undefined' ? new URL(folder, document.baseURI) : folder).href;
+  let url: URL | undefined;
+  try {
+    // A relative folder (`model-base-url="/models/"`, `"./weights/"`) is relative to the page.
+    url = new URL(descriptor.graphFile, typeof document !== 'undefined' ? new URL(folder, document.baseURI) : folder);
+  } catch {
+    // `http://[::1` (not a URL), `javascript:x//` (no folder to resolve a file name in).
+  }
+  // `data:`, `blob:` and `javascript:` URLs name one resource, never a folder of model files.
+  if (!url || NOT_FOLDERS.includes(url.protocol)) {
+    throw new LoupeError('bad-option', `The model base URL '${base}' is not a folder URL that '${descriptor.graphFile}' can be found in; use e.g. '/models/' or 'https://example.org/models/'.`);
+  }
+  return url.href;
 }
 
 /**
@@ -138,6 +150,8 @@ class GraphDetector implements Detector {
 
   async detect(source: FrameSource, call: DetectCallOptions = {}): Promise<DetectionResult> {
     if (this.disposed) throw new LoupeError('disposed', `The '${this.model}' detector was disposed.`);
+    // The input gate: a frame, or a bad-input, before any tfjs op.
+    const frame = checkFrame(source);
     // A compile-only warm-up of another model on this backend leaves programs unusable until it has
     // finished compiling them: a frame that met one of them would fail.
     const compiling = isGpuBackend(this.backend.backend) ? compileInProgress() : null;
@@ -148,7 +162,7 @@ class GraphDetector implements Detector {
     const small = call.smallObjects === undefined ? this.smallObjects : resolveSmallObjects(call.smallObjects);
     if (small && call.trace !== true) {
       const context = { descriptor, runnable: this.runnable, backend: this.backend.backend, state: this.batchState, rectMultiple: this.rectMultiple };
-      return detectSmallObjects(context, source, options, small, call);
+      return detectSmallObjects(context, frame, options, small, call);
     }
     const start = now();
 
@@ -159,7 +173,7 @@ class GraphDetector implements Detector {
     let letterbox: LetterboxTransform;
     let drawn: { input: tf.Tensor; letterbox: LetterboxTransform } | null;
     try {
-      drawn = canvasIngest(descriptor, source, this.backend.backend, this.ingest, this.rectMultiple);
+      drawn = canvasIngest(descriptor, frame, this.backend.backend, this.ingest, this.rectMultiple);
     } catch (error) {
       // A closed ImageBitmap, a cross-origin image without CORS (tainted canvas), …
       throw asLoupeError(error, 'bad-input', 'Reading the frame failed');
@@ -167,11 +181,11 @@ class GraphDetector implements Detector {
     if (drawn) {
       ({ input, letterbox } = drawn);
     } else {
-      const frame = await frameToTensor(source);
+      const pixels = await frameToTensor(frame);
       try {
-        ({ input, letterbox } = preprocessFrame(descriptor, frame.tensor, this.rectMultiple));
+        ({ input, letterbox } = preprocessFrame(descriptor, pixels.tensor, this.rectMultiple));
       } finally {
-        if (frame.owned) frame.tensor.dispose();
+        if (pixels.owned) pixels.tensor.dispose();
       }
     }
     const preprocessed = now();
@@ -401,8 +415,8 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
     throw new LoupeError('bad-option', `ingest must be 'auto', 'canvas' or 'tensor'; got ${JSON.stringify(ingest)}.`);
   }
   checkBackendPreference(options.backend ?? 'auto');
-  const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
   const url = resolveModelUrl(descriptor, options.modelBaseUrl);
+  const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
   const fetchFunc = checkedFetch(options.fetch);
   // One loaded model per (backend instance, model, input size, URL, fetch), shared by every detector on
   // the page. The backend instance, not its name: one rebuilt after a lost GPU context loads afresh.

@@ -2,7 +2,7 @@
 // written to a temp folder with a metadata.yaml, loaded through createDetector({ model: { url, format } })
 // with a file:// fetch on the CPU backend.
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -191,6 +191,29 @@ describe('Ultralytics export from a URL (real tfjs graph model, CPU)', () => {
     } finally {
       frame.dispose();
       detector.dispose();
+    }
+  });
+
+  it("shares the registry's file checks: weights shorter or longer than the manifest, no weightsManifest; nothing leaks", async () => {
+    const url = await writeTiny('files', COLOUR_MODEL, NAMES);
+    const dir = join(root, 'files');
+    const model = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    const weightsFile = join(dir, model.weightsManifest[0]!.paths[0]!);
+    const weights = await readFile(weightsFile);
+    const load = () => createDetector({ model: { url, format: 'ultralytics' }, fetch: fileFetch, backend: 'cpu' }).catch((e: unknown) => e);
+    const before = tf.memory().numTensors;
+    const cases: [string, () => Promise<void>, RegExp][] = [
+      ['truncated', () => writeFile(weightsFile, weights.subarray(0, weights.length - 100)), new RegExp(`hold ${weights.length - 100} bytes, but its manifest describes ${weights.length}`)],
+      ['1,000 extra bytes', () => writeFile(weightsFile, Buffer.concat([weights, Buffer.alloc(1000)])), new RegExp(`hold ${weights.length + 1000} bytes, but its manifest describes ${weights.length}`)],
+      ['no weightsManifest', () => writeFile(join(dir, 'model.json'), JSON.stringify({ ...model, weightsManifest: undefined })), /has no weightsManifest/],
+    ];
+    for (const [name, breakIt, says] of cases) {
+      await breakIt();
+      const error = await load();
+      expect(error, name).toBeInstanceOf(LoupeError);
+      expect((error as LoupeError).type, name).toBe('model-load-failed');
+      expect((error as LoupeError).message, name).toMatch(says);
+      expect(tf.memory().numTensors, `${name}: tensors left behind`).toBe(before);
     }
   });
 

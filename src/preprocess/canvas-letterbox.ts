@@ -14,13 +14,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InputSpec, ModelDescriptor } from '../model-descriptor.js';
-import type { FrameIngest, FrameSource, LetterboxTransform } from '../types.js';
-import { sourceSize } from './frame.js';
+import type { FrameIngest, LetterboxTransform } from '../types.js';
+import type { DrawableSource, Frame } from './frame.js';
 import { computeLetterbox } from './letterbox.js';
 import { isGpuBackend } from '../runtime/backend-kind.js';
-
-/** A browser source `drawImage` takes. */
-export type DrawableSource = Exclude<FrameSource, tf.Tensor3D>;
 
 let context: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null = null;
 
@@ -38,9 +35,22 @@ function canvasContext(width: number, height: number): OffscreenCanvasRenderingC
   return context;
 }
 
-/** Whether `source` can be drawn (a browser image source, not a tensor). */
-export function isDrawable(source: FrameSource): source is DrawableSource {
-  return !(source instanceof tf.Tensor);
+/** A source-sized canvas an `ImageData` frame is put into, so the browser can scale it like any source. */
+let staging: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null = null;
+
+/** `pixels` as a drawable canvas of its own size. */
+function stagedPixels(pixels: ImageData): CanvasImageSource {
+  if (!staging) {
+    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(pixels.width, pixels.height) : document.createElement('canvas');
+    staging = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
+    if (!staging) throw new Error('No 2D canvas context for an ImageData frame.');
+  }
+  if (staging.canvas.width !== pixels.width || staging.canvas.height !== pixels.height) {
+    staging.canvas.width = pixels.width;
+    staging.canvas.height = pixels.height;
+  }
+  staging.putImageData(pixels, 0, 0);
+  return staging.canvas;
 }
 
 /**
@@ -83,7 +93,7 @@ export function rgbaToInput(rgba: Uint8ClampedArray, pixelCount: number, layout:
  * and its transform. The caller owns the tensor.
  */
 export function canvasLetterbox(
-  source: DrawableSource,
+  source: DrawableSource | ImageData,
   sourceWidth: number,
   sourceHeight: number,
   input: Pick<InputSpec, 'width' | 'height' | 'padValue' | 'layout' | 'pixels'>,
@@ -97,7 +107,8 @@ export function canvasLetterbox(
   ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'low'; // bilinear
-  ctx.drawImage(source as CanvasImageSource, 0, 0, sourceWidth, sourceHeight, letterbox.padX, letterbox.padY, letterbox.contentWidth, letterbox.contentHeight);
+  const drawable = typeof ImageData !== 'undefined' && source instanceof ImageData ? stagedPixels(source) : (source as CanvasImageSource);
+  ctx.drawImage(drawable, 0, 0, sourceWidth, sourceHeight, letterbox.padX, letterbox.padY, letterbox.contentWidth, letterbox.contentHeight);
   const rgba = ctx.getImageData(0, 0, width, height).data;
   const layout = input.layout ?? 'nhwc';
   const values = rgbaToInput(rgba, width * height, layout, input.pixels);
@@ -105,9 +116,9 @@ export function canvasLetterbox(
   return { input: tf.tensor4d(values, shape, 'float32'), letterbox };
 }
 
-/** Whether frames of `source` will take the canvas path for `descriptor` on `backend` (see `canvasIngest`). */
-export function usesCanvasIngest(descriptor: ModelDescriptor, source: FrameSource, backend: string, ingest: FrameIngest): boolean {
-  if (ingest === 'tensor' || descriptor.preprocess || !isDrawable(source)) return false;
+/** Whether `frame` will take the canvas path for `descriptor` on `backend` (see `canvasIngest`). */
+export function usesCanvasIngest(descriptor: ModelDescriptor, frame: Pick<Frame, 'kind'>, backend: string, ingest: FrameIngest): boolean {
+  if (ingest === 'tensor' || descriptor.preprocess || frame.kind === 'tensor') return false;
   if (ingest === 'auto' && isGpuBackend(backend)) return false;
   if (typeof OffscreenCanvas === 'undefined' && typeof document === 'undefined') return false;
   // A custom `normalize` without a declarative `pixels` would need tfjs ops after the draw: that is the
@@ -117,19 +128,16 @@ export function usesCanvasIngest(descriptor: ModelDescriptor, source: FrameSourc
 
 /**
  * The model input through the canvas, when it applies (`usesCanvasIngest`: `ingest` 'canvas', or 'auto'
- * on a CPU backend; a browser source; no custom `preprocess`). Otherwise null, and the caller takes the
- * tensor path — which also reports sources without pixels. `multiple`: rectangular input.
+ * on a CPU backend; a browser source or ImageData; no custom `preprocess`). Otherwise null, and the
+ * caller takes the tensor path. `frame` has passed the input gate (`checkFrame`). `multiple`: rectangular input.
  */
 export function canvasIngest(
   descriptor: ModelDescriptor,
-  source: FrameSource,
+  frame: Frame,
   backend: string,
   ingest: FrameIngest,
   multiple?: number,
 ): { input: tf.Tensor; letterbox: LetterboxTransform } | null {
-  if (!usesCanvasIngest(descriptor, source, backend, ingest)) return null;
-  const drawable = source as DrawableSource;
-  const { width, height } = sourceSize(drawable);
-  if (!(width > 0 && height > 0)) return null;
-  return canvasLetterbox(drawable, width, height, descriptor.input, multiple);
+  if (frame.kind === 'tensor' || !usesCanvasIngest(descriptor, frame, backend, ingest)) return null;
+  return canvasLetterbox(frame.source, frame.width, frame.height, descriptor.input, multiple);
 }

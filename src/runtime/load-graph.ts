@@ -57,16 +57,22 @@ export function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): num
 }
 
 /**
- * Fails a model whose weight files do not hold exactly the bytes its manifest describes. tfjs reads
- * short files as a confusing shape error and ignores extra bytes altogether (a weights file from another
- * version of the model would then load as garbage).
+ * Fails a model whose weight files do not hold exactly the bytes its manifest describes, or that has no
+ * weights manifest at all. tfjs reads short files as a confusing shape error (after creating the first
+ * weights' tensors, which then leak) and ignores extra bytes altogether (a weights file from another
+ * version of the model would then load as garbage). Every loader of a model.json goes through it: the
+ * graph models here, Ultralytics exports, yolo-face-small.
  */
-function checkedWeights(handler: tf.io.IOHandler, url: string): tf.io.IOHandler {
+export function checkedWeights(handler: tf.io.IOHandler, url: string): tf.io.IOHandler {
   const load = handler.load?.bind(handler);
   if (!load) return handler;
   return {
     load: async () => {
       const artifacts = await load();
+      if (!artifacts.weightSpecs) {
+        // tfjs would fail later with "specs is not iterable".
+        throw new LoupeError('model-load-failed', `${url} has no weightsManifest: it is not a complete TF.js model (the converter lists the weight files there).`);
+      }
       const expected = manifestBytes(artifacts.weightSpecs ?? []);
       const data = artifacts.weightData;
       const actual = data === undefined ? 0 : Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;

@@ -24,10 +24,10 @@ import { bundleMaps } from '../maps.js';
 import { ROW_WIDTH, type ModelDescriptor, type RunnableModel } from '../model-descriptor.js';
 import { suppressRowsOnBackend } from '../postprocess/gpu-nms.js';
 import { suppressRows } from '../postprocess/nms.js';
-import { frameToTensor } from '../preprocess/frame.js';
+import { frameToTensor, type Frame } from '../preprocess/frame.js';
 import { decodeOutputs, detectionOf, executeModel, modelNmsIou, preprocessFrame, rowAt } from '../pipeline.js';
 import { isGpuBackend } from '../runtime/backend-kind.js';
-import type { BackendName, DetectCallOptions, Detection, DetectionMaps, DetectionResult, FrameSource, LetterboxTransform } from '../types.js';
+import type { BackendName, DetectCallOptions, Detection, DetectionMaps, DetectionResult, LetterboxTransform } from '../types.js';
 import { pickTiles, tileEvidence } from './budget.js';
 import { fuse, type Candidate } from './fuse.js';
 import { cropBoxes, planTiles, type PlannedTile } from './plan.js';
@@ -281,10 +281,10 @@ function candidatesOf(values: Float32Array, descriptor: ModelDescriptor, cpuNms:
   return candidates;
 }
 
-/** `detect()` in small-object mode. Owns everything it creates; the caller's tensor source is not disposed. */
+/** `detect()` in small-object mode, on a frame past the input gate. Owns everything it creates; the caller's tensor source is not disposed. */
 export async function detectSmallObjects(
   context: SmallObjectsContext,
-  source: FrameSource,
+  source: Frame,
   run: SmallObjectsRunOptions,
   options: SmallObjectsOptions,
   call: DetectCallOptions = {},

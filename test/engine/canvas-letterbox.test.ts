@@ -38,8 +38,11 @@ describe('canvas ingest: RGBA → the graph input in one pass', () => {
 });
 
 describe('canvas ingest: when it applies', () => {
-  const image = {} as HTMLImageElement; // only its kind matters here
-  const tensor = tf.zeros([2, 2, 3]) as tf.Tensor3D;
+  // Frames past the input gate: only their kind matters here.
+  const image = { kind: 'drawable' } as const;
+  const pixels = { kind: 'pixels' } as const;
+  const tensor = { kind: 'tensor' } as const;
+  const zeros = tf.zeros([2, 2, 3]) as tf.Tensor3D;
   const withDocument = <T>(run: () => T): T => {
     const saved = (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas;
     (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas = class {};
@@ -59,7 +62,9 @@ describe('canvas ingest: when it applies', () => {
       expect(usesCanvasIngest(centernet, image, 'webgl', 'canvas')).toBe(true);
       expect(usesCanvasIngest(centernet, image, 'wasm', 'tensor')).toBe(false);
       expect(usesCanvasIngest(centernet, tensor, 'wasm', 'canvas')).toBe(false);
-      const ownPreprocess = { ...centernet, preprocess: () => ({ input: tensor, letterbox: {} as never }) };
+      // ImageData is drawn like any browser source (put into a canvas of its own size first).
+      expect(usesCanvasIngest(centernet, pixels, 'wasm', 'auto')).toBe(true);
+      const ownPreprocess = { ...centernet, preprocess: () => ({ input: zeros, letterbox: {} as never }) };
       expect(usesCanvasIngest(ownPreprocess, image, 'wasm', 'canvas')).toBe(false);
       // A normalize function without its declarative pixels cannot be folded into the pixel pass.
       const opaque = { ...nanodet, input: { ...nanodet.input, pixels: undefined } };

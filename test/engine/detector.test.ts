@@ -123,6 +123,14 @@ describe('createDetector errors', () => {
       createDetector({ model: 'centernet', backend: 'cpu', modelBaseUrl: 'file:///nonexistent/', fetch: fileFetch }),
     ).rejects.toMatchObject({ type: 'model-load-failed' });
   });
+
+  it('refuses a model base URL no file name resolves in as bad-option, before loading anything', async () => {
+    for (const modelBaseUrl of ['javascript:x//', 'data:', 'blob:', 'http://[::1']) {
+      const error = await createDetector({ model: 'centernet', backend: 'cpu', modelBaseUrl, fetch: fileFetch }).catch((e: unknown) => e);
+      expect(error, modelBaseUrl).toBeInstanceOf(LoupeError);
+      expect(error, modelBaseUrl).toMatchObject({ type: 'bad-option', message: expect.stringContaining(`The model base URL '${modelBaseUrl}' is not a folder URL`) });
+    }
+  });
 });
 
 describe('selectBackend', () => {

@@ -6,6 +6,7 @@ import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../node.js';
 import { planTiles, resolveSmallObjects } from '../../src/small-objects/plan.js';
 import { allowAnyBatch } from '../../src/runtime/load-graph.js';
 import { detectSmallObjects, executeTiles, tileInputs, type SmallObjectsContext } from '../../src/small-objects/run.js';
+import { checkFrame } from '../../src/preprocess/frame.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -214,9 +215,9 @@ describe('detectSmallObjects', () => {
     // Fusion that never merges (IoU > 1), no gating: one detection per pass.
     const options = resolveSmallObjects({ scales: [2, 3], overlap: 0.2, fusionThreshold: 1, maxTileObject: 1000, batch: true })!;
     const ctx = context(descriptor, fakeRunnable(true, []));
-    await detectSmallObjects(ctx, frame, RUN, options).then((r) => r.dispose()); // warm-up (batch check)
+    await detectSmallObjects(ctx, checkFrame(frame), RUN, options).then((r) => r.dispose()); // warm-up (batch check)
     const before = tf.memory().numTensors;
-    const result = await detectSmallObjects(ctx, frame, RUN, options);
+    const result = await detectSmallObjects(ctx, checkFrame(frame), RUN, options);
     result.dispose();
     expect(tf.memory().numTensors).toBe(before);
 
@@ -247,7 +248,7 @@ describe('detectSmallObjects', () => {
     const calls: number[] = [];
     const ctx = context(fakeDescriptor(), fakeRunnable(false, calls));
     const options = resolveSmallObjects({ scales: [2], budget: 3 })!;
-    const result = await detectSmallObjects(ctx, frame, RUN, options);
+    const result = await detectSmallObjects(ctx, checkFrame(frame), RUN, options);
     result.dispose();
     expect(result.executions).toBe(3);
     expect(result.smallObjects?.tiles.filter((t) => t.executed).map((t) => t.index)).toHaveLength(3);
