@@ -18,9 +18,9 @@ import { checkFrame, frameToTensor } from './preprocess/frame.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
 import { checkBackendPreference, isGpuBackend } from './runtime/backend-kind.js';
 import { hostOutputs } from './runtime/host-values.js';
-import { checkedFetch, isCompilable, loadGraph } from './runtime/load-graph.js';
+import { checkedFetch, isCompilable, loadGraph, watchLoad } from './runtime/load-graph.js';
 import { levelsFor } from './runtime/rect-input.js';
-import { SharedCache, type SharedEntryInfo } from './runtime/model-cache.js';
+import { SharedCache, type SharedEntryInfo, type SharedHandle } from './runtime/model-cache.js';
 import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-up.js';
 import { resolveSmallObjects } from './small-objects/plan.js';
 import { detectSmallObjects, type BatchState } from './small-objects/run.js';
@@ -101,6 +101,9 @@ function validateRunOptions(descriptor: ModelDescriptor, current: RunOptions, pa
   }
   return next;
 }
+
+/** `DetectorOptions.loadTimeout` by default: 30 s without a byte of the model files. */
+const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -415,18 +418,49 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
     throw new LoupeError('bad-option', `ingest must be 'auto', 'canvas' or 'tensor'; got ${JSON.stringify(ingest)}.`);
   }
   checkBackendPreference(options.backend ?? 'auto');
+  const loadTimeout = options.loadTimeout ?? DEFAULT_LOAD_TIMEOUT_MS;
+  if (!(Number.isFinite(loadTimeout) && loadTimeout >= 0)) {
+    throw new LoupeError('bad-option', `loadTimeout must be a number of milliseconds ≥ 0 (0: no limit); got ${String(loadTimeout)}.`);
+  }
   const url = resolveModelUrl(descriptor, options.modelBaseUrl);
+  const { signal } = options;
+  const giveUp = (): void => {
+    if (signal?.aborted) throw new LoupeError('aborted', `Loading '${descriptor.id}' was aborted.`, { cause: signal.reason });
+  };
+  giveUp();
   const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
-  const fetchFunc = checkedFetch(options.fetch);
+  giveUp();
   // One loaded model per (backend instance, model, input size, URL, fetch), shared by every detector on
   // the page. The backend instance, not its name: one rebuilt after a lost GPU context loads afresh.
   const key = [`${backend.backend}#${idOf(tf.backend())}`, descriptor.id, `${descriptor.input.width}x${descriptor.input.height}`, url, idOf(options.fetch)].join('|');
-  const load = async (onProgress: (fraction: number) => void): Promise<LoadedModel> => {
-    if (!descriptor.load) return { descriptor, runnable: await loadGraph(descriptor, url, fetchFunc, onProgress) };
+  const load = async (onProgress: (fraction: number) => void, loadSignal: AbortSignal): Promise<LoadedModel> => {
+    const watch = watchLoad(loadSignal, loadTimeout);
+    const fetchFunc = checkedFetch(options.fetch, watch);
+    const progress = (fraction: number): void => {
+      if (fraction >= 1) watch.settle();
+      onProgress(fraction);
+    };
+    const loading = descriptor.load ? descriptor.load({ url, fetch: fetchFunc, onProgress: progress }) : loadGraph(descriptor, url, fetchFunc, progress);
+    // The stall timer and the abort end the load even where a custom fetch ignores the signal.
+    let stop: () => void = () => undefined;
+    const gaveUp = new Promise<never>((_, reject) => {
+      const onAbort = (): void => reject(watch.signal.reason);
+      watch.signal.addEventListener('abort', onAbort, { once: true });
+      stop = () => watch.signal.removeEventListener('abort', onAbort);
+    });
     try {
-      return { descriptor, runnable: await descriptor.load({ url, fetch: fetchFunc, onProgress }) };
+      return { descriptor, runnable: await Promise.race([loading, gaveUp]) };
     } catch (error) {
+      // A load that still finishes after its end was decided is released at once.
+      void loading.then((runnable) => runnable.dispose(), () => undefined);
+      if (watch.stalled) {
+        throw new LoupeError('model-load-failed', `Loading '${descriptor.id}' from ${url} failed: the model server sent nothing for ${loadTimeout / 1000} s (loadTimeout).`);
+      }
+      if (loadSignal.aborted) throw new LoupeError('aborted', `Loading '${descriptor.id}' was aborted.`, { cause: loadSignal.reason });
       throw asLoupeError(error, 'model-load-failed', `Loading '${descriptor.id}' from ${url} failed`);
+    } finally {
+      stop();
+      watch.stop();
     }
   };
   const { onProgress, onPhase } = options;
@@ -437,7 +471,13 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
           onPhase?.('download', fraction);
         }
       : undefined;
-  const shared = await sharedModels.acquire(key, load, downloadProgress);
+  let shared: SharedHandle<LoadedModel>;
+  try {
+    shared = await sharedModels.acquire(key, load, downloadProgress, signal);
+  } catch (error) {
+    giveUp();
+    throw error;
+  }
   // The descriptor the model was loaded with (a URL model's descriptor learns its shapes at load).
   const { descriptor: loaded, runnable } = shared.value;
   const detector = new GraphDetector(loaded, { execute: (input) => runnable.execute(input), dispose: shared.release }, backend, runOptions, ingest, options.rectInput === true ? loaded.rectInput?.multiple : undefined);
@@ -453,6 +493,12 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
       detector.dispose();
       throw asLoupeError(error, 'backend-failed', `Warming up '${loaded.id}' on ${backend.backend} failed`);
     }
+  }
+  try {
+    giveUp();
+  } catch (error) {
+    detector.dispose();
+    throw error;
   }
   return track ? withTracking(detector, track) : detector;
 }

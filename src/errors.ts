@@ -26,7 +26,9 @@ export type LoupeErrorType =
   /** An attribute or option with a value out of range. The previous value is kept. */
   | 'bad-option'
   /** The detector was used after `dispose()`. */
-  | 'disposed';
+  | 'disposed'
+  /** `createDetector()` gave up because its `signal` aborted (for the elements: removed while loading). */
+  | 'aborted';
 
 export class LoupeError extends Error {
   readonly type: LoupeErrorType;

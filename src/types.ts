@@ -356,6 +356,18 @@ export interface DetectorOptions {
   track?: boolean | TrackOptions;
   /** Custom fetch for model files (e.g. reading files in Node). */
   fetch?: typeof fetch;
+  /**
+   * Gives up the load: when it aborts before `createDetector()` resolves, the promise rejects with
+   * `LoupeError('aborted')`. Detectors sharing the load carry on; when the last one gives up, the
+   * downloads stop and nothing of the model stays (`loadedModels()` no longer lists it).
+   */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds the model files may go without sending a byte before the load fails with
+   * `model-load-failed` (a server that never answers). Every byte resets it, so slow downloads are not
+   * cut. Default 30 000; 0: wait forever.
+   */
+  loadTimeout?: number;
   /** Where the WASM backend's `.wasm` files are served from (a folder URL ending in `/`). */
   wasmPaths?: string;
 }

@@ -1,7 +1,7 @@
 // The load phase of <loupe-detector>, in Node with the real createDetector on the tfjs CPU backend.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createDetector, type LoupeErrorType } from '../../models/index.js';
+import { createDetector, loadedModels, type LoupeErrorType } from '../../models/index.js';
 import { NODE_MODEL_BASE_URL, fileFetch } from '../../test/node.js';
 import type { ProgressDetail } from '../events.js';
 import { EngineLoader, withRefused } from './engine-loader.js';
@@ -61,8 +61,9 @@ describe('EngineLoader', () => {
     expect(outcome).toBeNull();
     expect(errors).toEqual([]);
     expect(loader.isCurrent(stale)).toBe(false);
-    // The stale engine's weights were released (the shared cache's last holder).
+    // The stale load was aborted: its weights were released and its cache entry is gone.
     expect(tf.memory().numTensors).toBe(before);
+    expect(loadedModels()).toEqual([]);
   });
 
   it('withRefused puts the refused backend first, with auto’s own reason when it had one', () => {

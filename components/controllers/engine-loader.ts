@@ -1,7 +1,8 @@
 /**
  * The load phase of `<loupe-detector>`: turns the element's load attributes into one engine `Detector`,
  * with progress, the fallback from a refused explicit backend to `auto` (said, never silent), and
- * generations, so that a load overtaken by a newer one (or by a disconnect) drops its result.
+ * generations, so that a load overtaken by a newer one (or by a disconnect) is aborted (its downloads
+ * stop unless another element shares them) and drops its result.
  *
  * Plain TypeScript (no Lit): unit-tested in Node with the real `createDetector` on the CPU backend.
  */
@@ -37,6 +38,8 @@ export interface LoadOutcome {
 export class EngineLoader {
   /** Bumped by every load and by `invalidate()`: work carrying an older value is stale. */
   private current = 0;
+  /** Aborts the newest generation's load (its downloads stop; a shared load goes on for its other users). */
+  private controller = new AbortController();
 
   constructor(
     private readonly create: (options: DetectorOptions) => Promise<Detector>,
@@ -55,11 +58,18 @@ export class EngineLoader {
   /** Makes every load in progress stale (a disconnect, a lost backend). */
   invalidate(): void {
     this.current += 1;
+    this.abortCurrent();
+  }
+
+  private abortCurrent(): void {
+    this.controller.abort(new DOMException('Superseded by a newer load, or the element was removed.', 'AbortError'));
+    this.controller = new AbortController();
   }
 
   /** Starts a new generation; `load()` of it follows once the previous engine is released. */
   begin(): number {
     this.current += 1;
+    this.abortCurrent();
     return this.current;
   }
 
@@ -77,7 +87,7 @@ export class EngineLoader {
       this.events.progress(phase === 'download' ? { fraction, phase } : { fraction: 1, phase, compiled: fraction });
     };
     const { backend, ...rest } = request;
-    const base: DetectorOptions = { ...rest, onPhase };
+    const base: DetectorOptions = { ...rest, onPhase, signal: this.controller.signal };
     let engine: Detector;
     let refused: SkippedBackend | undefined;
     try {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoupeError, createDetector } from '../index.js';
+import { LoupeError, createDetector, loadedModels } from '../index.js';
 import { fileFetch } from '../../test/node.js';
 import { ultralyticsLetterbox } from './preprocess.js';
 import { tinyMetadataYaml, tinyUltralyticsGraph, type TinyGraphOptions } from './tiny-graph.js';
@@ -215,6 +215,34 @@ describe('Ultralytics export from a URL (real tfjs graph model, CPU)', () => {
       expect((error as LoupeError).message, name).toMatch(says);
       expect(tf.memory().numTensors, `${name}: tensors left behind`).toBe(before);
     }
+  });
+
+  it('gives up: a server that never answers fails after loadTimeout, an aborted signal is aborted; no entry or tensor stays', async () => {
+    const url = await writeTiny('give-up', COLOUR_MODEL, NAMES);
+    const silent: typeof fetch = () => new Promise<Response>(() => undefined);
+    const before = tf.memory().numTensors;
+    const started = Date.now();
+    const stalled = await createDetector({ model: { url, format: 'ultralytics' }, fetch: silent, backend: 'cpu', loadTimeout: 300 }).catch((e: unknown) => e);
+    expect(stalled).toBeInstanceOf(LoupeError);
+    expect(stalled).toMatchObject({ type: 'model-load-failed', message: expect.stringMatching(/sent nothing for 0\.3 s \(loadTimeout\)/) });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(loadedModels()).toEqual([]);
+
+    const controller = new AbortController();
+    const pending = createDetector({ model: { url, format: 'ultralytics' }, fetch: silent, backend: 'cpu', signal: controller.signal }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(loadedModels().map((m) => m.loaded)).toEqual([false]);
+    controller.abort();
+    expect(await pending).toMatchObject({ type: 'aborted', message: `Loading 'ultralytics:${url}' was aborted.` });
+    expect(loadedModels(), 'the cache entry is removed').toEqual([]);
+
+    // Already aborted: refused before anything starts. A real load still works afterwards.
+    expect(await createDetector({ model: { url, format: 'ultralytics' }, fetch: fileFetch, backend: 'cpu', signal: controller.signal }).catch((e: unknown) => e)).toMatchObject({ type: 'aborted' });
+    expect(tf.memory().numTensors).toBe(before);
+    const detector = await createDetector({ model: { url, format: 'ultralytics' }, fetch: fileFetch, backend: 'cpu', signal: new AbortController().signal });
+    expect(detector.labels).toEqual(NAMES);
+    detector.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('an unreachable URL is model-load-failed; shapes that fit no layout are model-mismatch listing them', async () => {

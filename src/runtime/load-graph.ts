@@ -24,18 +24,80 @@ function checkGraph(model: tf.GraphModel, descriptor: ModelDescriptor): void {
 }
 
 /**
- * A fetch that turns an HTTP error into a clear failure. tfjs checks the status of the graph JSON but
- * not of the weight shards: a 404 page would otherwise surface as a garbled-weights error.
+ * How a load gives up: the load's `signal` (every user left, see model-cache.ts) and a stall timer that
+ * aborts when no byte of any model file arrived for `timeoutMs` (0: never). Every chunk of every
+ * response body resets it, so a slow but moving download is never cut; a server that never answers is.
  */
-export function checkedFetch(custom: typeof fetch | undefined): typeof fetch {
+export interface LoadWatch {
+  /** Aborted by the load's signal or by the stall timer. */
+  readonly signal: AbortSignal;
+  /** Whether it was the stall timer. */
+  readonly stalled: boolean;
+  /** Resets the stall timer (a byte arrived). */
+  poke(): void;
+  /** The files are all in: no stall timer from now on (building the model may take its time). */
+  settle(): void;
+  stop(): void;
+}
+
+export function watchLoad(signal: AbortSignal, timeoutMs: number): LoadWatch {
+  const controller = new AbortController();
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let settled = false;
+  const onAbort = (): void => controller.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const poke = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    if (timeoutMs > 0 && !settled && !controller.signal.aborted) {
+      timer = setTimeout(() => {
+        stalled = true;
+        controller.abort(new Error(`no byte for ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+  };
+  poke();
+  return {
+    signal: controller.signal,
+    get stalled() {
+      return stalled;
+    },
+    poke,
+    settle: () => {
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+    stop: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
+ * A fetch that turns an HTTP error into a clear failure. tfjs checks the status of the graph JSON but
+ * not of the weight shards: a 404 page would otherwise surface as a garbled-weights error. With `watch`,
+ * every request carries its signal and every chunk received resets its stall timer.
+ */
+export function checkedFetch(custom: typeof fetch | undefined, watch?: LoadWatch): typeof fetch {
   const base = custom ?? globalThis.fetch.bind(globalThis);
   return async (input, init) => {
-    const response = await base(input, init);
+    const response = await base(input, watch ? { ...init, signal: watch.signal } : init);
+    watch?.poke();
     if (!response.ok) {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       throw new LoupeError('model-load-failed', `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);
     }
-    return response;
+    if (!watch || !response.body) return response;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          watch.poke();
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
 

@@ -72,4 +72,47 @@ describe('SharedCache', () => {
     x.release();
     y.release();
   });
+  it('a user who gives up alone is rejected; the last one to give up aborts the load and forgets the entry', async () => {
+    const cache = new SharedCache<Fake>((value) => (value.disposed = true));
+    let loadSignal: AbortSignal | undefined;
+    let finish: ((value: Fake) => void) | undefined;
+    const slow = (_: (f: number) => void, signal: AbortSignal): Promise<Fake> => {
+      loadSignal = signal;
+      return new Promise<Fake>((resolve, reject) => {
+        finish = resolve;
+        signal.addEventListener('abort', () => reject(signal.reason));
+      });
+    };
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = cache.acquire('m', slow, undefined, first.signal).catch((e: unknown) => e);
+    const b = cache.acquire('m', slow, undefined, second.signal).catch((e: unknown) => e);
+    first.abort(new Error('a left'));
+    expect(await a).toEqual(new Error('a left'));
+    expect(loadSignal?.aborted).toBe(false);
+    expect(cache.entries()).toEqual([{ key: 'm', users: 1, loaded: false }]);
+    second.abort(new Error('b left'));
+    expect(await b).toEqual(new Error('b left'));
+    expect(loadSignal?.aborted, 'the shared load is aborted once nobody waits for it').toBe(true);
+    expect(cache.entries()).toEqual([]);
+    // An already aborted signal is refused before anything loads.
+    await expect(cache.acquire('m', slow, undefined, first.signal)).rejects.toThrow('a left');
+    expect(cache.entries()).toEqual([]);
+    expect(finish).toBeDefined();
+  });
+
+  it('a load that finishes after its last user gave up is released, not kept', async () => {
+    const cache = new SharedCache<Fake>((value) => (value.disposed = true));
+    const value: Fake = { id: 1, disposed: false };
+    let finish: ((v: Fake) => void) | undefined;
+    const stubborn = (): Promise<Fake> => new Promise<Fake>((resolve) => (finish = resolve)); // ignores its signal
+    const user = new AbortController();
+    const waiting = cache.acquire('m', stubborn, undefined, user.signal).catch((e: unknown) => e);
+    user.abort(new Error('gone'));
+    await waiting;
+    finish!(value);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(value.disposed).toBe(true);
+    expect(cache.entries()).toEqual([]);
+  });
 });

@@ -3,7 +3,9 @@
  * page fetch the weights once and hold one copy on the GPU. Entries are reference-counted: each
  * `acquire()` gets a handle, the model is disposed when the last handle is released. A load in flight
  * is shared too (a second element created while the first downloads waits for the same download and
- * sees its progress). A failed load is forgotten, so the next `acquire()` tries again.
+ * sees its progress). A failed load is forgotten, so the next `acquire()` tries again. A user may give
+ * up while it loads (its `signal`): it alone is rejected; when the last user of a load in flight gives up,
+ * the load's own signal aborts (its downloads stop) and the entry is forgotten at once.
  *
  * Only the loaded graph is shared: each detector keeps its own per-frame options.
  */
@@ -24,6 +26,8 @@ interface Entry<T> {
   /** Last progress fraction, replayed to a user who joins during the download. */
   fraction: number;
   listeners: Set<(fraction: number) => void>;
+  /** Aborts the load itself, once every user has given up before it finished. */
+  controller: AbortController;
 }
 
 /** What `entries()` reports per key, for tests and debugging. */
@@ -42,7 +46,13 @@ export class SharedCache<T> {
    * The value for `key`, loading it with `load` when nobody holds it. `onProgress` gets the download
    * fraction of the shared load (1 at once when it is already loaded).
    */
-  async acquire(key: string, load: (onProgress: (fraction: number) => void) => Promise<T>, onProgress?: (fraction: number) => void): Promise<SharedHandle<T>> {
+  async acquire(
+    key: string,
+    load: (onProgress: (fraction: number) => void, signal: AbortSignal) => Promise<T>,
+    onProgress?: (fraction: number) => void,
+    signal?: AbortSignal,
+  ): Promise<SharedHandle<T>> {
+    signal?.throwIfAborted();
     let entry = this.table.get(key);
     if (entry) {
       entry.users += 1;
@@ -54,12 +64,19 @@ export class SharedCache<T> {
         }
       }
     } else {
-      const created: Entry<T> = { promise: Promise.resolve() as Promise<T>, users: 1, loaded: false, fraction: 0, listeners: new Set(onProgress ? [onProgress] : []) };
+      const created: Entry<T> = {
+        promise: Promise.resolve() as Promise<T>,
+        users: 1,
+        loaded: false,
+        fraction: 0,
+        listeners: new Set(onProgress ? [onProgress] : []),
+        controller: new AbortController(),
+      };
       const broadcast = (fraction: number): void => {
         created.fraction = fraction;
         for (const listener of created.listeners) listener(fraction);
       };
-      created.promise = (async () => load(broadcast))();
+      created.promise = (async () => load(broadcast, created.controller.signal))();
       this.table.set(key, created);
       entry = created;
       created.promise.then(
@@ -77,12 +94,29 @@ export class SharedCache<T> {
     }
     const held = entry;
     let value: T;
+    let leave: (() => void) | undefined;
     try {
-      value = await held.promise;
+      value = await (signal
+        ? Promise.race([
+            held.promise,
+            new Promise<never>((_, reject) => {
+              leave = () => reject(signal.reason);
+              signal.addEventListener('abort', leave, { once: true });
+            }),
+          ])
+        : held.promise);
     } catch (error) {
       held.users -= 1;
       if (onProgress) held.listeners.delete(onProgress);
+      if (signal?.aborted && !held.loaded && held.users === 0) {
+        // The last user gave up: stop the downloads and forget the entry now (a later acquire loads afresh).
+        held.controller.abort(signal.reason);
+        // (Should the load still finish, nobody holds it: its own handler above releases what it made.)
+        if (this.table.get(key) === held) this.table.delete(key);
+      }
       throw error;
+    } finally {
+      if (leave) signal?.removeEventListener('abort', leave);
     }
     let released = false;
     return {
