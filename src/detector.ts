@@ -18,7 +18,7 @@ import { checkFrame, frameToTensor } from './preprocess/frame.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
 import { checkBackendPreference, isGpuBackend } from './runtime/backend-kind.js';
 import { hostOutputs } from './runtime/host-values.js';
-import { checkedFetch, isCompilable, loadGraph, watchLoad } from './runtime/load-graph.js';
+import { checkedFetch, isCompilable, loadContext, loadGraph, watchLoad } from './runtime/load-graph.js';
 import { levelsFor } from './runtime/rect-input.js';
 import { SharedCache, type SharedEntryInfo, type SharedHandle } from './runtime/model-cache.js';
 import { canCompileOnly, compileOnly, compileInProgress } from './runtime/warm-up.js';
@@ -440,7 +440,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
       if (fraction >= 1) watch.settle();
       onProgress(fraction);
     };
-    const loading = descriptor.load ? descriptor.load({ url, fetch: fetchFunc, onProgress: progress }) : loadGraph(descriptor, url, fetchFunc, progress);
+    const loading = descriptor.load ? descriptor.load(loadContext(url, fetchFunc, progress)) : loadGraph(descriptor, url, fetchFunc, progress);
     // The stall timer and the abort end the load even where a custom fetch ignores the signal.
     let stop: () => void = () => undefined;
     const gaveUp = new Promise<never>((_, reject) => {

@@ -23,13 +23,23 @@ export interface RunnableModel {
   dispose(): void;
 }
 
-/** What a custom loader gets. */
+/**
+ * What a custom loader gets: the engine's one checked way to fetch model files. Use `loadArtifacts` (a
+ * model.json) or `loadWeights` (a bare weights manifest) rather than tfjs's loaders, so that every model
+ * gets the same checks (HTTP status, weight bytes against the manifest before any tensor exists), the
+ * same progress, abort and stall timer, and no unhandled rejection from a failed shard.
+ */
 export interface LoadContext {
   /** Absolute URL of the descriptor's `graphFile` (or weights manifest). */
   url: string;
-  /** A fetch that fails with a clear `model-load-failed` on HTTP errors. */
+  /** A fetch that fails with a clear `model-load-failed` on HTTP errors (and carries the load's signal). */
   fetch: typeof fetch;
+  /** The download's progress, 0..1 (`loadArtifacts` and `loadWeights` report it). */
   onProgress?: (fraction: number) => void;
+  /** The model.json at `url` and its weight files, checked (`loadArtifacts` in src/runtime/load-graph.ts). */
+  loadArtifacts(): Promise<tf.io.ModelArtifacts>;
+  /** The weight files of `manifest` (found next to `url`), checked against it (`fetchWeights`). */
+  loadWeights(manifest: tf.io.WeightsManifestConfig): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer[] }>;
 }
 
 /** How the frame must look when it enters the graph. */

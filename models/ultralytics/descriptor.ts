@@ -10,7 +10,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError } from '../../src/errors.js';
-import { checkedWeights } from '../../src/runtime/load-graph.js';
 import type { LoadContext, ModelDescriptor, RunnableModel } from '../../src/model-descriptor.js';
 import { decodeUltralytics } from './decoder.js';
 import { chooseLayout, describeLayout, type LayoutChoice, type OutputInfo } from './layouts.js';
@@ -69,10 +68,8 @@ const asList = (raw: tf.Tensor | tf.Tensor[] | tf.NamedTensorMap): tf.Tensor[] =
   raw instanceof tf.Tensor ? [raw] : Array.isArray(raw) ? raw : Object.values(raw);
 
 async function loadModel(context: LoadContext): Promise<Loaded> {
-  // The registry's checks: every weight file's HTTP status (context.fetch), the manifest, the byte count.
-  const handler = checkedWeights(tf.io.http(context.url, { fetchFunc: context.fetch, onProgress: context.onProgress }), context.url);
-  if (!handler.load) throw new LoupeError('model-load-failed', `No loader for ${context.url}.`);
-  const artifacts = await handler.load();
+  // The registry's checks: every weight file's HTTP status, the manifest, the byte count.
+  const artifacts = await context.loadArtifacts();
   const topology = artifacts.modelTopology as Record<string, unknown> | undefined;
   const isLayers = artifacts.format === 'layers-model' || (!!topology && ('model_config' in topology || 'class_name' in topology));
   if (isLayers) {

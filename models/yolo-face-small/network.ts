@@ -1,7 +1,7 @@
 /**
  * The yolo-face-small network in tfjs, layer for layer the PyTorch model of `training/yolo_face_small/
  * model.py` (which trained the weights): the weights file is a tfjs `model.json` with a `weightsManifest`
- * and no topology, read by tfjs's own `tf.io.http` loader (float16 weights); the layers are built here.
+ * and no topology, read by the engine's checked loader (`LoadContext.loadArtifacts`; float16 weights); the layers are built here.
  *
  * Backbone = the Tiny Face Detector's conv0..conv5 (conv0 SAME here), top-down FPN with 64 channels,
  * YOLOv8-style decoupled head shared by the levels, DFL (16 bins) decoded in the graph. Two generations,
@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError } from '../../src/errors.js';
 import type { LoadContext, RunnableModel } from '../../src/model-descriptor.js';
+import { buildFromWeights, decodeWeights } from '../../src/runtime/load-graph.js';
 
 /** Strides of generation 1 (v1) and generation 2 (with the stride-4 P2 level). */
 export const YOLO_FACE_SMALL_V1_STRIDES: readonly number[] = [8, 16, 32];
@@ -249,24 +250,11 @@ export function yoloFaceSmallNetwork(weights: YoloFaceSmallWeights): RunnableMod
 }
 
 /**
- * Loads the weights file at `context.url` with tfjs's http loader (through `context.fetch`) and builds the
- * network of `strides` (v1's by default).
+ * Loads the weights file at `context.url` (the engine's checked `loadArtifacts`) and builds the network
+ * of `strides` (v1's by default).
  */
 export async function loadYoloFaceSmall(context: LoadContext, strides: readonly number[] = YOLO_FACE_SMALL_STRIDES): Promise<RunnableModel> {
-  const handler = tf.io.http(context.url, { fetchFunc: context.fetch, onProgress: context.onProgress });
-  let artifacts: tf.io.ModelArtifacts;
-  try {
-    artifacts = await handler.load!();
-  } catch (error) {
-    if (error instanceof LoupeError) throw error;
-    throw new LoupeError('model-load-failed', `Could not load ${context.url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  if (!artifacts.weightSpecs || !artifacts.weightData) throw new LoupeError('model-load-failed', `${context.url} lists no weights.`);
-  let map: tf.NamedTensorMap;
-  try {
-    map = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
-  } catch (error) {
-    throw new LoupeError('model-load-failed', `The weights of ${context.url} do not match its manifest: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  return yoloFaceSmallNetwork(weightsFromMap(map, strides));
+  const artifacts = await context.loadArtifacts();
+  const weights = { specs: artifacts.weightSpecs ?? [], data: artifacts.weightData as ArrayBuffer[] };
+  return buildFromWeights(decodeWeights(weights, context.url), (map) => yoloFaceSmallNetwork(weightsFromMap(map, strides)));
 }

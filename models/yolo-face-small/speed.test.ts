@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { NODE_MODEL_BASE_URL, fileFetch } from '../../test/node.js';
 import { loadTinyFaceDetector } from '../yolo-face/network.js';
 import { YOLO_FACE_SMALL_V2_STRIDES, loadYoloFaceSmall } from './network.js';
+import { loadContext } from '../../src/runtime/load-graph.js';
 
 const SIZES = (process.env.LOUPE_SPEED_SIZES ?? '416,640').split(',').map(Number);
 const RUNS = Number(process.env.LOUPE_SPEED_RUNS ?? 15);
@@ -24,12 +25,9 @@ describe.skipIf(!process.env.LOUPE_SPEED)('yolo-face-small (v1, generation 2) vs
     expect(await tf.setBackend('wasm')).toBe(true);
     const url = (file: string) => new URL(file, NODE_MODEL_BASE_URL).href;
     const models = {
-      'yolo-face': await loadTinyFaceDetector({ url: url('tiny_face_detector_model-weights_manifest.json'), fetch: fileFetch }),
-      'yolo-face-small': await loadYoloFaceSmall({ url: url('yolo-face-small.json'), fetch: fileFetch }),
-      'generation 2': await loadYoloFaceSmall(
-        { url: new URL('./fixtures/generation-2/yolo-face-small.json', import.meta.url).href, fetch: fileFetch },
-        YOLO_FACE_SMALL_V2_STRIDES,
-      ),
+      'yolo-face': await loadTinyFaceDetector(loadContext(url('tiny_face_detector_model-weights_manifest.json'), fileFetch)),
+      'yolo-face-small': await loadYoloFaceSmall(loadContext(url('yolo-face-small.json'), fileFetch)),
+      'generation 2': await loadYoloFaceSmall(loadContext(new URL('./fixtures/generation-2/yolo-face-small.json', import.meta.url).href, fileFetch), YOLO_FACE_SMALL_V2_STRIDES),
     };
     const lines: string[] = [];
     for (const size of SIZES) {

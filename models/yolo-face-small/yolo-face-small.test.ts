@@ -10,6 +10,7 @@ import type { Detector } from '../../src/types.js';
 import { yoloFaceSmall, yoloFaceSmallDescriptor, yoloFaceSmallLevels } from './descriptor.js';
 import { YOLO_FACE_SMALL_V2_STRIDES, loadYoloFaceSmall, runHeads, weightsFromMap, expectedShapes, type YoloFaceSmallWeights } from './network.js';
 import { YOLO_FACE_SMALL_V2 } from './descriptor.js';
+import { loadContext } from '../../src/runtime/load-graph.js';
 
 interface Fixture {
   size: number;
@@ -59,7 +60,7 @@ function expectCellsOnTheirLevels(result: Awaited<ReturnType<Detector['detect']>
 
 /** Layout-A rows and raw head outputs of a network against a PyTorch fixture, to 1e-4. */
 async function expectParity(url: string, expected: Fixture, strides?: readonly number[]): Promise<void> {
-  const model = await loadYoloFaceSmall({ url, fetch: fileFetch }, strides);
+  const model = await loadYoloFaceSmall(loadContext(url, fileFetch), strides);
   const input = fixtureInput(expected.size);
   const [output] = await model.execute(input);
   const cells = (expected.strides ?? [8, 16, 32]).reduce((sum, s) => sum + (expected.size / s) ** 2, 0);
@@ -96,7 +97,7 @@ describe('yolo-face-small vs PyTorch (fixture from training/)', () => {
   it('generation 2 (strides 4/8/16/32) reproduces PyTorch on the fixed input to 1e-4, and refuses v1\'s weights', async () => {
     expect(v2Fixture.strides).toEqual([...YOLO_FACE_SMALL_V2_STRIDES]);
     await expectParity(V2_WEIGHTS_URL, v2Fixture, YOLO_FACE_SMALL_V2_STRIDES);
-    await expect(loadYoloFaceSmall({ url: weightsUrl, fetch: fileFetch }, YOLO_FACE_SMALL_V2_STRIDES)).rejects.toThrow(/strides 4\/8\/16\/32: lat2\/filter is missing/);
+    await expect(loadYoloFaceSmall(loadContext(weightsUrl, fileFetch), YOLO_FACE_SMALL_V2_STRIDES)).rejects.toThrow(/strides 4\/8\/16\/32: lat2\/filter is missing/);
   });
 
   it('gives the same detections through createDetector() as the PyTorch output, decoded and NMS-ed by hand', async () => {

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError } from '../../src/errors.js';
 import type { LoadContext, RunnableModel } from '../../src/model-descriptor.js';
+import { buildFromWeights, decodeWeights } from '../../src/runtime/load-graph.js';
 
 /** Channel widths: conv0 → 16, then the separable blocks conv1..conv5 → 32, 64, 128, 256, 512. */
 const WIDTHS = [16, 32, 64, 128, 256, 512] as const;
@@ -140,15 +141,6 @@ function parseManifest(text: string, url: string): ManifestGroup[] {
   return manifest as ManifestGroup[];
 }
 
-const BYTES: Record<string, number> = { uint8: 1, int8: 1, uint16: 2, int16: 2, float16: 2, float32: 4, int32: 4, bool: 1 };
-
-/** Bytes a manifest entry takes in the weight file. */
-function entryBytes(entry: tf.io.WeightsManifestEntry): number {
-  const count = entry.shape.reduce((a, b) => a * b, 1);
-  const dtype = entry.quantization?.dtype ?? entry.dtype;
-  return count * (BYTES[dtype] ?? 4);
-}
-
 /**
  * Fetches the manifest at `context.url` and its weight files (with `context.fetch`, which turns HTTP
  * errors into `model-load-failed`), dequantises (`v·scale + min`) and builds the network.
@@ -156,29 +148,9 @@ function entryBytes(entry: tf.io.WeightsManifestEntry): number {
 export async function loadTinyFaceDetector(context: LoadContext): Promise<RunnableModel> {
   const manifestResponse = await context.fetch(context.url);
   const groups = parseManifest(await manifestResponse.text(), context.url);
-  const specs = groups.flatMap((group) => group.weights);
-  const urls = groups.flatMap((group) => group.paths.map((path) => new URL(path, context.url).href));
-  let done = 0;
-  context.onProgress?.(0);
-  const buffers = await Promise.all(
-    urls.map(async (url) => {
-      const buffer = await (await context.fetch(url)).arrayBuffer();
-      context.onProgress?.(++done / urls.length);
-      return buffer;
-    }),
-  );
-  const total = buffers.reduce((sum, b) => sum + b.byteLength, 0);
-  const expected = specs.reduce((sum, entry) => sum + entryBytes(entry), 0);
-  if (total !== expected) {
-    throw new LoupeError('model-load-failed', `The weights of ${context.url} are ${total} bytes; the manifest describes ${expected}.`);
-  }
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const buffer of buffers) {
-    joined.set(new Uint8Array(buffer), offset);
-    offset += buffer.byteLength;
-  }
-  const weights = weightsFromMap(tf.io.decodeWeights(joined.buffer, specs));
+  // The engine's checked fetch of the weight files (HTTP status, bytes against the manifest, progress).
+  const fetched = await context.loadWeights(groups);
+  const weights = buildFromWeights(decodeWeights(fetched, context.url), weightsFromMap);
   let disposed = false;
   return {
     execute: (input) => [runTinyFaceDetector(weights, input as tf.Tensor4D)],

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LoupeError, asLoupeError } from '../errors.js';
-import type { ModelDescriptor, RunnableModel } from '../model-descriptor.js';
+import type { LoadContext, ModelDescriptor, RunnableModel } from '../model-descriptor.js';
 import { isGpuBackend } from './backend-kind.js';
 import { foldingHandler } from './fold-constants.js';
 import { checkInputSize, inputSizer, relaxInputSize, type InputSizer } from './rect-input.js';
@@ -102,7 +102,7 @@ export function checkedFetch(custom: typeof fetch | undefined, watch?: LoadWatch
 }
 
 /** Bytes one stored element takes: the quantized type when the manifest says so, else the dtype. */
-const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, int8: 1, uint16: 2, int16: 2, float16: 2 };
 
 /**
  * The bytes a weights manifest describes (undefined when it holds strings, whose size is in the data).
@@ -118,48 +118,159 @@ export function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): num
   return total;
 }
 
+/** The weight data and specs of a weights manifest, fetched and checked (`fetchWeights`). */
+export interface FetchedWeights {
+  specs: tf.io.WeightsManifestEntry[];
+  /** One buffer per weight file, in manifest order (tfjs's `WeightData`). */
+  data: ArrayBuffer[];
+}
+
+/** Reads a response body, calling `onBytes` with each chunk's size (a stream where there is one). */
+async function readBody(response: Response, onBytes: (count: number) => void): Promise<ArrayBuffer> {
+  if (!response.body) {
+    const buffer = await response.arrayBuffer();
+    onBytes(buffer.byteLength);
+    return buffer;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    onBytes(value.byteLength);
+  }
+  const joined = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return joined.buffer;
+}
+
 /**
- * Fails a model whose weight files do not hold exactly the bytes its manifest describes, or that has no
- * weights manifest at all. tfjs reads short files as a confusing shape error (after creating the first
- * weights' tensors, which then leak) and ignores extra bytes altogether (a weights file from another
- * version of the model would then load as garbage). Every loader of a model.json goes through it: the
- * graph models here, Ultralytics exports, yolo-face-small.
+ * Fetches the weight files a weights manifest lists (relative to `manifestUrl`, keeping its query string,
+ * as tfjs does) and checks that they hold exactly the bytes the manifest describes, before any weight
+ * becomes a tensor. tfjs reads short files as a confusing shape error (after creating the first weights'
+ * tensors, which then leak) and ignores extra bytes altogether (a weights file from another version of
+ * the model would then load as garbage). `onProgress` goes by bytes received against the manifest's
+ * total (by files where the manifest holds strings), and reaches 1 once all files are in and checked.
+ *
+ * We fetch the files ourselves rather than through `tf.io.http`: tfjs 4.22 follows the weight requests'
+ * progress with `promise.then(onProgress)` and no catch, so a 404 or dropped shard became an unhandled
+ * rejection on top of the load's own error.
  */
-export function checkedWeights(handler: tf.io.IOHandler, url: string): tf.io.IOHandler {
-  const load = handler.load?.bind(handler);
-  if (!load) return handler;
-  return {
-    load: async () => {
-      const artifacts = await load();
-      if (!artifacts.weightSpecs) {
-        // tfjs would fail later with "specs is not iterable".
-        throw new LoupeError('model-load-failed', `${url} has no weightsManifest: it is not a complete TF.js model (the converter lists the weight files there).`);
-      }
-      const expected = manifestBytes(artifacts.weightSpecs ?? []);
-      const data = artifacts.weightData;
-      const actual = data === undefined ? 0 : Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
-      if (expected !== undefined && actual !== expected) {
-        throw new LoupeError(
-          'model-load-failed',
-          `The weight files of ${url} hold ${actual} bytes, but its manifest describes ${expected}: the files do not belong together (truncated, or from another version of the model).`,
-        );
-      }
-      return artifacts;
-    },
+export async function fetchWeights(
+  manifest: tf.io.WeightsManifestConfig,
+  manifestUrl: string,
+  fetchFunc: typeof fetch,
+  onProgress?: (fraction: number) => void,
+): Promise<FetchedWeights> {
+  const specs = manifest.flatMap((group) => group.weights);
+  const slash = manifestUrl.lastIndexOf('/');
+  const query = manifestUrl.lastIndexOf('?');
+  const prefix = manifestUrl.slice(0, slash + 1);
+  const suffix = query > slash ? manifestUrl.slice(query) : '';
+  const urls = manifest.flatMap((group) => group.paths.map((path) => prefix + path + suffix));
+  const expected = manifestBytes(specs);
+  let received = 0;
+  let files = 0;
+  const report = (): void => {
+    // Below 1 until every file is in and checked (1 ends the load's stall timer, see watchLoad).
+    const fraction = expected !== undefined && expected > 0 ? received / expected : files / Math.max(urls.length, 1);
+    onProgress?.(Math.min(fraction, 0.99));
   };
+  const data = await Promise.all(
+    urls.map(async (url) => {
+      const buffer = await readBody(await fetchFunc(url), (count) => {
+        received += count;
+        report();
+      });
+      files += 1;
+      report();
+      return buffer;
+    }),
+  );
+  const actual = data.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  if (expected !== undefined && actual !== expected) {
+    throw new LoupeError(
+      'model-load-failed',
+      `The weight files of ${manifestUrl} hold ${actual} bytes, but its manifest describes ${expected}: the files do not belong together (truncated, or from another version of the model).`,
+    );
+  }
+  onProgress?.(1);
+  return { specs, data };
+}
+
+/**
+ * The artifacts of the TF.js model whose `model.json` is at `url`: the JSON (HTTP status and parse
+ * checked) and its weights (`fetchWeights`). Every loader of a model.json goes through it: the graph
+ * models here, Ultralytics exports, yolo-face-small (as `LoadContext.loadArtifacts`).
+ */
+export async function loadArtifacts(url: string, fetchFunc: typeof fetch, onProgress?: (fraction: number) => void): Promise<tf.io.ModelArtifacts> {
+  const response = await fetchFunc(url);
+  let json: tf.io.ModelJSON;
+  try {
+    json = (await response.json()) as tf.io.ModelJSON;
+  } catch (error) {
+    if (error instanceof LoupeError) throw error;
+    throw new LoupeError('model-load-failed', `${url} is not JSON (a TF.js model.json): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (json === null || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
+    // tfjs would fail later with "specs is not iterable".
+    throw new LoupeError('model-load-failed', `${url} has no weightsManifest: it is not a complete TF.js model (the converter lists the weight files there).`);
+  }
+  const { specs, data } = await fetchWeights(json.weightsManifest, url, fetchFunc, onProgress);
+  return tf.io.getModelArtifactsForJSONSync(json, specs, data);
+}
+
+/** The context a descriptor's own `load()` gets: the checked fetches above, bound to `url`. */
+export function loadContext(url: string, fetchFunc: typeof fetch, onProgress?: (fraction: number) => void): LoadContext {
+  return {
+    url,
+    fetch: fetchFunc,
+    onProgress,
+    loadArtifacts: () => loadArtifacts(url, fetchFunc, onProgress),
+    loadWeights: (manifest) => fetchWeights(manifest, url, fetchFunc, onProgress),
+  };
+}
+
+/**
+ * Decodes fetched weights into tensors, all or none: a decode that fails half-way releases the tensors
+ * it made (`tf.tidy` ends its scope on a throw too). Errors are `model-load-failed` naming `url`.
+ */
+export function decodeWeights(weights: FetchedWeights, url: string): tf.NamedTensorMap {
+  try {
+    return tf.tidy(() => tf.io.decodeWeights(weights.data, weights.specs));
+  } catch (error) {
+    throw new LoupeError('model-load-failed', `The weights of ${url} do not match its manifest: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** `build(map)`, releasing every tensor of `map` when it throws (a custom loader's network assembly). */
+export function buildFromWeights<T>(map: tf.NamedTensorMap, build: (map: tf.NamedTensorMap) => T): T {
+  try {
+    return build(map);
+  } catch (error) {
+    tf.dispose(Object.values(map).filter((tensor) => !tensor.isDisposed));
+    throw error;
+  }
 }
 
 /** A tfjs graph model that runs only the descriptor's `outputs` (async when the graph has dynamic ops). */
 export async function loadGraph(descriptor: ModelDescriptor, url: string, fetchFunc: typeof fetch, onProgress?: (fraction: number) => void): Promise<RunnableModel> {
   let graph: tf.GraphModel;
   try {
-    // An explicit http handler also takes non-http URLs (file:// with a custom fetch in Node).
-    const handler = tf.io.http(url, { onProgress, fetchFunc });
+    // Our own fetches (loadArtifacts), not tf.io.http: also non-http URLs (file:// with a custom fetch in Node).
+    const handler: tf.io.IOHandler = { load: () => loadArtifacts(url, fetchFunc, onProgress) };
     // GPU backends: static subgraphs (shape constants) become constants, so execute() makes no
     // synchronous GPU reads. On WASM/CPU those reads are plain memory reads and folding only costs load
     // time (the folded graph measured no faster there: docs/performance.md).
     // Rectangular-input models: the input's height and width become −1 before folding (see rect-input.ts).
-    const checked = relaxInputSize(checkedWeights(handler, url), descriptor);
+    const checked = relaxInputSize(handler, descriptor);
     const gpu = isGpuBackend(tf.getBackend());
     graph = await tf.loadGraphModel(gpu ? foldingHandler(checked) : checked);
   } catch (error) {
