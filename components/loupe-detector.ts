@@ -537,10 +537,11 @@ export class LoupeDetector extends LitElement {
     const engine = this._engine;
     if (!engine || !hasPixels(source)) return;
     const generation = this.loader.generation;
+    const showing = mediaOf(source);
     // Capture the frame first and detect on the capture, so the two are the same picture.
     let frame: ImageBitmap | null = null;
     try {
-      if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await createImageBitmap(source);
+      if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await captureFrame(source);
       const result = await engine.detect(frame ?? source, { maps: this.wantsMaps });
       if (!this.loader.isCurrent(generation)) result.dispose();
       else {
@@ -551,6 +552,10 @@ export class LoupeDetector extends LitElement {
     } catch (error) {
       // A lost backend is reported (once) and recovered from by recoverFromLoss().
       if (!this.loader.isCurrent(generation) || (await isBackendLostSoon()) || !this.loader.isCurrent(generation)) return;
+      // The video changed its media during the run (<loupe-camera> going from a clip to the camera): the
+      // capture or the gate then finds no frame. Not an error: the next frame of the new media runs.
+      // A media that fails to load is reported by <loupe-camera> itself.
+      if (source instanceof HTMLVideoElement && (mediaOf(source) !== showing || !hasPixels(source))) return;
       const type = error instanceof LoupeError ? error.type : 'bad-input';
       const message = error instanceof Error ? error.message : String(error);
       if (`${type}:${message}` === this.lastFrameError) return;
@@ -596,6 +601,20 @@ function isSourceElement(element: Element): boolean {
 }
 
 /** Whether a frame can be read now (a detect() on an empty element would only throw `bad-input`). */
+/** A copy of the video's current frame (for the overlay), or a `bad-input` saying why there is none. */
+async function captureFrame(video: HTMLVideoElement): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(video);
+  } catch (error) {
+    throw new LoupeError('bad-input', `Could not copy the current frame of the video: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** What a video is showing (its stream or its resolved URL), to tell a change of media mid-run. */
+function mediaOf(source: DetectorSource): unknown {
+  return source instanceof HTMLVideoElement ? (source.srcObject ?? source.currentSrc) : source;
+}
+
 function hasPixels(source: DetectorSource): boolean {
   if (source instanceof HTMLVideoElement) return source.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && source.videoWidth > 0;
   if (source instanceof HTMLImageElement) return source.complete && source.naturalWidth > 0;
