@@ -2,7 +2,7 @@
 // ends in its typed LoupeError with its message, leaves tf.memory() as it was, no unhandled rejection or
 // page error, and a detector (or element) that still works afterwards. Engine cases run on
 // e2e/pages/red-team.html (window.loupeRed = { tf, loupe }); model files are broken with page.route.
-// Element cases: the switch between a clip and the camera here; attributes, removal and the camera's own
+// Element cases: the switch between a clip and the camera, and a removal mid-download, here; attributes, removal and the camera's own
 // failures in attributes.spec.ts, lifecycle.spec.ts and camera-*.spec.ts; the registry's broken-file
 // cases on <loupe-live> in errors.spec.ts.
 import { readFileSync } from 'node:fs';
@@ -217,4 +217,59 @@ test('a <loupe-live> switched between its clip and the camera, capturing frames:
   const state = await liveState(page);
   expect(state.errors, 'loupe-error events').toEqual([]);
   expect(pageErrors).toEqual([]);
+});
+
+test('removing a <loupe-live> while its weights download aborts the download, and the next element loads', async ({ page }) => {
+  test.setTimeout(180_000);
+  const pageErrors = watchPageErrors(page);
+  // The weight file never answers while the first element loads: the fetch hangs until it is aborted.
+  let hold = true;
+  await page.route('**/models/tiny_face_detector_model.bin', (route) => (hold ? undefined : route.fallback()));
+  await openRedTeam(page);
+  await page.evaluate(() => {
+    const loupeErrors: string[] = [];
+    (window as unknown as { loupeErrors: string[] }).loupeErrors = loupeErrors;
+    document.addEventListener('loupe-error', (event) => loupeErrors.push(JSON.stringify((event as CustomEvent).detail)));
+    // Every weight request's signal, to see that removal aborts exactly those downloads.
+    const seen: AbortSignal[] = [];
+    (window as unknown as { weightSignals: AbortSignal[] }).weightSignals = seen;
+    const realFetch = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes('tiny_face_detector_model.bin')) seen.push(init?.signal ?? (input instanceof Request ? input.signal : new AbortController().signal));
+      return realFetch(input, init);
+    };
+  });
+  const addLive = (): Promise<void> =>
+    page.evaluate(() => {
+      const live = document.createElement('loupe-live');
+      for (const [name, value] of Object.entries({ model: 'yolo-face', backend: 'wasm', layers: 'boxes', src: '/samples/street.webm' })) live.setAttribute(name, value);
+      document.body.append(live);
+    });
+  const signals = (): Promise<{ count: number; aborted: number }> =>
+    page.evaluate(() => {
+      const seen = (window as unknown as { weightSignals: AbortSignal[] }).weightSignals;
+      return { count: seen.length, aborted: seen.filter((signal) => signal.aborted).length };
+    });
+  await addLive();
+  await expect.poll(async () => (await signals()).count, { timeout: 60_000, message: 'the weight download started' }).toBeGreaterThan(0);
+  const failed = page.waitForEvent('requestfailed', { predicate: (request) => request.url().includes('tiny_face_detector_model.bin'), timeout: 10_000 });
+  await page.evaluate(() => document.querySelector('loupe-live')!.remove());
+  expect((await failed).failure()?.errorText, 'the browser cancelled the request').toMatch(/ABORTED/);
+  expect(await signals(), 'every weight request of the removed element was aborted').toEqual({ count: 1, aborted: 1 });
+  // Nothing restarts the download for the removed element, and the aborted load left no cache entry:
+  // a new element with the same model downloads afresh (now answered) and detects.
+  hold = false;
+  await page.waitForTimeout(1000);
+  expect((await signals()).count, 'no request after the removal').toBe(1);
+  await page.evaluate(() => {
+    (window as unknown as { firstResult: Promise<number> }).firstResult = new Promise((resolve) =>
+      document.addEventListener('loupe-detections', (event) => resolve((event as CustomEvent<{ detections: unknown[] }>).detail.detections.length), { once: true }),
+    );
+  });
+  await addLive();
+  await page.waitForFunction(() => (window as unknown as { firstResult: Promise<number> }).firstResult, null, { timeout: 120_000 });
+  expect((await signals()).count, 'the new element fetched the weights again').toBe(2);
+  expect(await page.evaluate(() => (window as unknown as { loupeErrors: string[] }).loupeErrors), 'loupe-error events').toEqual([]);
+  expect(pageErrors, 'unhandled rejections / page errors').toEqual([]);
 });
