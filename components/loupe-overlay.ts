@@ -1,29 +1,20 @@
 /**
  * <loupe-overlay>: draws a detector's output on top of the picture it came from. The element follows a
- * detector (or takes `.result`), holds its own references to the model's maps, draws them through one
- * draw queue, and keeps the box under inspection; what each layer shows lives in components/layers/
- * (one module per layer, one table: ./layers/index.ts).
+ * detector (or takes `.result`) and holds its own references to the model's maps; the maps are drawn by
+ * controllers/map-drawing.ts (latest frame wins), the box under inspection is controllers/box-inspection.ts,
+ * and what each layer shows lives in components/layers/ (one module per layer, one table: ./layers/index.ts).
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import type { Rank } from '@tensorflow/tfjs';
-import {
-  HeatmapRenderer,
-  isColormapName,
-  type ColormapName,
-  getModelInfo,
-  heatmapPlacement,
-  type Detection,
-  type DetectionResult,
-  type MapHandle,
-} from '../models/index.js';
+import { isColormapName, type ColormapName, getModelInfo, type Detection, type DetectionResult } from '../models/index.js';
 import { BoxInspection } from './controllers/box-inspection.js';
+import { MapDrawing } from './controllers/map-drawing.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
 import { levelMapsOf, releaseLevels, retainLevels, retainLive, retainMap, type LevelMapRefs } from './internal/overlay-maps.js';
 import { placeBoxLabels, renderBoxes } from './layers/boxes.js';
 import { OVERLAY_LAYERS, isOverlayLayer, layersNamed, type OverlayLayer } from './layers/index.js';
-import type { LayerContext, LayerMemory, LevelPanel, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
+import type { LayerContext, LayerMemory, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
 import { LoupeCamera } from './loupe-camera.js';
 import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
@@ -33,17 +24,6 @@ export { OVERLAY_LAYERS, type OverlayLayer } from './layers/index.js';
 interface Layout {
   box: Rect;
   frame: Rect;
-}
-
-/** A frame waiting for the heatmap renderers, holding its own references to the map tensors. */
-interface PendingFrame {
-  frame: OverlayFrame;
-  /** The map of the heatmap layer (or of the one level the `levels` layer shows). */
-  map: MapHandle<Rank.R3> | null;
-  /** Level maps (or per-anchor objectness maps) for the side-by-side strip. */
-  panels: MapHandle<Rank.R3>[];
-  panelsAreAnchors: boolean;
-  regression: (MapHandle<Rank.R3> | undefined)[];
 }
 
 /**
@@ -126,14 +106,20 @@ export class LoupeOverlay extends LitElement {
   private heldMaps: LevelMapRefs[] = [];
   /** The source named by `for`, when it names a source element rather than a detector. */
   private linkedSource: Element | null = null;
-  private renderer: HeatmapRenderer | null = null;
-  /** One renderer per level of the side-by-side strip. */
-  private panelRenderers: HeatmapRenderer[] = [];
-  private pending: PendingFrame | null = null;
   /** The memories of the layers on that keep one (`OverlayLayerModule.memory`), by layer name. */
   private readonly memories = new Map<string, LayerMemory>();
-  private drawing = false;
   private lastHeatmapError = '';
+  /** The maps of the latest frame, drawn one frame at a time. */
+  private readonly maps = new MapDrawing({
+    heatmapClass: (model) => this.resolveClassId(model),
+    colormap: () => this.resolveColormap(),
+    commit: (frame, drawn) => {
+      if (drawn) this.lastHeatmapError = '';
+      if (this.isConnected) this.commit(frame);
+      return this.isConnected;
+    },
+    reportError: (error) => this.reportHeatmapError(error),
+  });
   /** Two canvases for analysed frames: one on screen, one being filled for the next commit. */
   private readonly pictures = [createPictureCanvas(), createPictureCanvas()] as const;
   private readonly resizeObserver = new ResizeObserver(() => this.requestUpdate());
@@ -197,14 +183,15 @@ export class LoupeOverlay extends LitElement {
   get heatmapImage(): { canvas: HTMLCanvasElement; rect: Rect; blend: 'screen' | 'normal' } | null {
     const frame = this._frame;
     const layers = this.activeLayers;
-    if (!frame?.heatmap || !this.renderer || !(layers.has('heatmap') || layers.has('levels'))) return null;
-    if (this.renderer.path === 'webgpu-render') return null;
-    return { canvas: this.renderer.canvas, rect: frame.heatmap, blend: this.renderer.path === 'webgl-texture' ? 'screen' : 'normal' };
+    const renderer = this.maps.heatmapRenderer;
+    if (!frame?.heatmap || !renderer || !(layers.has('heatmap') || layers.has('levels'))) return null;
+    if (renderer.path === 'webgpu-render') return null;
+    return { canvas: renderer.canvas, rect: frame.heatmap, blend: renderer.path === 'webgl-texture' ? 'screen' : 'normal' };
   }
 
   /** Which heatmap path the engine renderer took last (`webgpu-render`, `webgl-texture`, `cpu-8bit`). */
   get heatmapPath(): string | undefined {
-    return this.renderer?.path;
+    return this.maps.heatmapRenderer?.path;
   }
 
   override connectedCallback(): void {
@@ -221,16 +208,12 @@ export class LoupeOverlay extends LitElement {
     this.resizeObserver.disconnect();
     this.observed = null;
     this.followDetector(null);
-    this.dropPending();
+    this.maps.dispose();
     releaseLevels(this.heldMaps);
     this.heldMaps = [];
     this.releaseFrame(this._frame);
     this._frame = null;
     this.memories.clear();
-    this.renderer?.dispose();
-    this.renderer = null;
-    for (const renderer of this.panelRenderers) renderer.dispose();
-    this.panelRenderers = [];
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -321,7 +304,7 @@ export class LoupeOverlay extends LitElement {
   /** A model (re)load started: what is on screen belongs to the old model. */
   private readonly onProgress = (event: Event): void => {
     if (event.target !== this.detector || (event as CustomEvent<{ fraction: number }>).detail.fraction !== 0) return;
-    this.dropPending();
+    this.maps.drop();
     this.commit(null);
   };
 
@@ -329,7 +312,7 @@ export class LoupeOverlay extends LitElement {
     if (event.target === this.detector || event.target === this) return;
     if (event.type === 'loupe-source-ready') {
       // The boxes belong to the previous picture; the next result is for the new one.
-      this.dropPending();
+      this.maps.drop();
       this.commit(null);
     }
     this.requestUpdate();
@@ -356,7 +339,7 @@ export class LoupeOverlay extends LitElement {
     const panelRequest = requests.find((r) => r.panels)?.panels;
     const panels = panelRequest?.(live) ?? { maps: [], anchors: false };
     const regression = requests.some((r) => r.regression) ? maps.map((level) => retainLive(level.regression)) : [];
-    this.dropPending();
+    this.maps.drop();
     if (!single && panels.maps.length === 0) {
       frame.regression = regression;
       this.commit(frame);
@@ -364,8 +347,7 @@ export class LoupeOverlay extends LitElement {
     }
     // The detector disposes its maps when the next result arrives: keep our own references meanwhile.
     frame.heatmapLevel = selected.index;
-    this.pending = { frame, map: single ? retainMap(single.scores) : null, panels: panels.maps, panelsAreAnchors: panels.anchors, regression };
-    void this.drain();
+    this.maps.submit({ frame, map: single ? retainMap(single.scores) : null, panels: panels.maps, panelsAreAnchors: panels.anchors, regression });
   }
 
   /** The level `level` names among `strides` (`all`/unknown: the finest, index 0). */
@@ -386,57 +368,6 @@ export class LoupeOverlay extends LitElement {
     } else if (this._result) {
       this.accept(this._result, this.heldMaps);
     }
-  }
-
-  /** Draws pending maps one frame at a time; a newer frame replaces one still waiting (never a queue). */
-  private async drain(): Promise<void> {
-    if (this.drawing) return;
-    this.drawing = true;
-    try {
-      while (this.pending) {
-        const { frame, map, panels, panelsAreAnchors, regression } = this.pending;
-        this.pending = null;
-        try {
-          const classId = this.resolveClassId(frame.model);
-          const colormap = this.resolveColormap();
-          frame.colormap = colormap;
-          if (map) {
-            this.renderer ??= new HeatmapRenderer();
-            await this.renderer.render(map, { classId, colormap });
-            frame.heatmap = heatmapPlacement(frame.letterbox, map);
-            frame.heatmapClass = classId;
-            frame.heatmapClasses = map.tensor.shape[2];
-          }
-          frame.panels = [];
-          for (const [index, panel] of panels.entries()) {
-            const renderer = (this.panelRenderers[index] ??= new HeatmapRenderer());
-            const canvas = await renderer.render(panel, { classId, colormap });
-            const placement = heatmapPlacement(frame.letterbox, panel);
-            const drawn: LevelPanel = panelsAreAnchors ? { level: 0, anchor: index, stride: panel.stride, placement, canvas } : { level: index, stride: panel.stride, placement, canvas };
-            frame.panels.push(drawn);
-          }
-          this.lastHeatmapError = '';
-        } catch (error) {
-          this.reportHeatmapError(error);
-        } finally {
-          map?.dispose();
-          for (const panel of panels) panel.dispose();
-        }
-        frame.regression = regression;
-        if (this.isConnected) this.commit(frame);
-        else for (const handle of regression) handle?.dispose();
-      }
-    } finally {
-      this.drawing = false;
-    }
-  }
-
-  private dropPending(): void {
-    if (!this.pending) return;
-    this.pending.map?.dispose();
-    for (const panel of this.pending.panels) panel.dispose();
-    for (const handle of this.pending.regression) handle?.dispose();
-    this.pending = null;
   }
 
   /** Shows `frame` (releasing what the previous one held); the render re-measures the picture. */
@@ -547,7 +478,7 @@ export class LoupeOverlay extends LitElement {
       source: { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight },
       layers: new Set(modules.map((layer) => layer.name)),
       legend: this.legend,
-      heatmapCanvas: frame.heatmap && this.renderer ? this.renderer.canvas : null,
+      heatmapCanvas: frame.heatmap ? (this.maps.heatmapRenderer?.canvas ?? null) : null,
       model: this.modelFacts(frame.model),
       inspection: this.inspection.value,
       isCollapsed: (key) => this._collapsed.has(key),
