@@ -85,5 +85,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: on CI's 2 cores that is one file at a time.
+    // The slow files are CPU-bound tfjs (CPU backend) runs, one core each, so two workers halve the wall time.
+    maxWorkers: 2,
   },
 });
