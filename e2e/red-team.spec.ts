@@ -2,7 +2,8 @@
 // ends in its typed LoupeError with its message, leaves tf.memory() as it was, no unhandled rejection or
 // page error, and a detector (or element) that still works afterwards. Engine cases run on
 // e2e/pages/red-team.html (window.loupeRed = { tf, loupe }); model files are broken with page.route.
-// Element cases: the switch between a clip and the camera, and a removal mid-download, here; attributes, removal and the camera's own
+// A wrong WASM folder (the first WASM start of a page) here too. Element cases: the switch between a
+// clip and the camera, and a removal mid-download, here; attributes, removal and the camera's own
 // failures in attributes.spec.ts, lifecycle.spec.ts and camera-*.spec.ts; the registry's broken-file
 // cases on <loupe-live> in errors.spec.ts.
 import { readFileSync } from 'node:fs';
@@ -271,5 +272,37 @@ test('removing a <loupe-live> while its weights download aborts the download, an
   await page.waitForFunction(() => (window as unknown as { firstResult: Promise<number> }).firstResult, null, { timeout: 120_000 });
   expect((await signals()).count, 'the new element fetched the weights again').toBe(2);
   expect(await page.evaluate(() => (window as unknown as { loupeErrors: string[] }).loupeErrors), 'loupe-error events').toEqual([]);
+  expect(pageErrors, 'unhandled rejections / page errors').toEqual([]);
+});
+
+test('a wrong WASM folder does not poison the page: backend-failed naming the file, auto goes on to the CPU, the right folder then starts WASM', async ({ page }) => {
+  test.setTimeout(150_000);
+  const pageErrors = watchPageErrors(page);
+  await openRedTeam(page);
+  const outcome = await page.evaluate(async () => {
+    const { loupe, tf } = (window as unknown as RedWindow).loupeRed;
+    const attempt = async (options: Record<string, unknown>) => {
+      try {
+        const detector = await loupe.createDetector({ model: 'yolo-face', ...options });
+        const { backend, skipped } = detector.backend;
+        detector.dispose();
+        return { backend, skipped: skipped.map((s) => `${s.backend}: ${s.reason}`) };
+      } catch (error) {
+        return error instanceof loupe.LoupeError ? { type: error.type, message: error.message } : { type: `not a LoupeError: ${String(error)}` };
+      }
+    };
+    // Nothing has started WASM on this page yet: the first start is the one given the wrong folder.
+    const explicit = await attempt({ backend: 'wasm', wasmPaths: '/nowhere/' });
+    const auto = await attempt({ backend: 'auto', wasmPaths: '/nowhere/' });
+    const fixed = await attempt({ backend: 'wasm' });
+    return { explicit, auto, fixed, tensors: tf.memory().numTensors };
+  });
+  console.log(JSON.stringify(outcome));
+  expect(outcome.explicit).toMatchObject({ type: 'backend-failed' });
+  expect((outcome.explicit as { message: string }).message).toMatch(/^The wasm backend cannot start here: .*\/nowhere\/tfjs-backend-wasm[-a-z]*\.wasm is not a WebAssembly binary/);
+  expect(outcome.auto, 'auto skips the wasm backend with its reason and runs on the CPU').toMatchObject({ backend: 'cpu' });
+  expect((outcome.auto as { skipped: string[] }).skipped.find((s) => s.startsWith('wasm:'))).toMatch(/nowhere/);
+  expect(outcome.fixed, 'with the right folder WASM starts, without a reload').toMatchObject({ backend: 'wasm' });
+  expect(outcome.tensors, 'no tensor left').toBe(0);
   expect(pageErrors, 'unhandled rejections / page errors').toEqual([]);
 });
