@@ -541,8 +541,10 @@ export class LoupeDetector extends LitElement {
     // Capture the frame first and detect on the capture, so the two are the same picture.
     let frame: ImageBitmap | null = null;
     try {
+      // A capture keeps the video's media time (for the tracker, and the overlay's prediction from it).
+      const timestamp = source instanceof HTMLVideoElement ? source.currentTime * 1000 : undefined;
       if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await captureFrame(source);
-      const result = await engine.detect(frame ?? source, { maps: this.wantsMaps });
+      const result = await engine.detect(frame ?? source, timestamp === undefined ? { maps: this.wantsMaps } : { maps: this.wantsMaps, timestamp });
       if (!this.loader.isCurrent(generation)) result.dispose();
       else {
         this.replaceFrame(frame);

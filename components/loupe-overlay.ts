@@ -6,8 +6,9 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { isColormapName, type ColormapName, getModelInfo, type Detection, type DetectionResult } from '../models/index.js';
+import { isColormapName, type ColormapName, getModelInfo, predictTracked, type Detection, type DetectionResult } from '../models/index.js';
 import { BoxInspection } from './controllers/box-inspection.js';
+import { DisplayClock } from './controllers/display-clock.js';
 import { MapDrawing } from './controllers/map-drawing.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
@@ -62,6 +63,7 @@ export class LoupeOverlay extends LitElement {
     htmlFor: { type: String, attribute: 'for' },
     legend: { type: Boolean },
     showFrame: { type: Boolean, attribute: 'show-frame' },
+    predict: { type: Boolean },
     result: { attribute: false, noAccessor: true },
     source: { attribute: false },
     _frame: { state: true },
@@ -91,6 +93,12 @@ export class LoupeOverlay extends LitElement {
    * what the model saw even when the detector lags the live video (slow backends).
    */
   declare showFrame: boolean;
+  /**
+   * On the live video (not with `show-frame`), draw tracked boxes moved by their track's velocity to the
+   * time of each displayed video frame, so that they keep up with the objects between two detections
+   * (at most 1 s ahead, inside the picture). Needs results with tracks (`track` on the detector).
+   */
+  declare predict: boolean;
   /** The media element the result came from (for placement), when not following a detector. */
   declare source: Element | null;
 
@@ -132,6 +140,8 @@ export class LoupeOverlay extends LitElement {
     reportError: (error) => emit(this, 'loupe-error', { type: error.type, message: error.message }),
   });
   private observed: Element | null = null;
+  /** The live video's presented frames, followed while `predict` moves the boxes. */
+  private readonly display = new DisplayClock(() => this.requestUpdate());
 
   constructor() {
     super();
@@ -142,6 +152,7 @@ export class LoupeOverlay extends LitElement {
     this.htmlFor = undefined;
     this.legend = true;
     this.showFrame = false;
+    this.predict = false;
     this.source = null;
     this._frame = null;
     this._collapsed = new Set();
@@ -208,6 +219,7 @@ export class LoupeOverlay extends LitElement {
     this.resizeObserver.disconnect();
     this.observed = null;
     this.followDetector(null);
+    this.display.follow(null);
     this.maps.dispose();
     releaseLevels(this.heldMaps);
     this.heldMaps = [];
@@ -236,6 +248,8 @@ export class LoupeOverlay extends LitElement {
       this.redrawLatest();
     }
     this.layout = this.measure();
+    const media = this.mediaElement();
+    this.display.follow(this.predict && !this.showFrame && media instanceof HTMLVideoElement ? media : null);
   }
 
   /** Finds what to follow: `for`, else the enclosing `<loupe-detector>`. */
@@ -464,8 +478,18 @@ export class LoupeOverlay extends LitElement {
     return previous && sameRect(layout.box, previous.box) && sameRect(layout.frame, previous.frame) ? previous : layout;
   }
 
-  protected override render() {
+  /** The committed frame as drawn now: with `predict`, its tracked boxes moved to the displayed frame's time. */
+  private shownFrame(): OverlayFrame | null {
     const frame = this._frame;
+    const time = this.display.time();
+    if (!frame?.tracks || frame.trackTime === undefined || time === undefined) return frame;
+    const picture = { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight };
+    const { detections, tracks } = predictTracked(frame.detections, frame.tracks, frame.trackTime, time, picture);
+    return { ...frame, detections, tracks };
+  }
+
+  protected override render() {
+    const frame = this.shownFrame();
     const layout = this.layout;
     // A followed detector without a source (a camera that failed) has nothing for us to sit on.
     if (!frame || !layout || (this.detector && !this.detector.source)) return nothing;

@@ -36,6 +36,81 @@ test('track: people keep their trackId across frames; tracks and loupe-track-sta
   expect(events.filter((e) => e.type === 'start').every((e) => e.label.length > 0)).toBe(true);
 });
 
+test('track, sync auto: on each presented video frame the tracked boxes are drawn where their tracks predict them; sync="frame" holds the analysed frame', async ({ page }) => {
+  test.setTimeout(180_000);
+  // The tracks layer puts each track's id in its boxes' labels, which is how the boxes are told apart here.
+  await openLive(page, { backend: 'wasm', layers: 'boxes tracks', track: '' });
+  await waitForFrames(page, 3, 150_000);
+  // On each frame the browser presents (up to 40), once the overlay has rendered for it: the latest
+  // result's time and tracks, the video's media time, and where each tracked box is drawn (source px,
+  // from the box's percentage position).
+  const samples = await page.evaluate(async () => {
+    const live = document.querySelector('loupe-live')!;
+    const overlay = live.shadowRoot!.querySelector('loupe-overlay')!;
+    const video = live.shadowRoot!.querySelector('loupe-camera')!.source as HTMLVideoElement;
+    const out: { time: number; trackTime: number; predict: boolean; showFrame: boolean; tracks: { id: number; vx: number; vy: number }[]; detections: { id: number; x: number; y: number }[]; drawn: { id: number; x: number; y: number }[] }[] = [];
+    for (let i = 0; i < 40; i++) {
+      await new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()));
+      await overlay.updateComplete;
+      const result = live.lastResult!;
+      const { sourceWidth, sourceHeight } = result.letterbox;
+      const drawn = [...overlay.shadowRoot!.querySelectorAll<HTMLElement>('.box')].flatMap((box) => {
+        const id = /#(\d+)/.exec(box.querySelector('.label')?.getAttribute('data-text') ?? '')?.[1];
+        return id ? [{ id: Number(id), x: (parseFloat(box.style.left) / 100) * sourceWidth, y: (parseFloat(box.style.top) / 100) * sourceHeight }] : [];
+      });
+      out.push({
+        time: video.currentTime * 1000,
+        trackTime: result.trackTime!,
+        predict: overlay.predict,
+        showFrame: overlay.showFrame,
+        tracks: result.tracks!.map((track) => ({ id: track.id, vx: track.velocity.x, vy: track.velocity.y })),
+        detections: result.detections.flatMap((d) => (d.trackId === undefined ? [] : [{ id: d.trackId, x: d.x, y: d.y }])),
+        drawn,
+      });
+    }
+    return out;
+  });
+  expect(samples.every((s) => s.predict && !s.showFrame), 'sync="auto" with track predicts on the live video').toBe(true);
+  // Every tracked box is drawn where its detection moved by the track's velocity to the presented frame's
+  // time (at most 1 s ahead) puts it, inside the picture.
+  let checked = 0;
+  let drawnAhead = 0;
+  let movedWithoutDetection = 0;
+  for (const [index, s] of samples.entries()) {
+    const ahead = Math.min(Math.max(s.time - s.trackTime, 0), 1000) / 1000;
+    for (const d of s.detections) {
+      const track = s.tracks.find((t) => t.id === d.id)!;
+      const box = s.drawn.find((b) => b.id === d.id);
+      expect(box, `box of track ${d.id} drawn`).toBeDefined();
+      const expectedX = d.x + track.vx * ahead;
+      const expectedY = d.y + track.vy * ahead;
+      // Clamped at the picture's edges: only boxes well inside are compared exactly.
+      if (expectedX > 1 && expectedY > 1) {
+        expect(Math.abs(box!.x - expectedX), `track ${d.id} x at +${Math.round(ahead * 1000)} ms`).toBeLessThan(0.5);
+        expect(Math.abs(box!.y - expectedY), `track ${d.id} y at +${Math.round(ahead * 1000)} ms`).toBeLessThan(0.5);
+        checked++;
+      }
+      if (Math.hypot(box!.x - d.x, box!.y - d.y) > 0.5) drawnAhead++;
+      const previous = samples[index - 1];
+      const before = previous?.trackTime === s.trackTime ? previous.drawn.find((b) => b.id === d.id) : undefined;
+      if (before && Math.hypot(box!.x - before.x, box!.y - before.y) > 0.2) movedWithoutDetection++;
+    }
+  }
+  console.log(`ms ahead of the result per presented frame: ${samples.map((s) => Math.round(s.time - s.trackTime)).join(' ')}`);
+  console.log(`predicted boxes checked: ${checked}; drawn ahead of their detection: ${drawnAhead}; moved between two presented frames of one result: ${movedWithoutDetection}`);
+  expect(checked).toBeGreaterThan(20);
+  // Drawn where the people are now, not where they were when the frame was analysed. (How many presented
+  // frames fall between two results depends on the main thread: on the main thread WASM detection leaves
+  // it few of them; in worker mode every presented frame gets its prediction. Logged, not asserted.)
+  expect(drawnAhead, 'boxes drawn ahead of their detections').toBeGreaterThan(5);
+  // sync="frame": the analysed frame with its exact boxes, no prediction.
+  await page.evaluate(() => document.querySelector('loupe-live')!.setAttribute('sync', 'frame'));
+  await expect.poll(() => page.evaluate(() => {
+    const overlay = document.querySelector('loupe-live')!.shadowRoot!.querySelector('loupe-overlay')!;
+    return { predict: overlay.predict, showFrame: overlay.showFrame };
+  })).toEqual({ predict: false, showFrame: true });
+});
+
 test('offline pass over the street clip: every frame once at its media time, ids kept, tracks layer drawn, MOT and JSON export', async ({ page }) => {
   test.setTimeout(300_000);
   page.on('console', (msg) => {

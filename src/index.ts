@@ -14,6 +14,7 @@ export { ownMap } from './maps.js';
 export { detectionsToJson, detectionsToCoco, downloadDetections, downloadBlob, type DetectionsExport, type CocoResult } from './export.js';
 export { detectVideoFrames, type VideoPassOptions, type VideoPassFrame } from './track/video-pass.js';
 export { tracksToMot, tracksToJson, motBoxesOf, type MotBox, type TrackedFrameRecord, type TracksExport } from './track/export.js';
+export { predictTracked, MAX_PREDICTION_MS, type PredictedFrame } from './track/predict.js';
 export { selectBackend, setWasmBaseUrl } from './runtime/backend.js';
 export { isGpuBackend, checkBackendPreference, BACKEND_PREFERENCES } from './runtime/backend-kind.js';
 export { whenBackendLost, isBackendLost, isBackendLostSoon } from './runtime/backend-loss.js';

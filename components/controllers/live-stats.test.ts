@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOLD_ABOVE_MS, LiveStats, RELEASE_BELOW_MS, STATS_PERIOD_MS } from './live-stats.js';
+import { HOLD_ABOVE_MS, LiveStats, RELEASE_BELOW_MS, STATS_PERIOD_MS, effectiveSync } from './live-stats.js';
 
 const timings = (total: number) => ({ preprocess: total / 4, infer: total / 2, decode: total / 4, total });
 
@@ -39,6 +39,18 @@ describe('LiveStats', () => {
     expect(stats.holdFrame).toBe(false);
     stats.add(timings(2000), 0, 100, 'bogus' as 'auto'); // average 10 + (2000 − 10) · 0.2 = 408 ms
     expect(stats.holdFrame).toBe(true);
+  });
+
+  it('sync predict never holds the frame, however slow; auto with tracking means predict', () => {
+    const stats = new LiveStats();
+    stats.add(timings(HOLD_ABOVE_MS * 4), 0, 0, effectiveSync('auto', true));
+    expect(effectiveSync('auto', true)).toBe('predict');
+    expect(stats.holdFrame).toBe(false);
+    expect(effectiveSync('auto', false)).toBe('auto');
+    stats.updateHold(effectiveSync('auto', false));
+    expect(stats.holdFrame).toBe(true);
+    expect(effectiveSync('frame', true)).toBe('frame');
+    expect(effectiveSync('live', true)).toBe('live');
   });
 
   it('reset() forgets the previous model, backend or source', () => {

@@ -10,9 +10,19 @@ export interface Stats {
   count: number;
 }
 
-/** How the picture under the overlay relates to the live video. */
-export type SyncMode = 'auto' | 'frame' | 'live';
-export const SYNC_MODES: readonly SyncMode[] = ['auto', 'frame', 'live'];
+/**
+ * How the picture under the overlay relates to the live video: `frame` the analysed frame with its exact
+ * boxes; `live` the live video with the boxes of the latest result; `predict` the live video with tracked
+ * boxes moved to each displayed frame's time; `auto` predict with tracking, else the analysed frame once
+ * frames are slow and the live video while they are fast.
+ */
+export type SyncMode = 'auto' | 'frame' | 'live' | 'predict';
+export const SYNC_MODES: readonly SyncMode[] = ['auto', 'frame', 'live', 'predict'];
+
+/** What `sync` means with tracking on or off: `auto` predicts whenever there are tracks to predict from. */
+export function effectiveSync(sync: SyncMode, tracking: boolean): SyncMode {
+  return sync === 'auto' && tracking ? 'predict' : sync;
+}
 
 /** Numbers that change every frame are unreadable: the displayed stats refresh at this period. */
 export const STATS_PERIOD_MS = 250;
@@ -65,7 +75,7 @@ export class LiveStats {
     }
   }
 
-  /** Re-decides the hold for `sync` (`frame`/`live` fixed; `auto` from the averaged frame time). */
+  /** Re-decides the hold for `sync` (`frame` holds, `live`/`predict` never; `auto` from the averaged frame time). */
   updateHold(sync: SyncMode): void {
     const mode = SYNC_MODES.includes(sync) ? sync : 'auto';
     const total = this.average?.timings.total ?? 0;

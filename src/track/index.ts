@@ -5,3 +5,4 @@ export type * from './types.js';
 export { withTracking, trackOptionsOf, frameTimestamp } from './with-tracking.js';
 export { detectVideoFrames, type VideoPassOptions, type VideoPassFrame } from './video-pass.js';
 export { tracksToMot, tracksToJson, motBoxesOf, formatMot, type MotBox, type TrackedFrameRecord, type TracksExport } from './export.js';
+export { predictTracked, MAX_PREDICTION_MS, type PredictedFrame } from './predict.js';
