@@ -18,9 +18,11 @@ import {
   type DetectionsExport,
 } from '../models/index.js';
 import { LiveStats, SYNC_MODES, effectiveSync, type SyncMode } from './controllers/live-stats.js';
+import { FilePass } from './controllers/file-pass.js';
 import { LoadStatus, type Phase } from './controllers/load-status.js';
 import { emit, type LoupeEvent, type SourceKind } from './events.js';
 import { FORWARDED_ATTRIBUTES, forward, propertiesOf, readBack, type ForwardTarget } from './internal/attributes.js';
+import { renderExportField, renderFilePassField } from './internal/export-fields.js';
 import { BACKEND_NAMES, renderLiveControls } from './internal/live-controls.js';
 import type { FacingMode, LoupeCamera } from './loupe-camera.js';
 import type { LoupeDetector } from './loupe-detector.js';
@@ -81,6 +83,8 @@ const REFLECTED = ['model', 'backend', 'scoreThreshold', 'layers', 'heatmapClass
  * @csspart start-button - The button that starts camera and detector (`reveal="interaction"`).
  * @csspart progress-bar - The default progress bar.
  * @csspart export - The export buttons in the control bar.
+ * @csspart file-pass - The control bar's *Whole file* field (a video file as `src`: `analyseFile()`).
+ * @csspart file-pass-progress - Its progress bar while the pass runs.
  * @csspart media - The video or image (from the inner camera).
  *
  * @cssprop --loupe-accent - Accent colour (progress, toggles, focus rings).
@@ -164,6 +168,18 @@ export class LoupeLive extends LitElement {
   declare private _sourceKind: SourceKind | null;
 
   private readonly stats = new LiveStats();
+  /** The offline pass over the video file (`analyseFile()`). */
+  private readonly filePass = new FilePass({
+    requestUpdate: () => this.requestUpdate(),
+    target: () => ({ detector: this.detector, video: this.camera?.source, modelBaseUrl: this.modelBaseUrl }),
+    show: async (result) => {
+      const overlay = this.overlay;
+      if (!overlay) return;
+      overlay.result = result;
+      await overlay.updateComplete;
+    },
+    reportError: (detail) => emit(this, 'loupe-error', detail),
+  });
   private readonly load = new LoadStatus();
   /** The children the forwarded properties were last pushed to (new children get all of them). */
   private forwardedTo = new WeakSet<Element>();
@@ -444,7 +460,11 @@ export class LoupeLive extends LitElement {
       labels: engine?.labels.length ? engine.labels : (getModelInfo(this.model)?.labels ?? []),
       levels: getModelInfo(this.model)?.levels ?? engine?.result?.levels ?? [],
       set: (patch) => Object.assign(this, patch),
-      exportButtons: this.renderExport(),
+      exportButtons: html`${renderFilePassField(this.filePass)}${renderExportField({
+        ready: !!this.latest,
+        detections: (format) => this.downloadDetections(format),
+        snapshot: () => void this.downloadSnapshot(),
+      })}`,
     });
   }
 
@@ -526,7 +546,27 @@ export class LoupeLive extends LitElement {
     return canvasToPng(drawSnapshot({ picture, width, height, detections: result.detections, font, heatmap }));
   }
 
-  /** Downloads `snapshot()` as `loupe-snapshot.png`. */
+  /**
+   * Detects and tracks every frame of the video file in order (the offline pass: frame-exact, however slow
+   * the model), showing each on the overlay; `fps` is the file's frame rate (default 30). The live loop
+   * pauses meanwhile. Ends done or cancelled (`cancelFileAnalysis()`); a failure is a `loupe-error`.
+   * The tracks are then in `exportTracks()`.
+   */
+  async analyseFile(options: { fps?: number } = {}): Promise<void> {
+    await this.filePass.analyse(options.fps ?? 30);
+  }
+
+  /** Ends a running `analyseFile()` after its current frame. */
+  cancelFileAnalysis(): void {
+    this.filePass.cancel();
+  }
+
+  /** The tracks of the last `analyseFile()` (the frames it did), as MOTChallenge text or Loupe's JSON. */
+  exportTracks(format: 'mot' | 'json' = 'mot'): string {
+    return format === 'mot' ? this.filePass.mot() : JSON.stringify(this.filePass.json(), null, 2);
+  }
+
+  /** Downloads the snapshot as `loupe-snapshot.png`. */
   async downloadSnapshot(): Promise<void> {
     const blob = await this.snapshot();
     if (blob) downloadBlob(blob, 'loupe-snapshot.png');
@@ -534,6 +574,7 @@ export class LoupeLive extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.filePass.cancel();
     this.viewportObserver?.disconnect();
     this.viewportObserver = null;
   }
@@ -574,19 +615,6 @@ export class LoupeLive extends LitElement {
     `;
   }
 
-  private renderExport() {
-    const none = !this.latest;
-    return html`
-      <div class="field export" part="export" role="group" aria-label="Export">
-        <span class="name">Export</span>
-        <span class="toggles">
-          <button type="button" ?disabled=${none} aria-label="Download detections as JSON" @click=${() => this.downloadDetections('json')}>JSON</button>
-          <button type="button" ?disabled=${none} aria-label="Download detections in COCO results format" @click=${() => this.downloadDetections('coco')}>COCO</button>
-          <button type="button" ?disabled=${none} aria-label="Download a PNG snapshot with the boxes" @click=${() => void this.downloadSnapshot()}>PNG</button>
-        </span>
-      </div>
-    `;
-  }
 }
 
 function backendTooltip(report: BackendReport): string {

@@ -212,3 +212,34 @@ test('the Track toggle turns tracking and the tracks layer on together, and off'
   await expect(page.locator('loupe-live')).toHaveAttribute('layers', 'boxes');
   expect(await page.evaluate(() => document.querySelector('loupe-live')!.detector!.track)).toBe(false);
 });
+
+test('<loupe-live> whole-file pass: Analyse runs every frame with tracking and progress, Cancel stops it, the tracks export as MOT and JSON, live detection resumes', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openLive(page, { backend: 'wasm', layers: 'boxes tracks', src: '/samples/street.webm' });
+  await waitForFrames(page, 1, 120_000);
+  const field = page.locator('loupe-live .file-pass');
+  await expect(field).toBeVisible();
+  // From the control bar: Analyse (30 fps: 300 frames, far more than the test waits for), then Cancel.
+  await field.getByRole('button', { name: 'Detect and track every frame of the file' }).click();
+  await expect(field.locator('progress')).toBeVisible();
+  await expect.poll(() => field.locator('progress').evaluate((p) => (p as HTMLProgressElement).value), { timeout: 120_000 }).toBeGreaterThan(0);
+  expect(await page.evaluate(() => document.querySelector('loupe-live')!.detector!.paused), 'the live loop pauses during the pass').toBe(true);
+  await field.getByRole('button', { name: 'Cancel' }).click();
+  await expect(field.getByRole('status')).toContainText('cancelled at', { timeout: 60_000 });
+  await expect(field.getByRole('button', { name: 'Download the tracks in MOTChallenge format' })).toBeVisible();
+  // The live loop runs again.
+  const before = await page.evaluate(() => (window as unknown as { loupeTest: { detections: unknown[] } }).loupeTest.detections.length);
+  await page.waitForFunction((n) => (window as unknown as { loupeTest: { detections: unknown[] } }).loupeTest.detections.length > n, before, { timeout: 120_000 });
+  expect(await page.evaluate(() => document.querySelector('loupe-live')!.detector!.paused)).toBe(false);
+  // From the API, the whole 10 s file at 1 frame a second: 10 frames, in order, and their tracks.
+  await page.evaluate(() => document.querySelector('loupe-live')!.analyseFile({ fps: 1 }));
+  await expect(field.getByRole('status')).toHaveText(/^10 frames, \d+ tracks$/);
+  const mot = await page.evaluate(() => document.querySelector('loupe-live')!.exportTracks('mot'));
+  const rows = mot.trim().split('\n').map((line) => line.split(',').map(Number));
+  expect(rows.length).toBeGreaterThan(10);
+  expect(new Set(rows.map((r) => r[0]))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+  expect(rows.every((r) => r.length === 10 && r[1]! > 0 && r[4]! > 0 && r[5]! > 0)).toBe(true);
+  const json = JSON.parse(await page.evaluate(() => document.querySelector('loupe-live')!.exportTracks('json'))) as { frames: number; width: number; tracks: { id: number; boxes: unknown[] }[] };
+  expect(json).toMatchObject({ frames: 10, width: 768 });
+  expect(json.tracks.reduce((sum, track) => sum + track.boxes.length, 0)).toBe(rows.length);
+});
