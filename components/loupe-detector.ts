@@ -10,6 +10,7 @@ import {
   LoupeError,
   checkBackendPreference,
   checkModel,
+  checkWorkerMode,
   createDetector,
   getModelInfo,
   isBackendLostSoon,
@@ -22,6 +23,7 @@ import {
   type DetectionResult,
   type Detector,
   type LoupeErrorType,
+  type WorkerMode,
 } from '../models/index.js';
 import { EngineLoader } from './controllers/engine-loader.js';
 import { FrameLoop } from './controllers/frame-loop.js';
@@ -34,7 +36,10 @@ export type DetectorStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type DetectorSource = HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
 
 /** Properties whose change needs a new engine detector (a reload), not just new per-frame options. */
-const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectInput', 'track'] as const;
+const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectInput', 'track', 'worker'] as const;
+
+/** Why a `worker="auto"` detector runs on the main thread while a consumer (an overlay's map layer) needs maps. */
+const MAPS_NEED_MAIN_THREAD = "a consumer needs the model's maps (an overlay's heatmap, levels or offsets layer), and worker mode keeps them in the Worker (docs/worker.md)";
 
 /**
  * Runs an object detector on a video, image or canvas.
@@ -63,7 +68,7 @@ const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectI
  * @fires loupe-detections - A frame was processed; detail `{detections, timings, backend, model, letterbox}`.
  * @fires loupe-track-start - With `track`: a track was confirmed; detail the track `{id, classId, label, state, box, velocity, age, hits, lastSeen, score}`.
  * @fires loupe-track-end - With `track`: a confirmed track ended (lost longer than the track buffer, or the video went back); detail the track.
- * @fires loupe-backend - A model loaded; detail `{backend, skipped, device}`.
+ * @fires loupe-backend - A model loaded; detail `{backend, skipped, device, thread, reason}`: `thread` `worker` or `main` (with `reason`: why not in the Worker, docs/worker.md).
  * @fires loupe-progress - Loading progress; detail `{fraction, phase, compiled}`: `fraction` 0..1 of the weights downloaded, `phase` `download`, then on WebGL/WebGPU `compile` (shaders compiled at load, `compiled` 0..1), then `ready`.
  * @fires loupe-error - Detail `{type, message}`: `bad-option`, `unknown-model`, `model-load-failed`, `backend-failed`, `bad-input`…
  */
@@ -109,6 +114,13 @@ export class LoupeDetector extends LitElement {
    * results their `tracks`; `loupe-track-start` / `loupe-track-end` fire as tracks are confirmed and end.
    */
   declare track: boolean;
+  /**
+   * Run the engine in Loupe's Worker, off the page's main thread (docs/worker.md): `auto` where it can
+   * (on the main thread while an overlay needs the model's maps, which stay in the Worker), present or
+   * `true` always (map layers then stay empty, said in `loupe-error`), absent or `false`: main thread.
+   * Where it runs and why: `loupe-backend`'s `thread` and `reason`.
+   */
+  declare worker: WorkerMode | undefined;
   /** Keep the model's GPU maps of the latest result in `.result.maps`. */
   declare needsMaps: boolean;
   /** Stop running on new frames (the last result stays). */
@@ -180,6 +192,7 @@ export class LoupeDetector extends LitElement {
     this.wasmPaths = undefined;
     this.rectInput = false;
     this.track = false;
+    this.worker = undefined;
     this.needsMaps = false;
     this.paused = false;
     this.smallObjects = undefined;
@@ -237,6 +250,7 @@ export class LoupeDetector extends LitElement {
   /** Registers a consumer of the GPU maps (kept while at least one is registered). */
   requestMaps(consumer: object): void {
     this.mapConsumers.add(consumer);
+    if (this.checkMapsThread()) return;
     // A still picture will not produce another frame by itself: run it again to get its maps.
     if (this._result && !this._result.maps) this.refreshStatic();
   }
@@ -329,7 +343,7 @@ export class LoupeDetector extends LitElement {
     }
     if (changed.has('paused')) this.restartLoop();
     // A still picture will not produce another frame by itself: run it again to get its maps.
-    if (changed.has('needsMaps') && this.needsMaps && this._result && !this._result.maps) this.refreshStatic();
+    if (changed.has('needsMaps') && this.needsMaps && !this.checkMapsThread() && this._result && !this._result.maps) this.refreshStatic();
   }
 
   protected override firstUpdated(): void {
@@ -350,13 +364,14 @@ export class LoupeDetector extends LitElement {
     const checks = [
       ['model', () => checkModel(this.model), DEFAULT_MODEL_ID],
       ['backend', () => checkBackendPreference(this.backend), 'auto'],
+      ['worker', () => checkWorkerMode(this.worker), undefined],
     ] as const;
     for (const [name, check, fallback] of checks) {
       if (!changed.has(name)) continue;
       try {
         check();
       } catch (error) {
-        (this as Record<typeof name, string>)[name] = changed.get(name) ?? fallback;
+        (this as Record<typeof name, unknown>)[name] = changed.get(name) ?? fallback;
         this.reportError('bad-option', error instanceof Error ? error.message : String(error));
       }
     }
@@ -377,7 +392,16 @@ export class LoupeDetector extends LitElement {
       previous.dispose();
     }
     if (!this.loader.isCurrent(generation)) return;
-    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, track: this.track };
+    // An overlay in the same render registers as a consumer of maps in a later microtask: `auto` waits
+    // for it (one task), rather than loading in the Worker only to load again on the main thread.
+    if (this.worker === 'auto' && !this.wantsMaps) {
+      await new Promise((resolve) => setTimeout(resolve));
+      if (!this.loader.isCurrent(generation)) return;
+    }
+    // `auto` with a consumer of maps: the main thread, where the maps are (said in the report).
+    const mapsOnMain = this.worker === 'auto' && this.wantsMaps;
+    const worker = mapsOnMain ? false : this.worker;
+    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, track: this.track, worker };
     const { outcome, retry } = await this.loader.load(generation, request);
     // Lost while loading (during the warm-up, say): as after a loss mid-run, load again on a new context.
     if (retry) return void this.load();
@@ -385,7 +409,8 @@ export class LoupeDetector extends LitElement {
       if (this.loader.isCurrent(generation)) this.setStatus('error');
       return;
     }
-    const { engine, report, refused } = outcome;
+    const { engine, refused } = outcome;
+    const report = mapsOnMain ? { ...outcome.report, reason: MAPS_NEED_MAIN_THREAD } : outcome.report;
     this._engine = engine;
     this._backendReport = report;
     this.applyRunOptions();
@@ -395,8 +420,23 @@ export class LoupeDetector extends LitElement {
     emit(this, 'loupe-backend', report);
     // The requested backend failed: a failure like any other, typed, though detection goes on elsewhere.
     if (refused) this.reportError('backend-failed', `${refused.reason.replace(/\.?$/, '.')} Running on ${engine.backend.backend} instead.`);
+    this.checkMapsThread();
     this.restartLoop();
     this.recoverFromLoss(engine, generation);
+  }
+
+  /**
+   * Maps wanted while the engine runs in the Worker, where they stay: `worker="auto"` loads again on the
+   * main thread (true is returned), `worker` (true) says once that the map layers stay empty.
+   */
+  private checkMapsThread(): boolean {
+    if (!this.wantsMaps || this._engine?.backend.thread !== 'worker') return false;
+    if (this.worker === 'auto') {
+      void this.load();
+      return true;
+    }
+    this.reportError('bad-option', 'worker: an overlay\'s heatmap, levels or offsets layer needs the model\'s maps, which worker mode keeps in the Worker (docs/worker.md): those layers stay empty. worker="auto" runs on the main thread while they are shown.');
+    return false;
   }
 
   /**
@@ -404,7 +444,8 @@ export class LoupeDetector extends LitElement {
    * lived on it and load again (selectBackend builds a fresh context or device). No-op on CPU backends.
    */
   private recoverFromLoss(engine: Detector, generation: number): void {
-    if (!isGpuBackend(engine.backend.backend)) return;
+    // In the Worker, the main thread's tfjs has no backend of it to watch (a loss there: docs/worker.md).
+    if (!isGpuBackend(engine.backend.backend) || engine.backend.thread === 'worker') return;
     void whenBackendLost().then((error) => {
       if (!this.loader.isCurrent(generation) || this._engine !== engine || !this.isConnected) return;
       this.reportError(error.type, error.message);

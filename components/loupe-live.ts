@@ -16,6 +16,7 @@ import {
   downloadBlob,
   type CocoResult,
   type DetectionsExport,
+  type WorkerMode,
 } from '../models/index.js';
 import { LiveStats, SYNC_MODES, effectiveSync, type SyncMode } from './controllers/live-stats.js';
 import { FilePass } from './controllers/file-pass.js';
@@ -139,6 +140,8 @@ export class LoupeLive extends LitElement {
   declare rectInput: boolean;
   /** Multi-object tracking (see `<loupe-detector track>`). */
   declare track: boolean;
+  /** Run the engine in Loupe's Worker (see `<loupe-detector worker>`, docs/worker.md). */
+  declare worker: WorkerMode | undefined;
   /** Hide the control bar (the stats line stays). */
   declare noControls: boolean;
   /**
@@ -202,6 +205,7 @@ export class LoupeLive extends LitElement {
     this.wasmPaths = undefined;
     this.rectInput = false;
     this.track = false;
+    this.worker = undefined;
     this.noControls = false;
     this.sync = 'auto';
     this.loading = 'eager';

@@ -53,9 +53,31 @@ export function setModelBaseUrl(url: string | undefined): void {
 
 const NOT_FOLDERS = ['data:', 'blob:', 'javascript:'];
 
-function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefined): string {
+/** The model base as given: `baseUrl`, else the `setModelBaseUrl()` one, else `/models/` on the page's origin. */
+function modelBase(baseUrl: string | undefined): string {
   const base = baseUrl ?? globalModelBaseUrl ?? (typeof document !== 'undefined' ? new URL('/models/', document.baseURI).href : undefined);
   if (!base) throw new LoupeError('model-load-failed', 'No model base URL: pass `modelBaseUrl` (outside a browser there is no page to resolve against).');
+  return base;
+}
+
+/**
+ * The folder model files load from, ending in `/`; absolute (resolved against the page) where there is
+ * a page: what a detector in a Worker is handed (src/worker/proxy.ts). A value that is no URL goes as
+ * it is, for `resolveModelUrl` to refuse where the model loads.
+ */
+export function modelFolderUrl(baseUrl: string | undefined): string {
+  const base = modelBase(baseUrl);
+  const folder = base.endsWith('/') ? base : `${base}/`;
+  if (typeof document === 'undefined') return folder;
+  try {
+    return new URL(folder, document.baseURI).href;
+  } catch {
+    return folder;
+  }
+}
+
+function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefined): string {
+  const base = modelBase(baseUrl);
   const folder = base.endsWith('/') ? base : `${base}/`;
   let url: URL | undefined;
   try {
@@ -70,12 +92,29 @@ function resolveModelUrl(descriptor: ModelDescriptor, baseUrl: string | undefine
   }
   return url.href;
 }
+/** What validating per-frame options needs of a model: its defaults and its limit on detections. */
+export type RunOptionRules = Pick<ModelDescriptor, 'defaults' | 'maxDetectionsLimit'>;
+
+/**
+ * The rules `setOptions` of a detector made by `createDetectorFor` validates with, so a detector that
+ * lives elsewhere (in a Worker, src/worker/) can be validated synchronously on the caller's side.
+ */
+const optionRules = new WeakMap<Detector, RunOptionRules>();
+export function runOptionRulesOf(detector: Detector): RunOptionRules | undefined {
+  return optionRules.get(detector);
+}
+
+/** Which thread this code runs on (Node counts as the main thread). */
+export function currentThread(): 'worker' | 'main' {
+  const scope = (globalThis as { WorkerGlobalScope?: abstract new () => object }).WorkerGlobalScope;
+  return scope !== undefined && globalThis instanceof scope ? 'worker' : 'main';
+}
 
 /**
  * The one validator of per-frame options (the elements show its `LoupeError`): `current` patched with
  * `patch`, where `undefined` keeps a value and `null` goes back to the model's default.
  */
-function validateRunOptions(descriptor: ModelDescriptor, current: RunOptions, patch: Omit<RunOptionsPatch, 'smallObjects'>): RunOptions {
+export function validateRunOptions(descriptor: RunOptionRules, current: RunOptions, patch: Omit<RunOptionsPatch, 'smallObjects'>): RunOptions {
   const next = { ...current };
   if (patch.scoreThreshold === null) next.scoreThreshold = descriptor.defaults.scoreThreshold;
   else if (patch.scoreThreshold !== undefined) {
@@ -428,7 +467,7 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
     if (signal?.aborted) throw new LoupeError('aborted', `Loading '${descriptor.id}' was aborted.`, { cause: signal.reason });
   };
   giveUp();
-  const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
+  const backend: BackendReport = { ...(await selectBackend(options.backend ?? 'auto', options.wasmPaths)), thread: currentThread() };
   giveUp();
   // One loaded model per (backend instance, model, input size, URL, fetch), shared by every detector on
   // the page. The backend instance, not its name: one rebuilt after a lost GPU context loads afresh.
@@ -500,7 +539,9 @@ export async function createDetectorFor(requested: ModelDescriptor, options: Det
     detector.dispose();
     throw error;
   }
-  return track ? withTracking(detector, track) : detector;
+  const made = track ? withTracking(detector, track) : detector;
+  optionRules.set(made, { defaults: loaded.defaults, maxDetectionsLimit: loaded.maxDetectionsLimit });
+  return made;
 }
 
 interface LoadedModel {

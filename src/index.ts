@@ -10,6 +10,8 @@ export { LoupeError, type LoupeErrorType } from './errors.js';
 export { createDetectorFor, setModelBaseUrl, loadedModels } from './detector.js';
 export type { SharedEntryInfo } from './runtime/model-cache.js';
 export { summarizeResult } from './summary.js';
+export { workerMemory } from './worker/proxy.js';
+export type { WorkerMemory } from './worker/protocol.js';
 export { ownMap } from './maps.js';
 export { detectionsToJson, detectionsToCoco, downloadDetections, downloadBlob, type DetectionsExport, type CocoResult } from './export.js';
 export { detectVideoFrames, type VideoPassOptions, type VideoPassFrame } from './track/video-pass.js';

@@ -26,6 +26,13 @@ export interface BackendReport {
   skipped: SkippedBackend[];
   /** Human-readable description of the device (GPU adapter/renderer, or "CPU"). */
   device: string;
+  /**
+   * Where the engine runs: in Loupe's dedicated Worker (`DetectorOptions.worker`), or on the page's
+   * main thread (also Node). Set by every detector `createDetector` makes.
+   */
+  thread?: 'worker' | 'main';
+  /** On the main thread: why not in the Worker (`worker: false`, no Worker here, the Worker failed to start, …). */
+  reason?: string;
 }
 
 /** Everything a frame can come from. Tensors are RGB, HWC, values 0..255. */
@@ -370,7 +377,18 @@ export interface DetectorOptions {
   loadTimeout?: number;
   /** Where the WASM backend's `.wasm` files are served from (a folder URL ending in `/`). */
   wasmPaths?: string;
+  /**
+   * Run the engine in Loupe's dedicated module Worker, off the page's main thread (docs/worker.md):
+   * `true` requires it (`backend-failed` when the Worker or its backend cannot start), `'auto'` uses it
+   * where it can and otherwise runs on the main thread, saying why in `backend.reason`; `false`
+   * (default) runs on the main thread. One Worker per page, shared by all its detectors. Read by
+   * `createDetector` (models/index.ts); `createDetectorFor` always runs where it is called.
+   */
+  worker?: WorkerMode;
 }
+
+/** `DetectorOptions.worker`. */
+export type WorkerMode = 'auto' | boolean;
 
 /** A phase of `createDetector()`'s loading (see `DetectorOptions.onPhase`). */
 export type LoadPhase = 'download' | 'compile';

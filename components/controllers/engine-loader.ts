@@ -6,7 +6,7 @@
  *
  * Plain TypeScript (no Lit): unit-tested in Node with the real `createDetector` on the CPU backend.
  */
-import { LoupeError, type BackendPreference, type BackendReport, type Detector, type DetectorOptions, type LoadPhase, type LoupeErrorType, type SkippedBackend } from '../../models/index.js';
+import { LoupeError, type BackendPreference, type BackendReport, type Detector, type DetectorOptions, type LoadPhase, type LoupeErrorType, type SkippedBackend, type WorkerMode } from '../../models/index.js';
 import type { ProgressDetail } from '../events.js';
 
 /** What one load needs (the element's load attributes, already validated). */
@@ -18,6 +18,7 @@ export interface LoadRequest {
   rectInput?: boolean;
   /** `DetectorOptions.track` (`<loupe-detector track>`: the tracker's defaults). */
   track?: boolean;
+  worker?: WorkerMode | undefined;
   fetch?: typeof fetch;
   scoreThreshold?: number;
   maxDetections?: number;

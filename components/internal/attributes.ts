@@ -8,6 +8,7 @@
  * `bad-option` (the previous value stays in effect). Text attributes: absent → `undefined`.
  */
 import type { ComplexAttributeConverter, PropertyDeclaration } from 'lit';
+import type { WorkerMode } from '../../models/index.js';
 
 /** An optional number: absent → undefined, `""` or text → NaN (refused by the validator), else the number. */
 export const optionalNumber: ComplexAttributeConverter<number | undefined> = {
@@ -18,6 +19,21 @@ export const optionalNumber: ComplexAttributeConverter<number | undefined> = {
   },
   toAttribute(value: number | undefined): string | null {
     return value == null ? null : String(value);
+  },
+};
+
+/**
+ * `worker`: absent → undefined (the default, main thread), present without a value or `"true"` → true,
+ * `"false"` → false, `"auto"` → 'auto'; anything else stays text, which the engine refuses (`bad-option`).
+ */
+export const workerMode: ComplexAttributeConverter<WorkerMode | string | undefined> = {
+  fromAttribute(value: string | null): WorkerMode | string | undefined {
+    if (value === null) return undefined;
+    const text = value.trim();
+    return text === '' || text === 'true' ? true : text === 'false' ? false : text;
+  },
+  toAttribute(value: WorkerMode | string | undefined): string | null {
+    return value === undefined ? null : String(value);
   },
 };
 
@@ -43,6 +59,7 @@ export const DETECTOR_ATTRIBUTES: readonly ForwardedProperty[] = [
   { name: 'wasmPaths', target: 'detector', declaration: text('wasm-paths') },
   { name: 'rectInput', target: 'detector', declaration: { type: Boolean, attribute: 'rect-input' } },
   { name: 'track', target: 'detector', declaration: { type: Boolean } },
+  { name: 'worker', target: 'detector', declaration: { converter: workerMode } },
   { name: 'smallObjects', target: 'detector', declaration: { type: String, attribute: 'small-objects', reflect: true } },
   { name: 'scales', target: 'detector', declaration: text() },
   { name: 'tileOverlap', target: 'detector', declaration: { attribute: 'tile-overlap', converter: optionalNumber } },

@@ -3,7 +3,7 @@
  * returns plain data, for specs that must not depend on the elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createDetector, summarizeResult, type BackendPreference, type BackendReport, type DetectionSummary, type FrameIngest } from '../../models/index.js';
+import { createDetector, summarizeResult, workerMemory, type BackendPreference, type BackendReport, type DetectionSummary, type FrameIngest, type WorkerMemory } from '../../models/index.js';
 
 export interface EngineRun {
   backend: BackendReport;
@@ -42,5 +42,56 @@ async function run(options: { backend: BackendPreference; frames: number; scoreT
   return { backend: detector.backend, frames, width: video.videoWidth, height: video.videoHeight, cameraLabel: label };
 }
 
-(window as unknown as { loupeEngine: { run: typeof run; tf: typeof tf } }).loupeEngine = { run, tf };
+export interface ThreadComparison {
+  main: { backend: BackendReport; frames: DetectionSummary[] };
+  worker: { backend: BackendReport; frames: DetectionSummary[] };
+  /** The Worker's tfjs memory after the first and after the last frame (before dispose). */
+  workerMemory: (WorkerMemory | null)[];
+  /** After every detector was disposed: null when the Worker is gone. */
+  workerMemoryAfterDispose: WorkerMemory | null;
+}
+
+/**
+ * The same camera frames (captured once as ImageBitmaps) through a main-thread detector and a
+ * worker-mode one: for the spec that both give the same detections.
+ */
+async function compareThreads(options: { model: string; backend: BackendPreference; frames: number }): Promise<ThreadComparison> {
+  const { video } = await openCamera();
+  const bitmaps: ImageBitmap[] = [];
+  try {
+    for (let i = 0; i < options.frames; i++) {
+      bitmaps.push(await createImageBitmap(video));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+  } finally {
+    for (const track of (video.srcObject as MediaStream).getTracks()) track.stop();
+  }
+  const main = await createDetector({ model: options.model, backend: options.backend, scoreThreshold: 0.3 });
+  const worker = await createDetector({ model: options.model, backend: options.backend, scoreThreshold: 0.3, worker: true });
+  const comparison: ThreadComparison = {
+    main: { backend: main.backend, frames: [] },
+    worker: { backend: worker.backend, frames: [] },
+    workerMemory: [],
+    workerMemoryAfterDispose: null,
+  };
+  try {
+    for (const [i, bitmap] of bitmaps.entries()) {
+      const fromMain = await main.detect(bitmap);
+      comparison.main.frames.push(summarizeResult(fromMain));
+      fromMain.dispose();
+      const fromWorker = await worker.detect(bitmap);
+      comparison.worker.frames.push(summarizeResult(fromWorker));
+      fromWorker.dispose();
+      if (i === 0 || i === bitmaps.length - 1) comparison.workerMemory.push(await workerMemory());
+    }
+  } finally {
+    main.dispose();
+    worker.dispose();
+    for (const bitmap of bitmaps) bitmap.close();
+  }
+  comparison.workerMemoryAfterDispose = await workerMemory();
+  return comparison;
+}
+
+(window as unknown as { loupeEngine: { run: typeof run; compareThreads: typeof compareThreads; tf: typeof tf } }).loupeEngine = { run, compareThreads, tf };
 document.body.dataset.ready = 'true';

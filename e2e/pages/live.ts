@@ -33,7 +33,7 @@ const state: LoupeTestState = { detections: [], backend: null, errors: [], progr
 
 const params = new URLSearchParams(location.search);
 const live = document.createElement('loupe-live');
-for (const name of ['backend', 'layers', 'src', 'score-threshold', 'max-detections', 'model', 'fallback-src', 'model-base-url', 'track']) {
+for (const name of ['backend', 'layers', 'src', 'score-threshold', 'max-detections', 'model', 'fallback-src', 'model-base-url', 'track', 'worker']) {
   const value = params.get(name);
   if (value !== null) live.setAttribute(name, value);
 }

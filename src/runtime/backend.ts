@@ -137,14 +137,19 @@ async function checkWasmBinary(url: string): Promise<string | null> {
   return null;
 }
 
+/** Whether this runs in a Worker (Node and pages have no `WorkerGlobalScope`). */
+const inWorker = (): boolean => typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function';
+
 /**
  * Points tfjs at the WASM binaries and checks they are there (browser only; Node finds them in the
  * package). Returns why WASM cannot start, or null.
  */
 async function prepareWasm(wasmPaths: string | undefined): Promise<string | null> {
   if (wasmStartFailure) return wasmStartFailure;
-  if (typeof document === 'undefined') return null;
-  const where = wasmFolder(wasmPaths, document.baseURI);
+  // The page's base, or in Loupe's Worker its own URL (the page hands it absolute folders).
+  const base = typeof document !== 'undefined' ? document.baseURI : inWorker() ? location.href : null;
+  if (base === null) return null;
+  const where = wasmFolder(wasmPaths, base);
   if ('reason' in where) return where.reason;
   const problem = await checkWasmBinary(await wasmBinaryUrl(where.folder));
   if (problem) return problem;
