@@ -19,6 +19,7 @@ test('bad attribute values are refused one by one, the previous values stay, not
     { on: 'live', attribute: 'score-threshold', value: '1.5', says: /score-threshold="1.5": scoreThreshold must be between 0 and 1/, property: 'scoreThreshold', kept: 0.3 },
     { on: 'live', attribute: 'score-threshold', value: 'high', says: /score-threshold="NaN": scoreThreshold must be between 0 and 1; got NaN/, property: 'scoreThreshold', kept: 0.3 },
     { on: 'live', attribute: 'max-detections', value: '0', says: /max-detections="0": maxDetections must be a whole number from 1 to/, property: 'maxDetections', kept: undefined },
+    { on: 'live', attribute: 'worker', value: 'sometimes', says: /worker must be 'auto', true or false; got "sometimes"/, property: 'worker', kept: undefined },
     { on: 'live', attribute: 'sync', value: 'sometimes', says: /sync must be one of auto, frame, live, predict; got 'sometimes'/, property: 'sync', kept: 'auto' },
     { on: 'live', attribute: 'layers', value: 'boxes sparkles', says: /unknown layer\(s\) 'sparkles'/, property: 'layers', kept: 'boxes heatmap' },
     { on: 'live', attribute: 'heatmap-class', value: 'unicorn', says: /heatmap-class 'unicorn' is not a class of 'centernet'/, property: 'heatmapClass', kept: 'unicorn' },
