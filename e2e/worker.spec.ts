@@ -2,7 +2,7 @@
 // Worker on WASM, gives the same detections as the main thread on the same frames, loses no tensors
 // there, and its Worker is gone once the last detector is disposed.
 import { expect, test } from '@playwright/test';
-import type { ThreadComparison } from './pages/engine';
+import type { EngineRun, ThreadComparison } from './pages/engine';
 import { expectPeopleFound, openLive, waitForFrames } from './helpers';
 
 test('worker mode on wasm: same detections as the main thread on the same frames, no leak, Worker gone after dispose', async ({ page }) => {
@@ -85,4 +85,20 @@ test('<loupe-live worker="auto"> with the heatmap layer runs on the main thread 
   expect(state.backend).toMatchObject({ backend: 'wasm', thread: 'main' });
   expect(state.backend?.reason).toContain("needs the model's maps");
   expect(started, 'no Worker started').toEqual([]);
+});
+
+test('worker mode on webgl (SwiftShader, OffscreenCanvas in the Worker): one frame finds the people', async ({ page }) => {
+  // Software WebGL: ~10–30 s a frame here, plus the warm-up; one frame only.
+  test.setTimeout(300_000);
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  await page.goto('/e2e/pages/engine.html');
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  const run = await page.evaluate(
+    (o) => (window as unknown as { loupeEngine: { run(o: object): Promise<EngineRun> } }).loupeEngine.run(o),
+    { backend: 'webgl', frames: 1, worker: true },
+  );
+  expect(run.backend).toMatchObject({ backend: 'webgl', thread: 'worker' });
+  expect(run.backend.device).toContain('SwiftShader');
+  console.log(`webgl in the Worker: ${run.frames.map((f) => Math.round(f.timings.total)).join(', ')} ms`);
+  expectPeopleFound(run.frames);
 });

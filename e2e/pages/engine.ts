@@ -3,7 +3,7 @@
  * returns plain data, for specs that must not depend on the elements.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createDetector, summarizeResult, workerMemory, type BackendPreference, type BackendReport, type DetectionSummary, type FrameIngest, type WorkerMemory } from '../../models/index.js';
+import { createDetector, summarizeResult, workerMemory, type BackendPreference, type BackendReport, type DetectionSummary, type FrameIngest, type WorkerMemory, type WorkerMode } from '../../models/index.js';
 
 export interface EngineRun {
   backend: BackendReport;
@@ -25,8 +25,8 @@ async function openCamera(): Promise<{ video: HTMLVideoElement; label: string }>
   return { video, label: stream.getVideoTracks()[0]?.label ?? '' };
 }
 
-async function run(options: { backend: BackendPreference; frames: number; scoreThreshold?: number; ingest?: FrameIngest; rectInput?: boolean }): Promise<EngineRun> {
-  const detector = await createDetector({ model: 'centernet', backend: options.backend, scoreThreshold: options.scoreThreshold ?? 0.3, ingest: options.ingest, rectInput: options.rectInput });
+async function run(options: { backend: BackendPreference; frames: number; scoreThreshold?: number; ingest?: FrameIngest; rectInput?: boolean; worker?: WorkerMode }): Promise<EngineRun> {
+  const detector = await createDetector({ model: 'centernet', backend: options.backend, scoreThreshold: options.scoreThreshold ?? 0.3, ingest: options.ingest, rectInput: options.rectInput, worker: options.worker });
   const { video, label } = await openCamera();
   const frames: DetectionSummary[] = [];
   try {
