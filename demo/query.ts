@@ -6,6 +6,7 @@
  *   ?threshold=0.4 (or score-threshold)  ?max-detections=20  ?heatmap-class=person  ?level=16
  *   ?facing-mode=user  ?sync=frame  ?small-objects (on) or ?small-objects=full
  *   ?track (tracking; with the tracks layer: ?track&layers=boxes,tracks)
+ *   ?worker=auto (or true/false; docs/worker.md)
  */
 
 /** Query parameter → attribute; the attribute's own name is accepted too. */
@@ -24,6 +25,7 @@ const ATTRIBUTES: Record<string, string> = {
   sync: 'sync',
   'small-objects': 'small-objects',
   track: 'track',
+  worker: 'worker',
 };
 
 export function applyQueryParams(element: Element, search: string): void {
