@@ -71,7 +71,10 @@ test('<loupe-live worker> detects in the Worker; removing it stops the camera an
   const tracksLive = await page.evaluate(() => (window as unknown as { cameraStream: MediaStream }).cameraStream.getTracks().filter((t) => t.readyState === 'live').length);
   expect(tracksLive, 'live camera tracks right after removal').toBe(0);
   // The detector disposes after the frame in flight; the last user's dispose terminates the Worker.
-  await expect.poll(() => closed.length, { timeout: 30_000 }).toBe(1);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { workerMemory(): Promise<unknown> }).workerMemory()), { message: 'Loupe terminated its Worker', timeout: 60_000 })
+    .toBeNull();
+  await expect.poll(() => closed.length, { message: 'the browser reports the Worker closed', timeout: 30_000 }).toBe(1);
 });
 
 test('<loupe-live worker="auto"> with the heatmap layer runs on the main thread and says why', async ({ page }) => {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '../../components/index.js';
-import type { BackendReport, DetectionSummary } from '../../models/index.js';
+import { workerMemory, type BackendReport, type DetectionSummary } from '../../models/index.js';
 
 export interface ReadbackFrame {
   /** Bytes returned by backend.read/readSync since the previous loupe-detections event. */
@@ -30,6 +30,8 @@ export interface LoupeTestState {
 const state: LoupeTestState = { detections: [], backend: null, errors: [], progress: [], readback: [], times: [], trackEvents: [] };
 (window as unknown as { loupeTest: LoupeTestState; tf: typeof tf }).loupeTest = state;
 (window as unknown as { tf: typeof tf }).tf = tf;
+// Worker mode: the Worker's tfjs memory, null once Loupe terminated it (e2e/worker.spec.ts).
+(window as unknown as { workerMemory: typeof workerMemory }).workerMemory = workerMemory;
 
 const params = new URLSearchParams(location.search);
 const live = document.createElement('loupe-live');

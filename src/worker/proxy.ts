@@ -108,10 +108,17 @@ function release(shared: Connection): void {
  * mode's counterpart of `tf.memory()` (the page's tfjs does not see the Worker's tensors).
  */
 export async function workerMemory(): Promise<WorkerMemory | null> {
-  if (!connection) return null;
-  await connection.ready;
-  const answer = await connection.request({ type: 'memory', id: connection.nextId() });
-  return answer.type === 'memory' ? answer.memory : null;
+  const shared = connection;
+  if (!shared) return null;
+  try {
+    await shared.ready;
+    const answer = await shared.request({ type: 'memory', id: shared.nextId() });
+    return answer.type === 'memory' ? answer.memory : null;
+  } catch (error) {
+    // Terminated while asking (its last detector was disposed meanwhile): no Worker, no tensors.
+    if (connection !== shared) return null;
+    throw error;
+  }
 }
 
 /**
