@@ -38,9 +38,6 @@ export type DetectorSource = HTMLVideoElement | HTMLImageElement | HTMLCanvasEle
 /** Properties whose change needs a new engine detector (a reload), not just new per-frame options. */
 const LOAD_PROPERTIES = ['model', 'backend', 'modelBaseUrl', 'wasmPaths', 'rectInput', 'track', 'worker'] as const;
 
-/** Why a `worker="auto"` detector runs on the main thread while a consumer (an overlay's map layer) needs maps. */
-const MAPS_NEED_MAIN_THREAD = "a consumer needs the model's maps (an overlay's heatmap, levels or offsets layer), and worker mode keeps them in the Worker (docs/worker.md)";
-
 /**
  * Runs an object detector on a video, image or canvas.
  *
@@ -115,13 +112,13 @@ export class LoupeDetector extends LitElement {
    */
   declare track: boolean;
   /**
-   * Run the engine in Loupe's Worker, off the page's main thread (docs/worker.md): `auto` where it can
-   * (on the main thread while an overlay needs the model's maps, which stay in the Worker), present or
-   * `true` always (map layers then stay empty, said in `loupe-error`), absent or `false`: main thread.
-   * Where it runs and why: `loupe-backend`'s `thread` and `reason`.
+   * Run the engine in Loupe's Worker, off the page's main thread (docs/worker.md): `auto` where it can,
+   * present or `true` always, absent or `false`: main thread. The maps stay in the Worker, where the
+   * overlay's map layers have them drawn (`.result.workerMaps`). Where it runs and why: `loupe-backend`'s
+   * `thread` and `reason`.
    */
   declare worker: WorkerMode | undefined;
-  /** Keep the model's GPU maps of the latest result in `.result.maps`. */
+  /** Keep the model's GPU maps of the latest result in `.result.maps` (in worker mode `.result.workerMaps`). */
   declare needsMaps: boolean;
   /** Stop running on new frames (the last result stays). */
   declare paused: boolean;
@@ -220,7 +217,7 @@ export class LoupeDetector extends LitElement {
   }
 
   /**
-   * The latest result, with `maps` when a consumer asked for them. Owned by this element: valid until
+   * The latest result, with `maps` (worker mode: `workerMaps`) when a consumer asked for them. Owned by this element: valid until
    * the next `loupe-detections` (or a reload/disconnect). Do not dispose it.
    */
   get result(): DetectionResult | null {
@@ -250,9 +247,8 @@ export class LoupeDetector extends LitElement {
   /** Registers a consumer of the GPU maps (kept while at least one is registered). */
   requestMaps(consumer: object): void {
     this.mapConsumers.add(consumer);
-    if (this.checkMapsThread()) return;
     // A still picture will not produce another frame by itself: run it again to get its maps.
-    if (this._result && !this._result.maps) this.refreshStatic();
+    if (this._result && !hasMaps(this._result)) this.refreshStatic();
   }
 
   /** Unregisters a consumer of the GPU maps (results stop keeping them when none is left). */
@@ -343,7 +339,7 @@ export class LoupeDetector extends LitElement {
     }
     if (changed.has('paused')) this.restartLoop();
     // A still picture will not produce another frame by itself: run it again to get its maps.
-    if (changed.has('needsMaps') && this.needsMaps && !this.checkMapsThread() && this._result && !this._result.maps) this.refreshStatic();
+    if (changed.has('needsMaps') && this.needsMaps && this._result && !hasMaps(this._result)) this.refreshStatic();
   }
 
   protected override firstUpdated(): void {
@@ -392,16 +388,7 @@ export class LoupeDetector extends LitElement {
       previous.dispose();
     }
     if (!this.loader.isCurrent(generation)) return;
-    // An overlay in the same render registers as a consumer of maps in a later microtask: `auto` waits
-    // for it (one task), rather than loading in the Worker only to load again on the main thread.
-    if (this.worker === 'auto' && !this.wantsMaps) {
-      await new Promise((resolve) => setTimeout(resolve));
-      if (!this.loader.isCurrent(generation)) return;
-    }
-    // `auto` with a consumer of maps: the main thread, where the maps are (said in the report).
-    const mapsOnMain = this.worker === 'auto' && this.wantsMaps;
-    const worker = mapsOnMain ? false : this.worker;
-    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, track: this.track, worker };
+    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, track: this.track, worker: this.worker };
     const { outcome, retry } = await this.loader.load(generation, request);
     // Lost while loading (during the warm-up, say): as after a loss mid-run, load again on a new context.
     if (retry) return void this.load();
@@ -409,8 +396,7 @@ export class LoupeDetector extends LitElement {
       if (this.loader.isCurrent(generation)) this.setStatus('error');
       return;
     }
-    const { engine, refused } = outcome;
-    const report = mapsOnMain ? { ...outcome.report, reason: MAPS_NEED_MAIN_THREAD } : outcome.report;
+    const { engine, report, refused } = outcome;
     this._engine = engine;
     this._backendReport = report;
     this.applyRunOptions();
@@ -420,23 +406,8 @@ export class LoupeDetector extends LitElement {
     emit(this, 'loupe-backend', report);
     // The requested backend failed: a failure like any other, typed, though detection goes on elsewhere.
     if (refused) this.reportError('backend-failed', `${refused.reason.replace(/\.?$/, '.')} Running on ${engine.backend.backend} instead.`);
-    this.checkMapsThread();
     this.restartLoop();
     this.recoverFromLoss(engine, generation);
-  }
-
-  /**
-   * Maps wanted while the engine runs in the Worker, where they stay: `worker="auto"` loads again on the
-   * main thread (true is returned), `worker` (true) says once that the map layers stay empty.
-   */
-  private checkMapsThread(): boolean {
-    if (!this.wantsMaps || this._engine?.backend.thread !== 'worker') return false;
-    if (this.worker === 'auto') {
-      void this.load();
-      return true;
-    }
-    this.reportError('bad-option', 'worker: an overlay\'s heatmap, levels or offsets layer needs the model\'s maps, which worker mode keeps in the Worker (docs/worker.md): those layers stay empty. worker="auto" runs on the main thread while they are shown.');
-    return false;
   }
 
   /**
@@ -637,6 +608,11 @@ export class LoupeDetector extends LitElement {
 
 function isFrameElement(element: Element | null): element is DetectorSource {
   return element instanceof HTMLVideoElement || element instanceof HTMLImageElement || element instanceof HTMLCanvasElement;
+}
+
+/** Whether `result` kept the model's maps (on this thread, or in Loupe's Worker). */
+function hasMaps(result: DetectionResult): boolean {
+  return result.maps !== undefined || result.workerMaps !== undefined;
 }
 
 function isSourceElement(element: Element): boolean {

@@ -6,16 +6,16 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { isColormapName, type ColormapName, getModelInfo, predictTracked, type Detection, type DetectionResult } from '../models/index.js';
+import { isColormapName, type ColormapName, getModelInfo, predictTracked, type Detection, type DetectionResult, type WorkerMaps } from '../models/index.js';
 import { BoxInspection } from './controllers/box-inspection.js';
 import { DisplayClock } from './controllers/display-clock.js';
 import { MapDrawing } from './controllers/map-drawing.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
-import { levelMapsOf, releaseLevels, retainLevels, retainLive, retainMap, type LevelMapRefs } from './internal/overlay-maps.js';
+import { channelOf, levelMapsOf, releaseLevels, retainLevels, retainLive, retainMap, type LevelMapRefs } from './internal/overlay-maps.js';
 import { placeBoxLabels, renderBoxes } from './layers/boxes.js';
 import { OVERLAY_LAYERS, isOverlayLayer, layersNamed, type OverlayLayer } from './layers/index.js';
-import type { LayerContext, LayerMemory, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
+import type { LayerContext, LayerMemory, LevelLayout, MapRequest, ModelFacts, OverlayFrame, OverlayLayerModule } from './layers/layer.js';
 import { LoupeCamera } from './loupe-camera.js';
 import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
@@ -112,6 +112,8 @@ export class LoupeOverlay extends LitElement {
   private _result: DetectionResult | null = null;
   /** Our references to the maps of a result set by the page (whose own may be disposed by now). */
   private heldMaps: LevelMapRefs[] = [];
+  /** The same for a worker-mode result's maps (they stay in the Worker). */
+  private heldWorkerMaps: WorkerMaps | undefined;
   /** The source named by `for`, when it names a source element rather than a detector. */
   private linkedSource: Element | null = null;
   /** The memories of the layers on that keep one (`OverlayLayerModule.memory`), by layer name. */
@@ -171,8 +173,10 @@ export class LoupeOverlay extends LitElement {
     this._result = value;
     // Keep references to its maps, to redraw them when the class, level or layers change later on.
     releaseLevels(this.heldMaps);
+    this.heldWorkerMaps?.dispose();
     this.heldMaps = value ? retainLevels(levelMapsOf(value)) : [];
-    if (value) this.accept(value, this.heldMaps);
+    this.heldWorkerMaps = value?.workerMaps && !value.workerMaps.disposed ? value.workerMaps.retain() : undefined;
+    if (value) this.accept(value, this.heldMaps, this.heldWorkerMaps);
     this.requestUpdate('result', old);
   }
 
@@ -194,15 +198,16 @@ export class LoupeOverlay extends LitElement {
   get heatmapImage(): { canvas: HTMLCanvasElement; rect: Rect; blend: 'screen' | 'normal' } | null {
     const frame = this._frame;
     const layers = this.activeLayers;
-    const renderer = this.maps.heatmapRenderer;
-    if (!frame?.heatmap || !renderer || !(layers.has('heatmap') || layers.has('levels'))) return null;
-    if (renderer.path === 'webgpu-render') return null;
-    return { canvas: renderer.canvas, rect: frame.heatmap, blend: renderer.path === 'webgl-texture' ? 'screen' : 'normal' };
+    const shown = this.maps.heatmapShown;
+    if (!frame?.heatmap || !shown || !(layers.has('heatmap') || layers.has('levels'))) return null;
+    // (A WebGPU drawing of the Worker arrives as a bitmap, readable like any canvas.)
+    if (shown.path === 'webgpu-render' && shown.canvas === this.maps.heatmapRenderer?.canvas) return null;
+    return { canvas: shown.canvas, rect: frame.heatmap, blend: shown.path === 'webgl-texture' ? 'screen' : 'normal' };
   }
 
-  /** Which heatmap path the engine renderer took last (`webgpu-render`, `webgl-texture`, `cpu-8bit`). */
+  /** Which heatmap path drew the heatmap last (`webgpu-render`, `webgl-texture`, `cpu-8bit`; in worker mode, the Worker's). */
   get heatmapPath(): string | undefined {
-    return this.maps.heatmapRenderer?.path;
+    return this.maps.heatmapShown?.path ?? this.maps.heatmapRenderer?.path;
   }
 
   override connectedCallback(): void {
@@ -223,6 +228,8 @@ export class LoupeOverlay extends LitElement {
     this.maps.dispose();
     releaseLevels(this.heldMaps);
     this.heldMaps = [];
+    this.heldWorkerMaps?.dispose();
+    this.heldWorkerMaps = undefined;
     this.releaseFrame(this._frame);
     this._frame = null;
     this.memories.clear();
@@ -332,8 +339,11 @@ export class LoupeOverlay extends LitElement {
     this.requestUpdate();
   };
 
-  /** Takes a result: boxes at once, or together with its maps (`maps`, default its own) once drawn. */
-  private accept(result: DetectionResult, maps: readonly LevelMapRefs[] = levelMapsOf(result)): void {
+  /**
+   * Takes a result: boxes at once, or together with its maps (`maps`, default its own; in worker mode
+   * `remote`, default its `workerMaps`) once drawn.
+   */
+  private accept(result: DetectionResult, maps: readonly LevelMapRefs[] = levelMapsOf(result), remote: WorkerMaps | undefined = result.workerMaps): void {
     const frame: OverlayFrame = {
       detections: result.detections,
       letterbox: result.letterbox,
@@ -345,13 +355,19 @@ export class LoupeOverlay extends LitElement {
     if (result.trackTime !== undefined) frame.trackTime = result.trackTime;
     const picture = result === this.detector?.result ? this.capturePicture() : undefined;
     if (picture) frame.picture = picture;
+    if (remote && !remote.disposed && maps.length === 0) return this.acceptFromWorker(frame, remote);
     const live = maps.filter((level) => !level.scores.disposed);
     const selected = this.selectedLevel(live.map((level) => level.stride));
     // What the layers on want drawn or held for this frame.
     const requests: MapRequest[] = this.activeModules.map((layer) => layer.request?.({ levelNamed: selected.named }) ?? {});
     const single = requests.some((r) => r.heatmap) ? live[selected.index] : undefined;
     const panelRequest = requests.find((r) => r.panels)?.panels;
-    const panels = panelRequest?.(live) ?? { maps: [], anchors: false };
+    const layouts: LevelLayout[] = live.map((level) => ({ objectnessChannels: level.objectness && !level.objectness.disposed ? (level.objectness.tensor.shape[2] ?? 0) : 0 }));
+    const plan = panelRequest?.(layouts) ?? null;
+    const panels = {
+      maps: (plan?.panels ?? []).map((spec) => (spec.map === 'objectness' ? channelOf(live[spec.level]!.objectness!, spec.channel ?? 0) : retainMap(live[spec.level]!.scores))),
+      anchors: plan?.anchors ?? false,
+    };
     const regression = requests.some((r) => r.regression) ? maps.map((level) => retainLive(level.regression)) : [];
     this.maps.drop();
     if (!single && panels.maps.length === 0) {
@@ -362,6 +378,27 @@ export class LoupeOverlay extends LitElement {
     // The detector disposes its maps when the next result arrives: keep our own references meanwhile.
     frame.heatmapLevel = selected.index;
     this.maps.submit({ frame, map: single ? retainMap(single.scores) : null, panels: panels.maps, panelsAreAnchors: panels.anchors, regression });
+  }
+
+  /**
+   * Worker mode: the same choices as `accept`, from what the Worker says the maps are; they are drawn
+   * there (`WorkerMaps.draw`) and arrive as bitmaps; the inspector reads a cell there (`WorkerMaps.read`).
+   */
+  private acceptFromWorker(frame: OverlayFrame, remote: WorkerMaps): void {
+    const selected = this.selectedLevel(remote.levels.map((level) => level.stride));
+    const requests: MapRequest[] = this.activeModules.map((layer) => layer.request?.({ levelNamed: selected.named }) ?? {});
+    const heatmapLevel = requests.some((r) => r.heatmap) && remote.levels[selected.index] ? selected.index : null;
+    const plan = requests.find((r) => r.panels)?.panels?.(remote.levels.map((level) => ({ objectnessChannels: level.objectness?.[2] ?? 0 }))) ?? null;
+    const keep = requests.some((r) => r.regression);
+    this.maps.drop();
+    if (heatmapLevel === null && !plan) {
+      if (keep) frame.workerMaps = remote.retain();
+      this.commit(frame);
+      return;
+    }
+    frame.heatmapLevel = selected.index;
+    const panels = plan?.panels ?? [];
+    this.maps.submit({ frame, map: null, panels: [], panelsAreAnchors: plan?.anchors ?? false, regression: [], remote: { maps: remote.retain(), heatmapLevel, panels, keep } });
   }
 
   /** The level `level` names among `strides` (`all`/unknown: the finest, index 0). */
@@ -395,7 +432,11 @@ export class LoupeOverlay extends LitElement {
 
   private releaseFrame(frame: OverlayFrame | null): void {
     for (const handle of frame?.regression ?? []) handle?.dispose();
-    if (frame) frame.regression = [];
+    frame?.workerMaps?.dispose();
+    if (frame) {
+      frame.regression = [];
+      delete frame.workerMaps;
+    }
   }
 
   /** One memory per layer on that keeps one; a layer switched off forgets. */
@@ -502,7 +543,7 @@ export class LoupeOverlay extends LitElement {
       source: { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight },
       layers: new Set(modules.map((layer) => layer.name)),
       legend: this.legend,
-      heatmapCanvas: frame.heatmap ? (this.maps.heatmapRenderer?.canvas ?? null) : null,
+      heatmapCanvas: frame.heatmap ? (this.maps.heatmapShown?.canvas ?? null) : null,
       model: this.modelFacts(frame.model),
       inspection: this.inspection.value,
       isCollapsed: (key) => this._collapsed.has(key),

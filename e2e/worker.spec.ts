@@ -3,6 +3,7 @@
 // there, and its Worker is gone once the last detector is disposed.
 import { expect, test } from '@playwright/test';
 import type { EngineRun, ThreadComparison } from './pages/engine';
+import type { DrawnCanvas, MapsRun } from './pages/maps';
 import { expectPeopleFound, openLive, waitForFrames } from './helpers';
 
 test('worker mode on wasm: same detections as the main thread on the same frames, no leak, Worker gone after dispose', async ({ page }) => {
@@ -77,7 +78,7 @@ test('<loupe-live worker> detects in the Worker; removing it stops the camera an
   await expect.poll(() => closed.length, { message: 'the browser reports the Worker closed', timeout: 30_000 }).toBe(1);
 });
 
-test('<loupe-live worker="auto"> with the heatmap layer runs on the main thread and says why', async ({ page }) => {
+test('<loupe-live worker="auto"> with the heatmap layer runs in the Worker and draws the heatmap there', async ({ page }) => {
   test.setTimeout(180_000);
   const started: string[] = [];
   page.on('worker', (worker) => {
@@ -85,9 +86,80 @@ test('<loupe-live worker="auto"> with the heatmap layer runs on the main thread 
   });
   await openLive(page, { backend: 'wasm', layers: 'boxes heatmap', worker: 'auto' });
   const state = await waitForFrames(page, 2, 120_000);
-  expect(state.backend).toMatchObject({ backend: 'wasm', thread: 'main' });
-  expect(state.backend?.reason).toContain("needs the model's maps");
-  expect(started, 'no Worker started').toEqual([]);
+  expect(state.backend).toMatchObject({ backend: 'wasm', thread: 'worker' });
+  expect(state.backend?.reason).toBeUndefined();
+  expect(started, 'one Worker').toHaveLength(1);
+  const overlay = page.locator('loupe-live').locator('loupe-overlay');
+  await expect
+    .poll(() => overlay.evaluate((el) => (el as unknown as { heatmapImage: { canvas: HTMLCanvasElement } | null }).heatmapImage?.canvas.width ?? 0), { timeout: 60_000 })
+    .toBe(128);
+  expect(await overlay.evaluate((el) => (el as unknown as { heatmapPath: string }).heatmapPath)).toBe('cpu-8bit');
+});
+
+/** Pixels that differ between two drawings of the same map (RGBA, any channel). */
+function differingPixels(a: DrawnCanvas, b: DrawnCanvas): number {
+  let count = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (a.data[i] !== b.data[i] || a.data[i + 1] !== b.data[i + 1] || a.data[i + 2] !== b.data[i + 2] || a.data[i + 3] !== b.data[i + 3]) count++;
+  }
+  return count;
+}
+
+/** Pixels a drawing paints (alpha above 0). */
+function paintedPixels(drawn: DrawnCanvas): number {
+  let count = 0;
+  for (let i = 3; i < drawn.data.length; i += 4) if (drawn.data[i]! > 0) count++;
+  return count;
+}
+
+test('worker mode: the map layers (heatmap, offsets inspector, levels strip) draw what the main thread draws, from maps that stay in the Worker', async ({ page }) => {
+  test.setTimeout(300_000);
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+  await page.goto('/e2e/pages/maps.html');
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  await page.evaluate(() => (window as unknown as { loupeMaps: { capture(): Promise<unknown> } }).loupeMaps.capture());
+  const show = (options: { model: string; layers: string; worker: boolean; panels?: number }) =>
+    page.evaluate((o) => (window as unknown as { loupeMaps: { show(o: object): Promise<MapsRun> } }).loupeMaps.show(o), options);
+
+  // CenterNet: heatmap + offsets (the inspector reads a box's regression cell in the Worker).
+  const main = await show({ model: 'centernet', layers: 'boxes heatmap offsets', worker: false });
+  const worker = await show({ model: 'centernet', layers: 'boxes heatmap offsets', worker: true });
+  expect(main.backend).toMatchObject({ backend: 'wasm', thread: 'main' });
+  expect(worker.backend).toMatchObject({ backend: 'wasm', thread: 'worker' });
+  expect(worker.boxes).toBe(main.boxes);
+  expect(main.boxes).toBeGreaterThan(0);
+  expect(main.heatmapPath).toBe('cpu-8bit');
+  expect(worker.heatmapPath).toBe('cpu-8bit');
+  expect(main.heatmap).not.toBeNull();
+  expect(worker.heatmap).not.toBeNull();
+  expect({ width: worker.heatmap!.width, height: worker.heatmap!.height, placement: worker.heatmap!.placement }).toEqual({
+    width: main.heatmap!.width,
+    height: main.heatmap!.height,
+    placement: main.heatmap!.placement,
+  });
+  expect(main.heatmap!.width).toBe(128);
+  // The people light up: a real picture, not an empty canvas on either side.
+  expect(paintedPixels(main.heatmap!)).toBeGreaterThan(100);
+  expect(differingPixels(worker.heatmap!, main.heatmap!), 'heatmap pixels that differ').toBe(0);
+  expect(main.inspector).toMatch(/stride 4, cell/);
+  expect(worker.inspector).toBe(main.inspector);
+  // Only the shown result's maps are held in the Worker (detector and overlay share one handle), and the
+  // Worker is gone with the element.
+  expect(worker.workerMemory?.heldMaps).toBe(1);
+  expect(worker.workerGoneAfterRemoval).toBe(true);
+
+  // NanoDet: the levels strip, one map per stride, drawn in the Worker.
+  const mainLevels = await show({ model: 'nanodet', layers: 'boxes levels', worker: false, panels: 3 });
+  const workerLevels = await show({ model: 'nanodet', layers: 'boxes levels', worker: true, panels: 3 });
+  expect(workerLevels.backend.thread).toBe('worker');
+  expect(workerLevels.panels.map((p) => [p.width, p.height, p.placement])).toEqual(mainLevels.panels.map((p) => [p.width, p.height, p.placement]));
+  expect(mainLevels.panels.map((p) => p.width)).toEqual([52, 26, 13]);
+  // The finest level paints the people (a coarse level may stay clear of any score on this picture).
+  expect(paintedPixels(mainLevels.panels[0]!), 'stride 8 painted').toBeGreaterThan(0);
+  for (const [i, panel] of workerLevels.panels.entries()) {
+    expect(differingPixels(panel, mainLevels.panels[i]!), `stride ${[8, 16, 32][i]}: pixels that differ`).toBe(0);
+  }
+  expect(workerLevels.workerGoneAfterRemoval).toBe(true);
 });
 
 test('worker mode on webgl (SwiftShader, OffscreenCanvas in the Worker): one frame finds the people', async ({ page }) => {

@@ -41,3 +41,28 @@ export function bundleMaps(maps: DecodedMaps): DetectionMaps {
     },
   };
 }
+
+/** The maps of one output level: [H, W, C] scores, and the level's regression / objectness when it has them. */
+export interface LevelMapRefs {
+  stride: number;
+  /** [H, W, C] class scores. */
+  scores: MapHandle<tf.Rank.R3>;
+  /** [H, W, R] regression values (see the model's `RegressionSpec`). */
+  regression?: MapHandle<tf.Rank.R3> | undefined;
+  /** Per-anchor objectness [H, W, A] (YOLOv2). */
+  objectness?: MapHandle<tf.Rank.R3> | undefined;
+}
+
+/** A result's maps per output level (single-level results without `levels`: the heatmap and ltrb). */
+export function levelMapsOf(maps: DetectionMaps | undefined): LevelMapRefs[] {
+  if (!maps) return [];
+  if (maps.levels?.length) {
+    return maps.levels.map((level) => ({ stride: level.stride, scores: level.scores, regression: level.regression, objectness: level.objectness }));
+  }
+  return maps.heatmap ? [{ stride: maps.heatmap.stride, scores: maps.heatmap, regression: maps.ltrb }] : [];
+}
+
+/** One channel of a map as its own [H, W, 1] handle (an anchor's objectness); `map` keeps its own. */
+export function channelOf(map: MapHandle<tf.Rank.R3>, channel: number): MapHandle<tf.Rank.R3> {
+  return ownMap(map.tensor.slice([0, 0, channel], [-1, -1, 1]), map.stride, map.cellOrigin);
+}

@@ -234,8 +234,14 @@ export interface DetectionResult {
   letterbox: LetterboxTransform;
   /** The model's output levels, indexed by `Detection.cell.level`. */
   levels: readonly OutputLevel[];
-  /** Present when `detect(source, { maps: true })`; owned by the caller. */
+  /** Present when `detect(source, { maps: true })` ran on this thread; owned by the caller. */
   maps?: DetectionMaps;
+  /**
+   * Worker mode's `maps`: present instead of them when `detect(source, { maps: true })` ran in Loupe's
+   * Worker, where the maps stay; a handle that draws or reads them there (docs/worker.md). Owned by the
+   * caller: `dispose()` (or `result.dispose()`) lets the Worker free them.
+   */
+  workerMaps?: WorkerMaps;
   /** Model passes this result cost (1 in single-pass mode; whole frame + tiles in small-object mode). */
   executions?: number;
   /** How the frame became the model input (see `FrameIngest`). */
@@ -250,7 +256,74 @@ export interface DetectionResult {
   trackEvents?: { started: TrackSummary[]; ended: TrackSummary[] };
   /** With `detect(source, { trace: true })`: this frame's decode as data (plain arrays, nothing to dispose). */
   trace?: DecodeTrace;
-  /** Releases `maps` if present. Safe to call twice. */
+  /** Releases `maps` (or `workerMaps`) if present. Safe to call twice. */
+  dispose(): void;
+}
+
+/** The maps one output level has, as `WorkerMaps` describes them: shapes [H, W, channels]. */
+export interface WorkerLevelMaps {
+  stride: number;
+  cellOrigin: 'corner' | 'centre';
+  /** [H, W, C] class scores. */
+  scores: [number, number, number];
+  /** [H, W, R] regression (see the model's `RegressionSpec`), when the level has it. */
+  regression?: [number, number, number];
+  /** [H, W, A] per-anchor objectness (YOLOv2), when the level has it. */
+  objectness?: [number, number, number];
+}
+
+/** Which map of a level: its class scores, its regression, or its per-anchor objectness. */
+export type WorkerMapName = 'scores' | 'regression' | 'objectness';
+
+/** What `WorkerMaps.draw` colour-maps: one level's scores (max over classes, or one class), or one objectness channel. */
+export interface WorkerMapDrawRequest {
+  /** Index into `levels`. */
+  level: number;
+  /** Default `scores`. */
+  map?: 'scores' | 'objectness';
+  /** With `map: 'objectness'`: the anchor (channel) to draw. */
+  channel?: number;
+  /** One class of the scores; null/absent: the maximum over classes. */
+  classId?: number | null;
+  /** Colour map name (`COLORMAP_NAMES`; default `inferno`). */
+  colormap?: string;
+}
+
+/** A map drawn in the Worker (with the engine's `HeatmapRenderer`, from where the map lies). */
+export interface DrawnWorkerMap {
+  /** The colour-mapped map at its own resolution (W × H), transferred to this thread: `close()` it when done. */
+  bitmap: ImageBitmap;
+  /** Where it goes, in source pixels (`heatmapPlacement()` of the map and the result's letterbox). */
+  placement: { x: number; y: number; width: number; height: number };
+  /** The renderer's path in the Worker; `webgl-texture` pixels are premultiplied on black (blend with `screen`). */
+  path: 'webgpu-render' | 'webgl-texture' | 'cpu-8bit';
+  /** Channels of the drawn map (the class count for scores). */
+  channels: number;
+}
+
+/** What `WorkerMaps.read` copies to this thread: a whole map, or the channels at one cell. */
+export interface WorkerMapReadRequest {
+  level: number;
+  map: WorkerMapName;
+  /** One cell (grid x, y): its channels only (a few floats); absent: the whole map, H·W·C floats. */
+  cell?: { x: number; y: number };
+}
+
+/**
+ * The maps of one result of a detector in Loupe's Worker (`DetectionResult.workerMaps`): they stay in the
+ * Worker, on its backend; this handle asks for what a page needs of them. Every reference (`retain()`)
+ * is disposed once; the Worker frees the maps when the last one is.
+ */
+export interface WorkerMaps {
+  /** The result's output levels and the maps each has (what `detect()`'s `maps.levels` would hold). */
+  readonly levels: readonly WorkerLevelMaps[];
+  readonly disposed: boolean;
+  /** Colour-maps one map in the Worker and sends it as an `ImageBitmap` (H·W pixels cross, no map values). */
+  draw(request: WorkerMapDrawRequest): Promise<DrawnWorkerMap>;
+  /** Copies values to this thread: one cell's channels, or a whole map (H·W·C·4 bytes read off its backend). */
+  read(request: WorkerMapReadRequest): Promise<Float32Array>;
+  /** A second reference, disposable on its own. */
+  retain(): WorkerMaps;
   dispose(): void;
 }
 
@@ -271,7 +344,7 @@ export interface OutputLevel {
 }
 
 /** The result as sent in the `loupe-detections` event: the same without GPU handles. */
-export type DetectionSummary = Omit<DetectionResult, 'maps' | 'dispose' | 'trace'>;
+export type DetectionSummary = Omit<DetectionResult, 'maps' | 'workerMaps' | 'dispose' | 'trace'>;
 
 /**
  * A model loaded from a URL instead of the registry. `ultralytics`: a `yolo export format=tfjs` folder's

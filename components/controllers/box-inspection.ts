@@ -76,28 +76,19 @@ export class BoxInspection {
     }
     const pinned = pin === true || (pin === undefined && wasPinned);
     const frame = this.host.currentFrame();
-    const map = frame?.regression?.[detection.cell.level];
     this.set({ detection, values: null, pinned });
-    if (!frame || !map || map.disposed) return;
-    const [rows = 0, cols = 0, channels = 0] = map.tensor.shape;
-    const { x, y } = detection.cell;
-    if (x >= cols || y >= rows) return;
-    const slice = map.tensor.slice([y, x, 0], [1, 1, channels]);
+    if (!frame) return;
+    const values = await readCell(frame, detection);
+    if (!values || this.current?.detection !== detection) return;
+    let reading: unknown;
     try {
-      const values = (await slice.data()) as Float32Array;
-      if (this.current?.detection !== detection) return;
-      let reading: unknown;
-      try {
-        reading = layer.inspect.read(values, detection, this.host.modelFacts(frame.model));
-      } catch (error) {
-        if (!(error instanceof LoupeError)) throw error;
-        reading = error;
-        this.host.reportError(error);
-      }
-      this.set({ detection, values, reading, pinned });
-    } finally {
-      slice.dispose();
+      reading = layer.inspect.read(values, detection, this.host.modelFacts(frame.model));
+    } catch (error) {
+      if (!(error instanceof LoupeError)) throw error;
+      reading = error;
+      this.host.reportError(error);
     }
+    this.set({ detection, values, reading, pinned });
   }
 
   /** The pointer left `detection`'s box: a hover ends, a pin stays. */
@@ -109,5 +100,34 @@ export class BoxInspection {
     if (next === this.current) return;
     this.current = next;
     this.host.requestUpdate();
+  }
+}
+
+/**
+ * The regression values at `detection`'s cell ([R] floats, one small read): from the frame's own
+ * reference to the map, or in worker mode from the Worker that holds it; null when there is none.
+ */
+async function readCell(frame: OverlayFrame, detection: Detection): Promise<Float32Array | null> {
+  const { level, x, y } = detection.cell;
+  const map = frame.regression?.[level];
+  if (map && !map.disposed) {
+    const [rows = 0, cols = 0, channels = 0] = map.tensor.shape;
+    if (x >= cols || y >= rows) return null;
+    const slice = map.tensor.slice([y, x, 0], [1, 1, channels]);
+    try {
+      return (await slice.data()) as Float32Array;
+    } finally {
+      slice.dispose();
+    }
+  }
+  const remote = frame.workerMaps;
+  const shape = remote?.levels[level]?.regression;
+  if (!remote || remote.disposed || !shape || x >= shape[1] || y >= shape[0]) return null;
+  try {
+    return await remote.read({ level, map: 'regression', cell: { x, y } });
+  } catch (error) {
+    // Let go meanwhile (a newer frame, the Worker terminated): nothing to show.
+    if (remote.disposed) return null;
+    throw error;
   }
 }

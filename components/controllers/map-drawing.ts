@@ -7,10 +7,14 @@
  * the latest maps rather than falling behind. The waiting frame holds its own references to the map
  * tensors (the detector disposes its maps when its next result arrives); they are released once drawn
  * or dropped. Plain TypeScript (no Lit): the overlay submits frames and gets them back to commit.
+ *
+ * Worker mode: the maps stay in Loupe's Worker (`DetectionResult.workerMaps`); a frame then carries our
+ * reference to them and which maps to draw, the Worker colour-maps them with the same renderer and sends
+ * bitmaps, shown here on `bitmaprenderer` canvases (no pixel copy on the page).
  */
 import type { Rank } from '@tensorflow/tfjs';
-import { HeatmapRenderer, heatmapPlacement, type ColormapName, type MapHandle } from '../../models/index.js';
-import type { LevelPanel, OverlayFrame } from '../layers/layer.js';
+import { HeatmapRenderer, heatmapPlacement, type ColormapName, type HeatmapPath, type MapHandle, type WorkerMaps } from '../../models/index.js';
+import type { LevelPanel, OverlayFrame, PanelSpec } from '../layers/layer.js';
 
 /** A frame waiting for the renderers, with its own references to the map tensors. */
 export interface PendingMaps {
@@ -22,6 +26,17 @@ export interface PendingMaps {
   panelsAreAnchors: boolean;
   /** Regression maps the frame keeps for the inspector, handed over with it (or released if dropped). */
   regression: (MapHandle<Rank.R3> | undefined)[];
+  /**
+   * Worker mode: our reference to the result's maps in the Worker, the level the heatmap shows (null:
+   * none), the strip's maps, and whether the frame keeps the reference for the inspector (`keep`).
+   */
+  remote?: { maps: WorkerMaps; heatmapLevel: number | null; panels: PanelSpec[]; keep: boolean };
+}
+
+/** The heatmap as last drawn: the canvas on screen and the path that drew it (in worker mode, the Worker's). */
+export interface ShownHeatmap {
+  canvas: HTMLCanvasElement;
+  path: HeatmapPath;
 }
 
 export interface MapDrawingHost {
@@ -45,6 +60,10 @@ export class MapDrawing {
   private panelRenderers: MapRenderer[] = [];
   private pending: PendingMaps | null = null;
   private drawing = false;
+  /** Worker mode: the canvases the Worker's bitmaps are shown on (heatmap, then one per panel). */
+  private workerHeatmapCanvas: HTMLCanvasElement | null = null;
+  private workerPanelCanvases: HTMLCanvasElement[] = [];
+  private shown: ShownHeatmap | null = null;
 
   constructor(
     private readonly host: MapDrawingHost,
@@ -54,6 +73,11 @@ export class MapDrawing {
   /** The renderer of the single heatmap (its canvas and the path it took), once it has drawn. */
   get heatmapRenderer(): MapRenderer | null {
     return this.renderer;
+  }
+
+  /** The single heatmap as last drawn, on this thread or in the Worker. */
+  get heatmapShown(): ShownHeatmap | null {
+    return this.shown;
   }
 
   /** Draws `pending` after the frame being drawn, replacing (and releasing) one still waiting. */
@@ -66,6 +90,7 @@ export class MapDrawing {
   /** Releases the frame still waiting, if any. */
   drop(): void {
     if (!this.pending) return;
+    this.pending.remote?.maps.dispose();
     this.pending.map?.dispose();
     for (const panel of this.pending.panels) panel.dispose();
     for (const handle of this.pending.regression) handle?.dispose();
@@ -86,6 +111,10 @@ export class MapDrawing {
     this.drawing = true;
     try {
       while (this.pending) {
+        if (this.pending.remote) {
+          await this.drawInWorker(this.pending);
+          continue;
+        }
         const { frame, map, panels, panelsAreAnchors, regression } = this.pending;
         this.pending = null;
         let drawn = false;
@@ -96,6 +125,7 @@ export class MapDrawing {
           if (map) {
             this.renderer ??= this.createRenderer();
             await this.renderer.render(map, { classId, colormap });
+            this.shown = { canvas: this.renderer.canvas, path: this.renderer.path ?? 'cpu-8bit' };
             frame.heatmap = heatmapPlacement(frame.letterbox, map);
             frame.heatmapClass = classId;
             frame.heatmapClasses = map.tensor.shape[2];
@@ -122,4 +152,64 @@ export class MapDrawing {
       this.drawing = false;
     }
   }
+
+  /** One worker-mode frame: its maps drawn in the Worker (`WorkerMaps.draw`), shown here as bitmaps. */
+  private async drawInWorker(pending: PendingMaps): Promise<void> {
+    this.pending = null;
+    const { frame, panelsAreAnchors } = pending;
+    const remote = pending.remote!;
+    let drawn = false;
+    try {
+      const classId = this.host.heatmapClass(frame.model);
+      const colormap = this.host.colormap();
+      frame.colormap = colormap;
+      if (remote.heatmapLevel !== null) {
+        const map = await remote.maps.draw({ level: remote.heatmapLevel, classId, colormap });
+        this.workerHeatmapCanvas ??= createBitmapCanvas();
+        showBitmap(this.workerHeatmapCanvas, map.bitmap, map.path);
+        this.shown = { canvas: this.workerHeatmapCanvas, path: map.path };
+        frame.heatmap = map.placement;
+        frame.heatmapClass = classId;
+        frame.heatmapClasses = map.channels;
+      }
+      frame.panels = [];
+      for (const [index, spec] of remote.panels.entries()) {
+        const request = spec.map === 'objectness' ? { level: spec.level, map: spec.map, channel: spec.channel ?? 0, colormap } : { level: spec.level, classId, colormap };
+        const map = await remote.maps.draw(request);
+        const canvas = (this.workerPanelCanvases[index] ??= createBitmapCanvas());
+        showBitmap(canvas, map.bitmap, map.path);
+        const stride = remote.maps.levels[spec.level]?.stride ?? 0;
+        const levelPanel: LevelPanel = panelsAreAnchors ? { level: 0, anchor: index, stride, placement: map.placement, canvas } : { level: index, stride, placement: map.placement, canvas };
+        frame.panels.push(levelPanel);
+      }
+      drawn = true;
+    } catch (error) {
+      // Maps let go meanwhile (the Worker terminated with its last detector) are no failure to report.
+      if (!remote.maps.disposed) this.host.reportError(error);
+    }
+    if (remote.keep) frame.workerMaps = remote.maps;
+    else remote.maps.dispose();
+    if (!this.host.commit(frame, drawn) && remote.keep) remote.maps.dispose();
+  }
+}
+
+/** A canvas showing bitmaps drawn in Loupe's Worker (worker mode's maps), class `loupe-heatmap` as the renderer's. */
+function createBitmapCanvas(): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'loupe-heatmap';
+  return canvas;
+}
+
+/** Puts `bitmap` (transferred from the Worker) on `canvas`, which takes it over (no pixel copy). */
+function showBitmap(canvas: HTMLCanvasElement, bitmap: ImageBitmap, path: HeatmapPath): void {
+  if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
+  if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
+  // The WebGL path's pixels are opaque (premultiplied on black): blend them with `screen`, as on the page.
+  canvas.style.mixBlendMode = path === 'webgl-texture' ? 'screen' : '';
+  const context = canvas.getContext('bitmaprenderer');
+  if (!context) {
+    bitmap.close();
+    throw new Error('the canvas has no bitmaprenderer context');
+  }
+  context.transferFromImageBitmap(bitmap);
 }

@@ -4,28 +4,14 @@
  * own schedule, independent of the detector or page that made the result.
  */
 import type { Rank } from '@tensorflow/tfjs';
-import { ownMap } from '../../src/maps.js';
+import { channelOf, levelMapsOf as levelMapsOfMaps, ownMap, type LevelMapRefs } from '../../src/maps.js';
 import type { DetectionResult, MapHandle } from '../../src/types.js';
 
-/** The maps of one output level that the overlay draws or inspects. */
-export interface LevelMapRefs {
-  stride: number;
-  /** [H, W, C] class scores. */
-  scores: MapHandle<Rank.R3>;
-  /** [H, W, R] regression values (see the model's `RegressionSpec`). */
-  regression?: MapHandle<Rank.R3> | undefined;
-  /** Per-anchor objectness [H, W, A] (YOLOv2). */
-  objectness?: MapHandle<Rank.R3> | undefined;
-}
+export { channelOf, type LevelMapRefs };
 
 /** The result's maps per level (single-level results without `levels`: the heatmap and ltrb). */
 export function levelMapsOf(result: Pick<DetectionResult, 'maps'>): LevelMapRefs[] {
-  const maps = result.maps;
-  if (!maps) return [];
-  if (maps.levels?.length) {
-    return maps.levels.map((level) => ({ stride: level.stride, scores: level.scores, regression: level.regression, objectness: level.objectness }));
-  }
-  return maps.heatmap ? [{ stride: maps.heatmap.stride, scores: maps.heatmap, regression: maps.ltrb }] : [];
+  return levelMapsOfMaps(result.maps);
 }
 
 /** A second, independently disposable reference to a map. */
@@ -56,9 +42,4 @@ export function releaseLevels(levels: readonly LevelMapRefs[]): void {
     level.regression?.dispose();
     level.objectness?.dispose();
   }
-}
-
-/** One channel of a map as its own [H, W, 1] handle (an anchor's objectness). */
-export function channelOf(map: MapHandle<Rank.R3>, channel: number): MapHandle<Rank.R3> {
-  return ownMap(map.tensor.slice([0, 0, channel], [-1, -1, 1]), map.stride, map.cellOrigin);
 }

@@ -4,13 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nanodet } from '../../models/nanodet/descriptor.js';
-import { ownMap } from '../../src/maps.js';
 import type { Detection } from '../../src/types.js';
-import type { LevelMapRefs } from '../internal/overlay-maps.js';
 import { labelText } from './boxes.js';
 import { LAYER_TABLE, OVERLAY_CSS_PARTS, OVERLAY_EXPORT_PARTS, OVERLAY_LAYERS, isOverlayLayer, layersNamed } from './index.js';
 import type { OverlayFrame } from './layer.js';
-import { emptyPanelNote, panelDetections, panelMapsOf } from './levels.js';
+import { emptyPanelNote, panelDetections, panelPlanOf } from './levels.js';
 import { readRegression } from './offsets.js';
 
 beforeAll(async () => {
@@ -67,7 +65,7 @@ describe('the layer table', () => {
     expect(byName.tiles!.maps).toEqual([]);
     expect(byName.heatmap!.request?.({ levelNamed: false })).toEqual({ heatmap: true });
     expect(byName.levels!.request?.({ levelNamed: true })).toEqual({ heatmap: true });
-    expect(byName.levels!.request?.({ levelNamed: false }).panels).toBe(panelMapsOf);
+    expect(byName.levels!.request?.({ levelNamed: false }).panels).toBe(panelPlanOf);
     expect(byName.offsets!.request?.({ levelNamed: false })).toEqual({ regression: true });
     expect(byName.offsets!.inspect?.map).toBe('regression');
   });
@@ -88,32 +86,19 @@ describe('the layer table', () => {
 });
 
 describe('levels layer', () => {
-  const level = (stride: number, size: number, anchors = 0): LevelMapRefs => ({
-    stride,
-    scores: ownMap(tf.zeros([size, size, 1]) as tf.Tensor3D, stride, 'centre'),
-    ...(anchors ? { objectness: ownMap(tf.zeros([size, size, anchors]) as tf.Tensor3D, stride, 'centre') } : {}),
-  });
-  const free = (levels: LevelMapRefs[]) => levels.forEach((l) => (l.scores.dispose(), l.objectness?.dispose()));
-
   it('side by side: one map per level of a multi-level model, one per anchor of an anchored one, none for one plain level', () => {
-    const before = tf.memory().numTensors;
-    const three = [level(8, 52), level(16, 26), level(32, 13)];
-    const perLevel = panelMapsOf(three)!;
-    expect(perLevel.anchors).toBe(false);
-    expect(perLevel.maps.map((m) => m.tensor.shape)).toEqual([
-      [52, 52, 1],
-      [26, 26, 1],
-      [13, 13, 1],
-    ]);
-    const anchored = [level(32, 13, 5)];
-    const perAnchor = panelMapsOf(anchored)!;
-    expect(perAnchor.anchors).toBe(true);
-    expect(perAnchor.maps.map((m) => m.tensor.shape)).toEqual(new Array(5).fill([13, 13, 1]));
-    const single = [level(4, 128)];
-    expect(panelMapsOf(single)).toBeNull();
-    [...perLevel.maps, ...perAnchor.maps].forEach((m) => m.dispose());
-    free([...three, ...anchored, ...single]);
-    expect(tf.memory().numTensors).toBe(before);
+    const plain = { objectnessChannels: 0 };
+    expect(panelPlanOf([plain, plain, plain])).toEqual({
+      anchors: false,
+      panels: [
+        { level: 0, map: 'scores' },
+        { level: 1, map: 'scores' },
+        { level: 2, map: 'scores' },
+      ],
+    });
+    expect(panelPlanOf([{ objectnessChannels: 5 }])).toEqual({ anchors: true, panels: [0, 1, 2, 3, 4].map((channel) => ({ level: 0, map: 'objectness', channel })) });
+    expect(panelPlanOf([plain])).toBeNull();
+    expect(panelPlanOf([{ objectnessChannels: 1 }])).toBeNull();
   });
 
   it('counts a panel’s boxes by level (or anchor), and says so when there are none', () => {

@@ -8,9 +8,8 @@
 import type { Rank } from '@tensorflow/tfjs';
 import type { ColormapName } from '../../src/render/colormap.js';
 import type { RegressionSpec } from '../../src/model-descriptor.js';
-import type { Detection, LetterboxTransform, MapHandle, OutputLevel, SmallObjectsReport, TrackSummary } from '../../src/types.js';
+import type { Detection, LetterboxTransform, MapHandle, OutputLevel, SmallObjectsReport, TrackSummary, WorkerMaps } from '../../src/types.js';
 import type { Rect, Size } from '../internal/fit.js';
-import type { LevelMapRefs } from '../internal/overlay-maps.js';
 
 /** A CSS part of the overlay's shadow DOM, documented in the manifest and forwarded by `<loupe-live>`. */
 export interface CssPart {
@@ -51,6 +50,8 @@ export interface OverlayFrame {
   panels?: LevelPanel[];
   /** Regression maps per level, held while this frame is shown, for the box inspector. */
   regression?: (MapHandle<Rank.R3> | undefined)[];
+  /** Worker mode: the result's maps in the Worker, held while this frame is shown, for the box inspector. */
+  workerMaps?: WorkerMaps;
   /** The picture the result was computed on, drawn under the layers (with `show-frame`). */
   picture?: HTMLCanvasElement;
   /** Small-object mode: the frame's tiles and which of them ran. */
@@ -126,19 +127,34 @@ export interface LayerView {
   chrome?: unknown;
 }
 
-/** Maps of the frame's levels prepared for the side-by-side strip (handles owned by the draw queue). */
-export interface PanelMaps {
-  maps: MapHandle<Rank.R3>[];
-  /** One anchor's objectness per map (single-level anchored heads) instead of one level each. */
+/** One map of the side-by-side strip: a level's scores, or one anchor's objectness channel. */
+export interface PanelSpec {
+  /** Index into the frame's levels. */
+  level: number;
+  map: 'scores' | 'objectness';
+  /** With `objectness`: the anchor. */
+  channel?: number;
+}
+
+/** Which maps of the frame's levels the strip shows (drawn by the draw queue, on this thread or in the Worker). */
+export interface PanelPlan {
+  panels: PanelSpec[];
+  /** One anchor's objectness per panel (single-level anchored heads) instead of one level each. */
   anchors: boolean;
+}
+
+/** What the strip needs to know of an output level's maps. */
+export interface LevelLayout {
+  /** Channels of the level's objectness map (anchors); 0 when it has none. */
+  objectnessChannels: number;
 }
 
 /** What the draw queue prepares for a frame on behalf of a layer. */
 export interface MapRequest {
   /** Render the selected level's scores as the heatmap canvas (`frame.heatmap`). */
   heatmap?: boolean;
-  /** Retain and render these maps for the strip (`frame.panels`). */
-  panels?: (levels: readonly LevelMapRefs[]) => PanelMaps | null;
+  /** Render these maps for the strip (`frame.panels`). */
+  panels?: (levels: readonly LevelLayout[]) => PanelPlan | null;
   /** Hold each level's regression map while the frame is shown (`frame.regression`). */
   regression?: boolean;
 }

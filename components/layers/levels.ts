@@ -11,10 +11,9 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { colormapStops } from '../../src/render/colormap.js';
 import type { Detection } from '../../src/types.js';
 import { percentOf } from '../internal/fit.js';
-import { channelOf, retainMap, type LevelMapRefs } from '../internal/overlay-maps.js';
 import { levelColor } from '../internal/palette.js';
 import { heatmapView } from './heatmap.js';
-import { defineLayer, type LayerContext, type LevelPanel, type PanelMaps } from './layer.js';
+import { defineLayer, type LayerContext, type LevelLayout, type LevelPanel, type PanelPlan } from './layer.js';
 
 const COLLAPSE_KEY = 'levels';
 
@@ -29,7 +28,7 @@ export const levelsLayer = defineLayer({
   ],
   maps: ['scores', 'objectness'],
   showsBoxes: () => true,
-  request: ({ levelNamed }) => (levelNamed ? { heatmap: true } : { panels: panelMapsOf }),
+  request: ({ levelNamed }) => (levelNamed ? { heatmap: true } : { panels: panelPlanOf }),
   decorateBox: (detection) => ({ color: levelColor(detection.cell.level), suffix: ` · s${detection.cell.stride}` }),
   render(context) {
     // One level named: it is drawn over the picture like the heatmap (by the heatmap layer when that is on).
@@ -39,14 +38,13 @@ export const levelsLayer = defineLayer({
 });
 
 /**
- * The maps for the side-by-side strip (own references): each anchor's objectness of a single-level
- * anchored head, else each level's scores of a multi-level model; null for one level without anchors.
+ * The maps for the side-by-side strip: each anchor's objectness of a single-level anchored head, else
+ * each level's scores of a multi-level model; null for one level without anchors.
  */
-export function panelMapsOf(levels: readonly LevelMapRefs[]): PanelMaps | null {
-  const objectness = levels.length === 1 ? levels[0]?.objectness : undefined;
-  const anchors = objectness && !objectness.disposed ? (objectness.tensor.shape[2] ?? 1) : 1;
-  if (anchors > 1) return { maps: Array.from({ length: anchors }, (_, anchor) => channelOf(objectness!, anchor)), anchors: true };
-  if (levels.length > 1) return { maps: levels.map((level) => retainMap(level.scores)), anchors: false };
+export function panelPlanOf(levels: readonly LevelLayout[]): PanelPlan | null {
+  const anchors = levels.length === 1 ? (levels[0]?.objectnessChannels ?? 0) : 0;
+  if (anchors > 1) return { anchors: true, panels: Array.from({ length: anchors }, (_, channel) => ({ level: 0, map: 'objectness', channel })) };
+  if (levels.length > 1) return { anchors: false, panels: levels.map((_, level) => ({ level, map: 'scores' })) };
   return null;
 }
 

@@ -16,6 +16,7 @@ import { isSwiftShaderWebGpu } from '../runtime/backend.js';
 import { createWebGpuBlitter, type WebGpuBlitter } from './webgpu-blit.js';
 import { DEFAULT_COLORMAP, colormapLut, type ColormapName } from './colormap.js';
 import { drawTextureToCanvas, type TextureBlitter, createTextureBlitter } from './webgl-blit.js';
+import { context2d, type RenderCanvas } from './canvas.js';
 
 export { COLORMAP_NAMES, colormapStops, isColormapName, type ColormapName } from './colormap.js';
 
@@ -68,9 +69,20 @@ function colourIndex(scores: tf.Tensor2D): tf.Tensor2D {
   return tf.cast(tf.round(tf.mul(tf.clipByValue(scores, 0, 1), 255)), 'int32') as tf.Tensor2D;
 }
 
-export class HeatmapRenderer {
+/** A page's heatmap canvas (class `loupe-heatmap`). */
+function pageCanvas(): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'loupe-heatmap';
+  return canvas;
+}
+
+/**
+ * Draws maps onto a canvas: by default an element of the page (`HTMLCanvasElement`), or what
+ * `makeCanvas` makes (an `OffscreenCanvas` in Loupe's Worker, where worker mode draws the maps).
+ */
+export class HeatmapRenderer<C extends RenderCanvas = HTMLCanvasElement> {
   /** The canvas showing the heatmap at the map's own resolution; insert it and position it with CSS. */
-  canvas: HTMLCanvasElement;
+  canvas: C;
   private currentPath: HeatmapPath | undefined;
   private lut: tf.Tensor2D | undefined;
   private lutBackend: string | undefined;
@@ -81,9 +93,8 @@ export class HeatmapRenderer {
   /** Bytes the last `render()` read back to the CPU (0 on GPU paths). */
   lastBytesRead = 0;
 
-  constructor() {
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'loupe-heatmap';
+  constructor(private readonly makeCanvas: () => C = pageCanvas as unknown as () => C) {
+    this.canvas = makeCanvas();
   }
 
   /** The path taken by the last render (depends on the active backend). */
@@ -102,13 +113,12 @@ export class HeatmapRenderer {
   private ensureCanvas(path: HeatmapPath): void {
     if (this.currentPath === path) return;
     if (this.currentPath !== undefined) {
-      const fresh = document.createElement('canvas');
-      fresh.className = this.canvas.className;
-      this.canvas.replaceWith(fresh);
+      const fresh = this.makeCanvas();
+      if ('replaceWith' in this.canvas && 'replaceWith' in fresh) this.canvas.replaceWith(fresh);
       this.canvas = fresh;
     }
     // The WebGL path's pixels are opaque (premultiplied on black): blend them with `screen`.
-    this.canvas.style.mixBlendMode = path === 'webgl-texture' ? 'screen' : '';
+    if ('style' in this.canvas) this.canvas.style.mixBlendMode = path === 'webgl-texture' ? 'screen' : '';
     this.currentPath = path;
   }
 
@@ -126,7 +136,7 @@ export class HeatmapRenderer {
   }
 
   /** Renders `map` ([H, W, C] scores). Does not take ownership of the map. */
-  async render(map: MapHandle<tf.Rank.R3>, options: HeatmapRenderOptions = {}): Promise<HTMLCanvasElement> {
+  async render(map: MapHandle<tf.Rank.R3>, options: HeatmapRenderOptions = {}): Promise<C> {
     if (map.disposed) return this.canvas;
     if (tf.backend() !== this.backendInstance) {
       // Another backend, or the same one rebuilt after a lost context/device: start again on it.
@@ -196,7 +206,7 @@ export class HeatmapRenderer {
     }
     this.canvas.width = width;
     this.canvas.height = height;
-    this.canvas.getContext('2d')?.putImageData(image, 0, 0);
+    context2d(this.canvas)?.putImageData(image, 0, 0);
   }
 
   dispose(): void {

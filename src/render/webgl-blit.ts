@@ -11,6 +11,7 @@
  * every piece of GL state we touch, so kernels that run next see the context exactly as they left it.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { context2d, type RenderCanvas } from './canvas.js';
 
 export interface TextureBlitter {
   gl: WebGL2RenderingContext;
@@ -88,7 +89,7 @@ export function createTextureBlitter(backend: tf.KernelBackend): TextureBlitter 
  * In: `rgba` [H, W, 4] float 0..1 premultiplied, on the webgl backend. Draws it onto `target`
  * (resized to W × H) with no GPU→CPU transfer. `rgba` is not disposed.
  */
-export function drawTextureToCanvas(blitter: TextureBlitter, rgba: tf.Tensor3D, target: HTMLCanvasElement): void {
+export function drawTextureToCanvas(blitter: TextureBlitter, rgba: tf.Tensor3D, target: RenderCanvas): void {
   const [rows, cols] = rgba.shape;
   const { gl, program, vao } = blitter;
   const gpu = rgba.dataToGPU({ customTexShape: [rows, cols] }) as { texture?: WebGLTexture; tensorRef: tf.Tensor };
@@ -119,7 +120,7 @@ export function drawTextureToCanvas(blitter: TextureBlitter, rgba: tf.Tensor3D, 
 
     target.width = cols;
     target.height = rows;
-    const context = target.getContext('2d');
+    const context = context2d(target);
     context?.clearRect(0, 0, cols, rows);
     context?.drawImage(gl.canvas, 0, 0);
   } finally {

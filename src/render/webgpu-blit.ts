@@ -10,6 +10,7 @@
  * and has not yet run on one in this project's tests.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { contextWebGpu, type RenderCanvas } from './canvas.js';
 
 const SHADER = /* wgsl */ `
 struct Dims { rows: u32, cols: u32 };
@@ -36,7 +37,7 @@ interface WebGpuBackendInternals {
 }
 
 export interface WebGpuBlitter {
-  draw(rgba: tf.Tensor3D, canvas: HTMLCanvasElement): void;
+  draw(rgba: tf.Tensor3D, canvas: RenderCanvas): void;
   dispose(): void;
 }
 
@@ -70,7 +71,7 @@ export function createWebGpuBlitter(backend: tf.KernelBackend): WebGpuBlitter {
         submitPendingWebGpuWork(backend);
         if (canvas.width !== cols) canvas.width = cols;
         if (canvas.height !== rows) canvas.height = rows;
-        const context = canvas.getContext('webgpu');
+        const context = contextWebGpu(canvas);
         if (!context) throw new Error('The heatmap canvas has no WebGPU context.');
         if (!configured.has(context)) {
           context.configure({ device, format, alphaMode: 'premultiplied' });

@@ -10,11 +10,15 @@ import type {
   BackendReport,
   DetectionResult,
   DetectorOptions,
+  DrawnWorkerMap,
   LoadPhase,
   RunOptions,
   RunOptionsPatch,
   SmallObjectsSetting,
   WarmUpReport,
+  WorkerLevelMaps,
+  WorkerMapDrawRequest,
+  WorkerMapReadRequest,
 } from '../types.js';
 
 /** A frame as it crosses: a transferred bitmap or video frame, a cloned ImageData, or a tensor's values. */
@@ -29,12 +33,16 @@ export type WireDetectorOptions = Omit<DetectorOptions, 'onProgress' | 'onPhase'
 
 export type ToWorker =
   | { type: 'create'; id: number; options: WireDetectorOptions; progress: boolean; phase: boolean }
-  | { type: 'detect'; id: number; detector: number; frame: WireFrame; call: { smallObjects?: SmallObjectsSetting; timestamp?: number } }
+  | { type: 'detect'; id: number; detector: number; frame: WireFrame; call: { smallObjects?: SmallObjectsSetting; timestamp?: number; maps?: boolean } }
   | { type: 'set-options'; id: number; detector: number; patch: RunOptionsPatch }
   /** The page gave up the `create` with this id (`DetectorOptions.signal`). */
   | { type: 'abort'; id: number }
   | { type: 'dispose'; detector: number }
-  | { type: 'memory'; id: number };
+  | { type: 'memory'; id: number }
+  /** Worker mode's maps (`DetectionResult.workerMaps`): draw one, read values, let them go. */
+  | { type: 'draw-map'; id: number; handle: number; request: WorkerMapDrawRequest }
+  | { type: 'read-map'; id: number; handle: number; request: WorkerMapReadRequest }
+  | { type: 'release-maps'; handle: number };
 
 /** What a created detector looks like from outside. */
 export interface WireDetectorInfo {
@@ -48,13 +56,21 @@ export interface WireDetectorInfo {
 }
 
 /** `DetectionResult` without `maps` and `dispose` (the GPU handles stay in the Worker). */
-export type WireResult = Omit<DetectionResult, 'maps' | 'dispose'>;
+export type WireResult = Omit<DetectionResult, 'maps' | 'workerMaps' | 'dispose'>;
+
+/** A result's maps as the page sees them: the Worker's handle for them and what each level holds. */
+export interface WireMaps {
+  handle: number;
+  levels: WorkerLevelMaps[];
+}
 
 /** tfjs's memory in the Worker (`tf.memory()` there), and the models it holds. */
 export interface WorkerMemory {
   numTensors: number;
   numBytes: number;
   detectors: number;
+  /** Results' maps the Worker holds for the page (`DetectionResult.workerMaps` not yet disposed). */
+  heldMaps: number;
 }
 
 export interface WireError {
@@ -66,7 +82,9 @@ export interface WireError {
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'created'; id: number; info: WireDetectorInfo }
-  | { type: 'result'; id: number; result: WireResult }
+  | { type: 'result'; id: number; result: WireResult; maps?: WireMaps }
+  | { type: 'drawn'; id: number; drawn: DrawnWorkerMap }
+  | { type: 'map-values'; id: number; values: Float32Array }
   | { type: 'done'; id: number }
   | { type: 'memory'; id: number; memory: WorkerMemory }
   | { type: 'failed'; id: number; error: WireError }
@@ -85,6 +103,6 @@ export function errorFromWire(wire: WireError): Error {
 
 /** The plain-data part of a result, as it crosses (tracks included). */
 export function resultToWire(result: DetectionResult): WireResult {
-  const { maps: _maps, dispose: _dispose, ...plain } = result;
+  const { maps: _maps, workerMaps: _workerMaps, dispose: _dispose, ...plain } = result;
   return plain;
 }

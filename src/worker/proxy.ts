@@ -14,8 +14,23 @@ import { checkFrame } from '../preprocess/frame.js';
 import { wasmFolder } from '../runtime/backend.js';
 import { resolveSmallObjects } from '../small-objects/plan.js';
 import { frameTimestamp } from '../track/with-tracking.js';
-import type { BackendReport, DetectCallOptions, DetectionResult, Detector, DetectorOptions, FrameSource, RunOptions, RunOptionsPatch, WarmUpReport } from '../types.js';
-import { errorFromWire, type FromWorker, type ToWorker, type WireDetectorInfo, type WireDetectorOptions, type WireFrame, type WireResult, type WorkerMemory } from './protocol.js';
+import type {
+  BackendReport,
+  DetectCallOptions,
+  DetectionResult,
+  Detector,
+  DetectorOptions,
+  DrawnWorkerMap,
+  FrameSource,
+  RunOptions,
+  RunOptionsPatch,
+  WarmUpReport,
+  WorkerLevelMaps,
+  WorkerMapDrawRequest,
+  WorkerMapReadRequest,
+  WorkerMaps,
+} from '../types.js';
+import { errorFromWire, type FromWorker, type ToWorker, type WireDetectorInfo, type WireDetectorOptions, type WireFrame, type WireMaps, type WireResult, type WorkerMemory } from './protocol.js';
 
 interface Pending {
   resolve(message: FromWorker): void;
@@ -73,6 +88,11 @@ class Connection {
 
   post(message: ToWorker): void {
     if (!this.failure) this.worker.postMessage(message);
+  }
+
+  /** Whether the Worker stopped (terminated, or it failed): everything it held is gone. */
+  get stopped(): boolean {
+    return this.failure !== null;
   }
 
   nextId(): number {
@@ -203,6 +223,57 @@ function releaseFrame(frame: WireFrame): void {
   else if (frame.kind === 'video-frame') frame.frame.close();
 }
 
+/** The page's references to one result's maps in the Worker; the last one disposed lets the Worker free them. */
+interface MapsReference {
+  handle: number;
+  count: number;
+}
+
+/** `DetectionResult.workerMaps`: one reference to a result's maps that stay in the Worker. */
+class RemoteMaps implements WorkerMaps {
+  private released = false;
+
+  constructor(
+    private readonly shared: Connection,
+    private readonly reference: MapsReference,
+    readonly levels: readonly WorkerLevelMaps[],
+  ) {}
+
+  get disposed(): boolean {
+    return this.released || this.shared.stopped;
+  }
+
+  private check(): void {
+    if (this.disposed) throw new LoupeError('disposed', "The result's maps were disposed (or Loupe's Worker was terminated).");
+  }
+
+  async draw(request: WorkerMapDrawRequest): Promise<DrawnWorkerMap> {
+    this.check();
+    const answer = await this.shared.request({ type: 'draw-map', id: this.shared.nextId(), handle: this.reference.handle, request });
+    if (answer.type !== 'drawn') throw new Error(`unexpected answer '${answer.type}' to draw-map`);
+    return answer.drawn;
+  }
+
+  async read(request: WorkerMapReadRequest): Promise<Float32Array> {
+    this.check();
+    const answer = await this.shared.request({ type: 'read-map', id: this.shared.nextId(), handle: this.reference.handle, request });
+    if (answer.type !== 'map-values') throw new Error(`unexpected answer '${answer.type}' to read-map`);
+    return answer.values;
+  }
+
+  retain(): WorkerMaps {
+    this.check();
+    this.reference.count++;
+    return new RemoteMaps(this.shared, this.reference, this.levels);
+  }
+
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    if (--this.reference.count === 0) this.shared.post({ type: 'release-maps', handle: this.reference.handle });
+  }
+}
+
 class WorkerDetector implements Detector {
   readonly model: string;
   readonly labels: readonly string[];
@@ -252,11 +323,17 @@ class WorkerDetector implements Detector {
     }
     const message: ToWorker & { id: number } = { type: 'detect', id: this.shared.nextId(), detector: this.id, frame, call: { timestamp } };
     if (call.smallObjects !== undefined) message.call.smallObjects = call.smallObjects;
+    if (call.maps) message.call.maps = true;
     const answer = await this.shared.request(message, transfer);
     if (answer.type !== 'result') throw new Error(`unexpected answer '${answer.type}' to detect`);
     const result: WireResult = answer.result;
-    // `maps` stay in the Worker (docs/worker.md): a worker-mode result never has them.
-    return { ...result, dispose: () => undefined };
+    // `maps` stay in the Worker (docs/worker.md): `workerMaps` draws and reads them there.
+    const workerMaps = answer.maps ? this.remoteMaps(answer.maps) : undefined;
+    return workerMaps ? { ...result, workerMaps, dispose: () => workerMaps.dispose() } : { ...result, dispose: () => undefined };
+  }
+
+  private remoteMaps(wire: WireMaps): WorkerMaps {
+    return new RemoteMaps(this.shared, { handle: wire.handle, count: 1 }, wire.levels);
   }
 
   dispose(): void {

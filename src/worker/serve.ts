@@ -6,12 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { runOptionRulesOf } from '../detector.js';
 import { LoupeError } from '../errors.js';
-import type { Detector, DetectorOptions, FrameSource } from '../types.js';
-import { errorToWire, resultToWire, type FromWorker, type ToWorker, type WireFrame } from './protocol.js';
+import { channelOf, levelMapsOf, type LevelMapRefs } from '../maps.js';
+import { HeatmapRenderer, heatmapPlacement, isColormapName } from '../render/heatmap.js';
+import type { DetectionMaps, Detector, DetectorOptions, DrawnWorkerMap, FrameSource, LetterboxTransform, WorkerLevelMaps, WorkerMapDrawRequest, WorkerMapReadRequest } from '../types.js';
+import { errorToWire, resultToWire, type FromWorker, type ToWorker, type WireFrame, type WireMaps } from './protocol.js';
 
 /** The part of a dedicated Worker's global scope this needs (the DOM lib has no WorkerGlobalScope type). */
 export interface WorkerScope {
-  postMessage(message: FromWorker): void;
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
 }
 
@@ -31,11 +33,92 @@ function frameOf(wire: WireFrame): { source: FrameSource; release(): void } {
   }
 }
 
+/** A result's maps kept in the Worker for the page (`DetectionResult.workerMaps` there), until it lets go. */
+interface HeldMaps {
+  maps: DetectionMaps;
+  levels: LevelMapRefs[];
+  letterbox: LetterboxTransform;
+}
+
+function shape3(map: { tensor: tf.Tensor }): [number, number, number] {
+  const [h = 0, w = 0, c = 0] = map.tensor.shape;
+  return [h, w, c];
+}
+
+/** What each level of `held` has, as the page sees it. */
+function describeLevels(levels: readonly LevelMapRefs[]): WorkerLevelMaps[] {
+  return levels.map((level) => {
+    const described: WorkerLevelMaps = { stride: level.stride, cellOrigin: level.scores.cellOrigin, scores: shape3(level.scores) };
+    if (level.regression) described.regression = shape3(level.regression);
+    if (level.objectness) described.objectness = shape3(level.objectness);
+    return described;
+  });
+}
+
+function levelOf(held: HeldMaps, index: number): LevelMapRefs {
+  const level = held.levels[index];
+  if (!level) throw new LoupeError('bad-option', `The result has no output level ${index} (it has ${held.levels.length}).`);
+  return level;
+}
+
+/**
+ * Colour-maps one map with the engine's renderer on an OffscreenCanvas, from where the map lies (a
+ * render pass, a texture, or 8-bit indices on CPU backends: src/render/heatmap.ts), as a transferable bitmap.
+ */
+async function drawHeld(renderer: HeatmapRenderer<OffscreenCanvas>, held: HeldMaps, request: WorkerMapDrawRequest): Promise<DrawnWorkerMap> {
+  const level = levelOf(held, request.level);
+  const name = request.map ?? 'scores';
+  const whole = name === 'objectness' ? level.objectness : level.scores;
+  if (!whole) throw new LoupeError('bad-option', `Output level ${request.level} has no ${name} map.`);
+  const colormap = request.colormap ?? 'inferno';
+  if (!isColormapName(colormap)) throw new LoupeError('bad-option', `colormap '${colormap}' is not one of inferno, magma, viridis, cividis, turbo, grey.`);
+  let map = whole;
+  if (name === 'objectness') {
+    const channel = request.channel ?? 0;
+    const channels = whole.tensor.shape[2] ?? 0;
+    if (!Number.isInteger(channel) || channel < 0 || channel >= channels) throw new LoupeError('bad-option', `Objectness channel ${channel} is not one of 0..${channels - 1}.`);
+    map = channelOf(whole, channel);
+  }
+  try {
+    const canvas = await renderer.render(map, { classId: request.classId ?? null, colormap });
+    return { bitmap: canvas.transferToImageBitmap(), placement: heatmapPlacement(held.letterbox, map), path: renderer.path ?? 'cpu-8bit', channels: map.tensor.shape[2] ?? 0 };
+  } finally {
+    if (map !== whole) map.dispose();
+  }
+}
+
+/** One cell's channels of a map, or the whole map, as float32 values read off the Worker's backend. */
+async function readHeld(held: HeldMaps, request: WorkerMapReadRequest): Promise<Float32Array> {
+  const map = levelOf(held, request.level)[request.map];
+  if (!map) throw new LoupeError('bad-option', `Output level ${request.level} has no ${request.map} map.`);
+  const [rows, cols, channels] = shape3(map);
+  const cell = request.cell;
+  if (cell && !(Number.isInteger(cell.x) && Number.isInteger(cell.y) && cell.x >= 0 && cell.y >= 0 && cell.x < cols && cell.y < rows)) {
+    throw new LoupeError('bad-option', `Cell (${cell.x}, ${cell.y}) is outside the ${cols}×${rows} map.`);
+  }
+  const part = cell ? tf.tidy(() => tf.cast(map.tensor.slice([cell.y, cell.x, 0], [1, 1, channels]), 'float32')) : tf.cast(map.tensor, 'float32');
+  try {
+    return (await part.data()) as Float32Array;
+  } finally {
+    part.dispose();
+  }
+}
+
 export function serveDetectors(scope: WorkerScope, create: (options: DetectorOptions) => Promise<Detector>): void {
   const detectors = new Map<number, Detector>();
   /** Loads in progress, by their create's id, to abort when the page gives up. */
   const loads = new Map<number, AbortController>();
-  const post = (message: FromWorker) => scope.postMessage(message);
+  const held = new Map<number, HeldMaps>();
+  let lastHandle = 0;
+  // One renderer for every draw, one draw at a time (its canvas is reused).
+  let renderer: HeatmapRenderer<OffscreenCanvas> | null = null;
+  let drawing: Promise<unknown> = Promise.resolve();
+  const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+  const heldOf = (handle: number): HeldMaps => {
+    const maps = held.get(handle);
+    if (!maps) throw new LoupeError('disposed', "The result's maps were disposed.");
+    return maps;
+  };
   const detectorOf = (id: number): Detector => {
     const detector = detectors.get(id);
     if (!detector) throw new LoupeError('disposed', 'The detector was disposed.');
@@ -72,8 +155,13 @@ export function serveDetectors(scope: WorkerScope, create: (options: DetectorOpt
           .then(
             (result) => {
               const wire = resultToWire(result);
-              result.dispose();
-              post({ type: 'result', id, result: wire });
+              if (!result.maps) return post({ type: 'result', id, result: wire });
+              // The maps stay here, for the page to draw or read (`workerMaps`) until it lets them go.
+              const handle = ++lastHandle;
+              const levels = levelMapsOf(result.maps);
+              held.set(handle, { maps: result.maps, levels, letterbox: result.letterbox });
+              const maps: WireMaps = { handle, levels: describeLevels(levels) };
+              post({ type: 'result', id, result: wire, maps });
             },
             (error: unknown) => post({ type: 'failed', id, error: errorToWire(error) }),
           )
@@ -92,7 +180,35 @@ export function serveDetectors(scope: WorkerScope, create: (options: DetectorOpt
       }
       case 'memory': {
         const { numTensors, numBytes } = tf.memory();
-        post({ type: 'memory', id: message.id, memory: { numTensors, numBytes, detectors: detectors.size } });
+        post({ type: 'memory', id: message.id, memory: { numTensors, numBytes, detectors: detectors.size, heldMaps: held.size } });
+        return;
+      }
+      case 'draw-map': {
+        const { id } = message;
+        drawing = drawing
+          .then(() => {
+            renderer ??= new HeatmapRenderer(() => new OffscreenCanvas(1, 1));
+            return drawHeld(renderer, heldOf(message.handle), message.request);
+          })
+          .then(
+            (drawn) => post({ type: 'drawn', id, drawn }, [drawn.bitmap]),
+            (error: unknown) => post({ type: 'failed', id, error: errorToWire(error) }),
+          );
+        return;
+      }
+      case 'read-map': {
+        const { id } = message;
+        Promise.resolve()
+          .then(() => readHeld(heldOf(message.handle), message.request))
+          .then(
+            (values) => post({ type: 'map-values', id, values }, [values.buffer]),
+            (error: unknown) => post({ type: 'failed', id, error: errorToWire(error) }),
+          );
+        return;
+      }
+      case 'release-maps': {
+        held.get(message.handle)?.maps.dispose();
+        held.delete(message.handle);
         return;
       }
       case 'abort': {
