@@ -5,10 +5,12 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import {
+  EXPLAINED_MODELS,
   LoupeError,
   createDetector,
   explainFrame,
   isExplained,
+  type AnchorReading,
   type BackendPreference,
   type CellExplanation,
   type Detector,
@@ -25,19 +27,19 @@ const VIDEO_FILE = /\.(webm|mp4|m4v|ogv|mov)(\?|#|$)/i;
 
 /**
  * Walks through what a real model computes on one frame: the letterboxed input, its score maps, the
- * peak test (CenterNet) or the pyramid levels (NanoDet), the candidates with their regression, the
- * threshold or the NMS step by step, and the boxes mapped back to the frame, which are exactly
- * `detect()`'s. Every number is read from the model's outputs for that frame (`detect(…, { trace: true })`).
+ * peak test (CenterNet), the pyramid levels (NanoDet) or the S × S grid with its anchors and the cell
+ * responsible for each box (Tiny-YOLOv2 faces), the candidates with their regression, the threshold
+ * and the NMS step by step, and the boxes mapped back to the frame, which are exactly `detect()`'s. Every number is read from the model's outputs for that frame (`detect(…, { trace: true })`).
  *
  * The frame is `src` (an image, or a video at `time` seconds), or any frame handed to `explain()` (a
  * `<video>` showing the camera, a canvas, an `ImageBitmap`…), frozen as it was at the call. Back/Next
  * buttons and the arrow keys (Home/End too) move between steps; with `use-hash` the URL's
  * `#explain-step=<id>` follows the step and restores it on load. Clicking the picture shows the cell
  * under the pointer: every class score, the raw regression and what it means (for NanoDet the 4 × 11
- * bin distributions and their integral), the cell's rank among the candidates and why it was kept or
- * dropped. Each picture is a `role="img"` with a text alternative listing what it shows.
+ * bin distributions and their integral; for the face detector its 5 anchors' raw numbers, objectness
+ * × class score and decoded boxes), the cell's rank among the candidates and why it was kept or dropped. Each picture is a `role="img"` with a text alternative listing what it shows.
  *
- * Models: `centernet`, `nanodet`. Another model, an unreadable `src` or a failed load shows the message
+ * Models: `centernet`, `nanodet`, `yolo-face`. Another model, an unreadable `src` or a failed load shows the message
  * and fires `loupe-error`.
  *
  * @summary Steps through a real model's decode of one frame.
@@ -151,7 +153,7 @@ export class LoupeExplain extends LitElement {
     message: { state: true },
   };
 
-  /** `centernet` or `nanodet`. */
+  /** `centernet`, `nanodet` or `yolo-face`. */
   declare model: string;
   /** `auto`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   declare backend: BackendPreference;
@@ -289,7 +291,7 @@ export class LoupeExplain extends LitElement {
 
   private async ensureDetector(): Promise<Detector> {
     if (!isExplained(this.model)) {
-      throw new LoupeError('bad-option', `<loupe-explain> has no step-by-step explanation for model '${this.model}'; use centernet or nanodet.`);
+      throw new LoupeError('bad-option', `<loupe-explain> has no step-by-step explanation for model '${this.model}'; use ${EXPLAINED_MODELS.join(', ')}.`);
     }
     const key = [this.model, this.backend, this.modelBaseUrl ?? '', this.wasmPaths ?? ''].join('|');
     if (this.detector && key === this.detectorKey) return this.detector;
@@ -425,6 +427,36 @@ export class LoupeExplain extends LitElement {
     </ol>`;
   }
 
+  /** A Tiny-YOLOv2 cell: per anchor its raw numbers, objectness × class score and the box they decode to. */
+  private renderAnchors(cell: CellExplanation, anchors: readonly AnchorReading[]) {
+    const f = (v: number, digits = 2): string => v.toFixed(digits);
+    return html`<table class="anchors">
+      <caption>
+        Its ${anchors.length} anchors: centre (${cell.x} + σ(tx), ${cell.y} + σ(ty)) × ${cell.stride}, size e^tw × anchor width by e^th × anchor height; score = σ(to) × class
+        probability.
+      </caption>
+      <tr>
+        <th>anchor</th>
+        <th>size</th>
+        <th>tx, ty, tw, th, to</th>
+        <th>σ(to) × class</th>
+        <th>box (input px)</th>
+        <th>rank</th>
+      </tr>
+      ${anchors.map(
+        (a) =>
+          html`<tr data-anchor=${a.anchor} data-box=${[a.box.x1, a.box.y1, a.box.x2, a.box.y2].join(',')} data-score=${a.score} ?data-best=${a.anchor === cell.bestAnchor}>
+            <td>${a.anchor}</td>
+            <td>${f(a.anchorWidth, 0)} × ${f(a.anchorHeight, 0)}</td>
+            <td>${[a.tx, a.ty, a.tw, a.th, a.to].map((v) => f(v)).join(', ')}</td>
+            <td>${f(a.objectness, 3)} × ${f(a.classScore, 0)} = ${f(a.score, 3)}</td>
+            <td>${f(a.box.x1, 1)}, ${f(a.box.y1, 1)} – ${f(a.box.x2, 1)}, ${f(a.box.y2, 1)}</td>
+            <td>${a.candidate ? `#${a.candidate.rank + 1}` : '—'}</td>
+          </tr>`,
+      )}
+    </table>`;
+  }
+
   private renderCell(explanation: Explanation, cell: CellExplanation) {
     const label = (classId: number): string => explanation.labels[classId] ?? `class ${classId}`;
     const ranked = Array.from(cell.scores, (score, classId) => ({ score, classId })).sort((a, b) => b.score - a.score);
@@ -458,6 +490,7 @@ export class LoupeExplain extends LitElement {
             )}
           </table>`
         : nothing}
+      ${cell.anchors ? this.renderAnchors(cell, cell.anchors) : nothing}
       <details>
         <summary>All ${cell.scores.length} class scores (best: ${label(cell.bestClass)} ${cell.scores[cell.bestClass]!.toFixed(3)})</summary>
         <table class="scores">

@@ -6,32 +6,109 @@
  * Every number comes from the trace: the outputs copied off the backend, the decoder's candidates, the
  * NMS steps, the kept and final rows. The one computation made here that the decoder does not hand
  * out is CenterNet's peak test over a whole class map, and it is the decoder's own test
- * (`peakSuppressor`, which the JS decode calls for every value it keeps).
+ * (`peakSuppressor`, which the JS decode calls for every value it keeps). For the Tiny-YOLOv2 face
+ * detector, a clicked cell's five anchor boxes are decoded here from its 25 raw numbers with the
+ * decoder's formulas (models/yolo-face/decoder.ts), and tests hold them to the engine's rows.
  */
 import { LoupeError } from '../src/errors.js';
 import { ROW_WIDTH } from '../src/model-descriptor.js';
 import { rowAt, type RowBox } from '../src/pipeline.js';
 import type { DecodeTrace, Detection, DetectionResult, Detector, FrameSource, LetterboxTransform, OutputLevel } from '../src/types.js';
 import { peakSuppressor } from './centernet/decoder.js';
+import { YOLO_FACE_ANCHORS } from './yolo-face/decoder.js';
 import { getModelDescriptor } from './registry.js';
 import { describeRegression, type RegressionReading } from './regression.js';
 
 /** Models with a step-by-step explanation. */
-export const EXPLAINED_MODELS = ['centernet', 'nanodet'] as const;
+export const EXPLAINED_MODELS = ['centernet', 'nanodet', 'yolo-face'] as const;
 export type ExplainedModel = (typeof EXPLAINED_MODELS)[number];
 
-/** Where a model's outputs hold level `level`'s per-cell class scores and regression (cell-major rows). */
-const CELL_OUTPUTS: Record<ExplainedModel, (level: number) => { scores: number; regression: number }> = {
-  // tower_0/keypoints [1, H, W, 80], tower_0/wh [1, H, W, 4].
-  centernet: () => ({ scores: 0, regression: 1 }),
-  // Per level l: class scores [1, N_l, 80] at output l, GFL logits [1, N_l, 44] at output 3 + l.
-  nanodet: (level) => ({ scores: level, regression: 3 + level }),
-};
+/** A model's per-cell values, read from the copied outputs: class scores and the regression channels as the engine's maps hold them. */
+interface CellReader {
+  classes: number;
+  /** [classes] at flat cell `cell` of `level`. */
+  scores(level: number, cell: number): Float32Array;
+  /** [R] at the cell, laid out as `LevelMaps.regression` (the descriptor's `RegressionSpec`). */
+  regression(level: number, cell: number): Float32Array;
+}
+
+/** Channels per anchor of the face head: tx, ty, tw, th, to. */
+const YOLO_FACE_ENCODING = 5;
+/** σ in float32, as the backends compute it. */
+const sigmoid = (v: number): number => Math.fround(1 / (1 + Math.exp(-v)));
+
+function cellReader(model: ExplainedModel, outputs: DecodeTrace['outputs']): CellReader {
+  /** Rows of `output` (cell-major, last axis the channels). */
+  const rowsOf = (index: number) => {
+    const output = outputs[index]!;
+    const channels = output.shape.at(-1) ?? 1;
+    return { channels, at: (cell: number) => output.values.subarray(cell * channels, (cell + 1) * channels) };
+  };
+  if (model === 'yolo-face') {
+    // conv8 [1, S, S, 25]: per anchor a, channels 5a … 5a + 4 = tx, ty, tw, th, to (raw).
+    const raw = rowsOf(0);
+    return {
+      classes: 1,
+      // One class (face): its score is the best anchor's objectness σ(to), as the engine's `scores` map.
+      scores: (_, cell) => {
+        const values = raw.at(cell);
+        let best = -Infinity;
+        for (let a = 0; a < YOLO_FACE_ANCHORS.length; a++) best = Math.max(best, sigmoid(values[a * YOLO_FACE_ENCODING + 4]!));
+        return Float32Array.of(best);
+      },
+      // (σ(tx), σ(ty), tw, th) per anchor, anchor-major, as the engine's `regression` map [S, S, 20].
+      regression: (_, cell) => {
+        const values = raw.at(cell);
+        const out = new Float32Array(YOLO_FACE_ANCHORS.length * 4);
+        for (let a = 0; a < YOLO_FACE_ANCHORS.length; a++) {
+          const at = a * YOLO_FACE_ENCODING;
+          out.set([sigmoid(values[at]!), sigmoid(values[at + 1]!), values[at + 2]!, values[at + 3]!], a * 4);
+        }
+        return out;
+      },
+    };
+  }
+  // CenterNet: tower_0/keypoints [1, H, W, 80], tower_0/wh [1, H, W, 4]. NanoDet, per level l: class
+  // scores [1, N_l, 80] at output l, GFL logits [1, N_l, 44] at output 3 + l.
+  const scoresAt = (level: number) => (model === 'centernet' ? 0 : level);
+  const regressionAt = (level: number) => (model === 'centernet' ? 1 : 3 + level);
+  return {
+    classes: rowsOf(0).channels,
+    scores: (level, cell) => rowsOf(scoresAt(level)).at(cell),
+    regression: (level, cell) => rowsOf(regressionAt(level)).at(cell),
+  };
+}
+
+/** One anchor of a Tiny-YOLOv2 cell: its raw numbers and the box they decode to. */
+export interface AnchorReading {
+  anchor: number;
+  /** The anchor's size in model-input pixels (cells · stride). */
+  anchorWidth: number;
+  anchorHeight: number;
+  /** The head's five raw numbers for this anchor. */
+  tx: number;
+  ty: number;
+  tw: number;
+  th: number;
+  to: number;
+  /** σ(to): how likely a box centred in this cell, of about this anchor's shape, holds an object. */
+  objectness: number;
+  /** The class's probability given an object: 1 for the one-class face head. */
+  classScore: number;
+  /** objectness × class score: the candidate's score. */
+  score: number;
+  /** The box decoded here: centre (x + σ(tx), y + σ(ty)) · stride, size e^tw · anchor by e^th · anchor, input px. */
+  box: { x1: number; y1: number; x2: number; y2: number };
+  /** The decoder's candidate for this anchor, when it is among them. */
+  candidate: ExplainedRow | null;
+}
 
 /** A candidate row of the trace, with its place in the decode. */
 export interface ExplainedRow extends RowBox {
   /** Rank among the decoder's candidates (0 = best score). */
   rank: number;
+  /** The anchor of its cell (0 for anchor-free heads). */
+  anchor: number;
   /** The cell it came from. */
   cellX: number;
   cellY: number;
@@ -43,8 +120,10 @@ export interface ExplainedRow extends RowBox {
 /** What a step's picture shows; every coordinate is in model-input pixels except `boxes`' (source px). */
 export type StepPicture =
   | { kind: 'input' }
-  | { kind: 'map'; level: number; width: number; height: number; values: Float32Array; classId: number | null }
-  | { kind: 'levels'; maps: { level: number; width: number; height: number; values: Float32Array }[] }
+  | { kind: 'map'; level: number; width: number; height: number; values: Float32Array; classId: number | null; grid?: boolean }
+  | { kind: 'levels'; maps: { level: number; width: number; height: number; values: Float32Array; label?: string }[] }
+  | { kind: 'anchors'; level: number; cellX: number; cellY: number; anchors: { anchor: number; width: number; height: number }[]; row: ExplainedRow | null }
+  | { kind: 'responsible'; level: number; rows: ExplainedRow[]; anchors: { width: number; height: number }[] }
   | { kind: 'peaks'; level: number; width: number; height: number; values: Float32Array; classId: number; peaks: number[]; suppressed: number[] }
   | { kind: 'candidates'; rows: ExplainedRow[]; arrows: boolean; threshold: number | null }
   | { kind: 'nms'; rows: ExplainedRow[]; steps: { row: ExplainedRow; suppressedBy: ExplainedRow | null; iou: number }[] }
@@ -73,9 +152,13 @@ export interface CellExplanation {
   /** All class scores at the cell, as the model output them. */
   scores: Float32Array;
   bestClass: number;
-  /** The raw regression channels at the cell and what they mean (`models/regression.ts`). */
+  /** The raw regression channels at the cell and what they mean (`models/regression.ts`; anchored heads: the best anchor's). */
   regressionValues: Float32Array;
   regression: RegressionReading | null;
+  /** Anchored heads (Tiny-YOLOv2): every anchor of the cell, raw and decoded; null otherwise. */
+  anchors: AnchorReading[] | null;
+  /** The anchor the verdict is about (the cell's best; 0 for anchor-free heads). */
+  bestAnchor: number;
   /** The decoder's candidates at this cell (any class), best first. */
   candidates: ExplainedRow[];
   /** Why the cell's best class did or did not become a box, in plain language. */
@@ -122,7 +205,7 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
   if (!trace) throw new LoupeError('bad-option', 'This result has no trace: detect(source, { trace: true }).');
   if (!isExplained(model)) throw new LoupeError('bad-option', `No step-by-step explanation for model '${model}' yet.`);
   const descriptor = getModelDescriptor(model);
-  const outputsOf = CELL_OUTPUTS[model];
+  const reader = cellReader(model, trace.outputs);
   const labelOf = (classId: number): string => labels[classId] ?? `class ${classId}`;
 
   const rows: ExplainedRow[] = [];
@@ -133,52 +216,148 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     const cellX = cell % level.width;
     const cellY = Math.floor(cell / level.width);
     const offset = level.cellOrigin === 'centre' ? 0.5 : 0;
-    rows.push({ ...row, rank, cellX, cellY, pointX: (cellX + offset) * level.stride, pointY: (cellY + offset) * level.stride });
+    rows.push({ ...row, rank, anchor: row.position % level.anchors, cellX, cellY, pointX: (cellX + offset) * level.stride, pointY: (cellY + offset) * level.stride });
   }
   const threshold = trace.scoreThreshold;
   const passing = rows.filter((row) => row.score >= threshold);
 
-  /** Level `level`'s class scores as a [H·W, C] view, from the copied output. */
-  const scoresOf = (level: number): { values: Float32Array; classes: number } => {
-    const output = trace.outputs[outputsOf(level).scores]!;
-    const classes = output.shape.at(-1) ?? 1;
-    return { values: output.values, classes };
-  };
   /** Per cell of `level`: the best class score (classId null) or one class's. */
   const cellMap = (level: number, classId: number | null): Float32Array => {
-    const { values, classes } = scoresOf(level);
     const grid = levels[level]!;
     const out = new Float32Array(grid.width * grid.height);
     for (let cell = 0; cell < out.length; cell++) {
-      if (classId !== null) out[cell] = values[cell * classes + classId]!;
+      const values = reader.scores(level, cell);
+      if (classId !== null) out[cell] = values[classId]!;
       else {
         let best = -Infinity;
-        for (let c = 0; c < classes; c++) best = Math.max(best, values[cell * classes + c]!);
+        for (const v of values) best = Math.max(best, v);
         out[cell] = best;
       }
     }
     return out;
   };
+  const anchorsOf = (levelIndex: number, x: number, y: number): AnchorReading[] | null => {
+    if (model !== 'yolo-face') return null;
+    const level = levels[levelIndex]!;
+    const output = trace.outputs[0]!;
+    const channels = output.shape.at(-1) ?? 0;
+    const raw = output.values.subarray((y * level.width + x) * channels, (y * level.width + x + 1) * channels);
+    return YOLO_FACE_ANCHORS.map(([cellsWide, cellsHigh], anchor) => {
+      const at = anchor * YOLO_FACE_ENCODING;
+      const [tx, ty, tw, th, to] = [raw[at]!, raw[at + 1]!, raw[at + 2]!, raw[at + 3]!, raw[at + 4]!];
+      const anchorWidth = cellsWide * level.stride;
+      const anchorHeight = cellsHigh * level.stride;
+      const cx = (x + sigmoid(tx)) * level.stride;
+      const cy = (y + sigmoid(ty)) * level.stride;
+      const width = Math.exp(tw) * anchorWidth;
+      const height = Math.exp(th) * anchorHeight;
+      const objectness = sigmoid(to);
+      const classScore = 1;
+      const candidate = rows.find((row) => row.level === levelIndex && row.cellX === x && row.cellY === y && row.anchor === anchor) ?? null;
+      const x1 = cx - width / 2;
+      const y1 = cy - height / 2;
+      return { anchor, anchorWidth, anchorHeight, tx, ty, tw, th, to, objectness, classScore, score: objectness * classScore, box: { x1, y1, x2: x1 + width, y2: y1 + height }, candidate };
+    });
+  };
 
   const [inputWidth, inputHeight] = [letterbox.inputWidth, letterbox.inputHeight];
+  // face-api's layout puts the frame at the top-left, the border right and bottom; the others centre it.
+  const topLeft = letterbox.padX === 0 && letterbox.padY === 0 && (letterbox.contentWidth < inputWidth || letterbox.contentHeight < inputHeight);
+  const border = topLeft
+    ? `placed at the top-left of the model's ${inputWidth} × ${inputHeight} input, with ${inputWidth - letterbox.contentWidth} px of border on the right and ${inputHeight - letterbox.contentHeight} px at the bottom`
+    : `centred in the model's ${inputWidth} × ${inputHeight} input, with ${letterbox.padX} px of border left and right and ${letterbox.padY} px top and bottom`;
   const steps: ExplainStep[] = [
     {
       id: 'input',
       title: 'The letterboxed input',
       caption:
         `The ${letterbox.sourceWidth} × ${letterbox.sourceHeight} frame is scaled by ${letterbox.scaleX.toFixed(3)} to ` +
-        `${letterbox.contentWidth} × ${letterbox.contentHeight} and centred in the model's ${inputWidth} × ${inputHeight} input, ` +
-        `with ${letterbox.padX} px of border left and right and ${letterbox.padY} px top and bottom, so nothing is stretched.`,
-      alt: `The frame scaled to ${letterbox.contentWidth} × ${letterbox.contentHeight} inside a ${inputWidth} × ${inputHeight} square, borders ${letterbox.padX} px left/right, ${letterbox.padY} px top/bottom.`,
+        `${letterbox.contentWidth} × ${letterbox.contentHeight} and ${border}, so nothing is stretched.`,
+      alt: topLeft
+        ? `The frame scaled to ${letterbox.contentWidth} × ${letterbox.contentHeight} at the top-left of a ${inputWidth} × ${inputHeight} square, border right and bottom.`
+        : `The frame scaled to ${letterbox.contentWidth} × ${letterbox.contentHeight} inside a ${inputWidth} × ${inputHeight} square, borders ${letterbox.padX} px left/right, ${letterbox.padY} px top/bottom.`,
       picture: { kind: 'input' },
     },
   ];
   const best = passing[0] ?? rows[0];
   const focusClass = best?.classId ?? 0;
+  const nmsAfterThreshold = trace.nms?.space === 'frame';
+
+  /** Tiny-YOLOv2 (face-api's face detector): the S × S grid, 5 anchors per cell, objectness × class, threshold; NMS and boxes follow. */
+  const yoloFaceSteps = (): void => {
+    const level = levels[0]!;
+    const anchorCount = level.anchors;
+    const perCell = anchorCount * YOLO_FACE_ENCODING;
+    const bestMap = cellMap(0, null);
+    let hot = 0;
+    for (const v of bestMap) if (v >= threshold) hot++;
+    steps.push({
+      id: 'grid',
+      title: `The ${level.width} × ${level.height} grid`,
+      caption:
+        `YOLO cuts the input into an S × S grid: here ${level.width} × ${level.height} cells of ${level.stride} × ${level.stride} px. Every cell outputs ` +
+        `${perCell} numbers, ${anchorCount} boxes × (tx, ty, tw, th, to), for objects whose centre falls inside it. Shown: each cell's best score ` +
+        `(over its ${anchorCount} anchors); ${plural(hot, 'cell')} of ${(level.width * level.height).toLocaleString('en')} reach ${percent(threshold)}.`,
+      alt: `A ${level.width} × ${level.height} grid of ${level.stride}-px cells over the input, coloured by each cell's best score; ${hot} cells at or above ${percent(threshold)}.`,
+      picture: { kind: 'map', level: 0, width: level.width, height: level.height, values: bestMap, classId: null, grid: true },
+    });
+    const output = trace.outputs[0]!;
+    const anchorMaps = YOLO_FACE_ANCHORS.map(([w, h], anchor) => {
+      const values = new Float32Array(level.width * level.height);
+      for (let cell = 0; cell < values.length; cell++) values[cell] = sigmoid(output.values[cell * perCell + anchor * YOLO_FACE_ENCODING + 4]!);
+      return { level: 0, width: level.width, height: level.height, values, label: `anchor ${anchor}: ${Math.round(w * level.stride)} × ${Math.round(h * level.stride)} px` };
+    });
+    const perAnchor = anchorMaps.map((map) => map.values.reduce((count, v) => count + (v >= threshold ? 1 : 0), 0));
+    steps.push({
+      id: 'objectness',
+      title: 'Objectness × class score',
+      caption:
+        `Each anchor's score is its objectness σ(to) (is there an object centred here, of about this shape?) times the class probability. ` +
+        `This head has one class, '${labelOf(0)}', so the class probability is 1 and the score is σ(to). The ${anchorCount} maps, one per anchor: ` +
+        `cells at or above ${percent(threshold)} per anchor: ${perAnchor.join(', ')}.`,
+      alt: anchorMaps.map((map, i) => `${map.label}: ${perAnchor[i]} cells ≥ ${percent(threshold)}`).join('; '),
+      picture: { kind: 'levels', maps: anchorMaps },
+    });
+    const anchors = YOLO_FACE_ANCHORS.map(([w, h], anchor) => ({ anchor, width: w * level.stride, height: h * level.stride }));
+    const centreX = best?.cellX ?? Math.floor(level.width / 2);
+    const centreY = best?.cellY ?? Math.floor(level.height / 2);
+    steps.push({
+      id: 'anchors',
+      title: `${anchorCount} anchors per cell`,
+      caption:
+        `YOLOv2 does not predict a box from nothing: each of a cell's ${anchorCount} predictions starts from an anchor, a typical face shape learnt from the training boxes ` +
+        `(${anchors.map((a) => `${Math.round(a.width)} × ${Math.round(a.height)}`).join(', ')} px). The box's centre is (x + σ(tx), y + σ(ty)) × ${level.stride}, inside the cell; ` +
+        `its size e^tw × the anchor's width by e^th × its height.` +
+        (best ? ` Drawn at cell (${best.cellX}, ${best.cellY}), whose anchor ${best.anchor} gives the best box: e^tw = ${((best.x2 - best.x1) / anchors[best.anchor]!.width).toFixed(2)}, e^th = ${((best.y2 - best.y1) / anchors[best.anchor]!.height).toFixed(2)}.` : ''),
+      alt: `The ${anchorCount} anchor boxes centred on cell (${centreX}, ${centreY}): ${anchors.map((a) => `anchor ${a.anchor} ${Math.round(a.width)} × ${Math.round(a.height)} px`).join(', ')}${best ? `; the best candidate's box from anchor ${best.anchor}: ${Math.round(best.x2 - best.x1)} × ${Math.round(best.y2 - best.y1)} px` : ''}.`,
+      picture: { kind: 'anchors', level: 0, cellX: centreX, cellY: centreY, anchors, row: best ?? null },
+    });
+    steps.push({
+      id: 'threshold',
+      title: `The score threshold ${percent(threshold)}`,
+      caption:
+        `The decoder keeps the ${rows.length} best of the ${(level.width * level.height * anchorCount).toLocaleString('en')} anchor boxes (K = maxDetections); ` +
+        `${passing.length} of them score at least ${percent(threshold)} and go on (boxes drawn), the other ${rows.length - passing.length} are dropped (grey).`,
+      alt: `${passing.length} candidates at or above ${percent(threshold)}: ${passing.slice(0, 6).map((r) => `${percent(r.score)} at cell (${r.cellX}, ${r.cellY}) anchor ${r.anchor}`).join('; ')}${passing.length > 6 ? '; …' : ''}; ${rows.length - passing.length} dropped.`,
+      picture: { kind: 'candidates', rows, arrows: false, threshold },
+    });
+    steps.push({
+      id: 'responsible',
+      title: 'The cell responsible for each box',
+      caption:
+        `A box belongs to the one cell its centre falls in: that cell, and of its ${anchorCount} anchors the one whose shape fits best, was trained to predict it. ` +
+        `For the ${plural(passing.length, 'candidate')} above the threshold: the responsible cell (square), the anchor it started from (dashed) and the box it became.`,
+      alt: passing.length
+        ? passing.slice(0, 8).map((r) => `box centred at (${((r.x1 + r.x2) / 2).toFixed(0)}, ${((r.y1 + r.y2) / 2).toFixed(0)}): cell (${r.cellX}, ${r.cellY}), anchor ${r.anchor}`).join('; ') + (passing.length > 8 ? '; …' : '')
+        : 'No candidate reaches the threshold.',
+      picture: { kind: 'responsible', level: 0, rows: passing, anchors },
+    });
+  };
 
   if (model === 'centernet') {
     const level = levels[0]!;
-    const { values: heat, classes } = scoresOf(0);
+    const { values: heat } = trace.outputs[0]!;
+    const { classes } = reader;
     const cells = level.width * level.height;
     const maxMap = cellMap(0, null);
     let hot = 0;
@@ -244,6 +423,8 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
         : 'No peak reaches the threshold.',
       picture: { kind: 'candidates', rows: passing, arrows: true, threshold },
     });
+  } else if (model === 'yolo-face') {
+    yoloFaceSteps();
   } else {
     // NanoDet: three levels, every (cell, class) a candidate, then class-aware NMS.
     const maps = levels.map((level, index) => ({ level: index, width: level.width, height: level.height, values: cellMap(index, null) }));
@@ -280,12 +461,13 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
       id: 'nms',
       title: 'Non-maximum suppression, box by box',
       caption:
-        `Going down the candidates from the best score, a box is kept unless a box already kept, of the same class, overlaps it by more than ` +
-        `IoU ${trace.nms.iouThreshold} (intersection over union). ${nmsSteps.length - dropped.length} kept, ${dropped.length} suppressed.`,
+        (nmsAfterThreshold ? `Several anchors and neighbouring cells often find the same object. Going down the ${plural(nmsSteps.length, 'box', 'boxes')} above the threshold from the best score ` : 'Going down the candidates from the best score, ') +
+        `a box is kept unless a box already kept, of the same class, overlaps it by more than IoU ${trace.nms.iouThreshold} (intersection over union` +
+        `${nmsAfterThreshold ? ', measured on the boxes in frame pixels' : ''}). ${nmsSteps.length - dropped.length} kept, ${dropped.length} suppressed.`,
       alt: nmsSteps.slice(0, 10).map((s) => (s.suppressedBy ? `#${s.row.rank + 1} ${labelOf(s.row.classId)} suppressed by #${s.suppressedBy.rank + 1} (IoU ${s.iou.toFixed(2)})` : `#${s.row.rank + 1} ${labelOf(s.row.classId)} kept`)).join('; ') + (nmsSteps.length > 10 ? '; …' : ''),
       picture: { kind: 'nms', rows, steps: nmsSteps },
     });
-  } else {
+  } else if (model !== 'yolo-face') {
     steps.push({
       id: 'threshold',
       title: `The score threshold ${percent(threshold)}`,
@@ -312,14 +494,14 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
       throw new LoupeError('bad-option', `No cell (${x}, ${y}) on level ${levelIndex} of '${model}'.`);
     }
     const index = y * level.width + x;
-    const { values, classes } = scoresOf(levelIndex);
-    const scores = values.slice(index * classes, (index + 1) * classes);
+    const scores = reader.scores(levelIndex, index).slice();
     let bestClass = 0;
-    for (let c = 1; c < classes; c++) if (scores[c]! > scores[bestClass]!) bestClass = c;
-    const regressionOutput = trace.outputs[outputsOf(levelIndex).regression]!;
-    const channels = regressionOutput.shape.at(-1) ?? 0;
-    const regressionValues = regressionOutput.values.slice(index * channels, (index + 1) * channels);
-    const regression = descriptor?.regression ? describeRegression(descriptor.regression, regressionValues, { stride: level.stride, anchor: 0 }) : null;
+    for (let c = 1; c < scores.length; c++) if (scores[c]! > scores[bestClass]!) bestClass = c;
+    const regressionValues = reader.regression(levelIndex, index).slice();
+    const anchors = anchorsOf(levelIndex, x, y);
+    let bestAnchor = 0;
+    if (anchors) for (const reading of anchors) if (reading.score > anchors[bestAnchor]!.score) bestAnchor = reading.anchor;
+    const regression = descriptor?.regression ? describeRegression(descriptor.regression, regressionValues, { stride: level.stride, anchor: bestAnchor }) : null;
     const here = rows.filter((row) => row.level === levelIndex && row.cellX === x && row.cellY === y);
     const offset = level.cellOrigin === 'centre' ? 0.5 : 0;
     const explained: CellExplanation = {
@@ -333,6 +515,8 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
       bestClass,
       regressionValues,
       regression,
+      anchors,
+      bestAnchor,
       candidates: here,
       verdict: '',
     };
@@ -343,11 +527,12 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
   /** Why the cell's best class became a box or not. */
   const verdictOf = (at: CellExplanation): string => {
     const score = at.scores[at.bestClass]!;
-    const name = `'${labelOf(at.bestClass)}' (${percent(score)})`;
-    const candidate = at.candidates.find((row) => row.classId === at.bestClass);
+    const name = `'${labelOf(at.bestClass)}'${at.anchors ? ` (anchor ${at.bestAnchor})` : ''} (${percent(score)})`;
+    const candidate = at.candidates.find((row) => row.classId === at.bestClass && row.anchor === at.bestAnchor);
     if (model === 'centernet') {
       const level = levels[0]!;
-      const { values: heat, classes } = scoresOf(0);
+      const { values: heat } = trace.outputs[0]!;
+      const { classes } = reader;
       const suppressor = peakSuppressor(heat, level.width, level.height, classes, (at.y * level.width + at.x) * classes + at.bestClass);
       if (suppressor >= 0) {
         const cellIndex = Math.floor(suppressor / classes);
@@ -363,9 +548,10 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     const step = trace.nms?.steps.find((s) => s.candidate === candidate.rank);
     if (step && step.suppressedBy !== null) {
       const by = rows[step.suppressedBy]!;
-      return `${name} is ${rank}; suppressed by #${by.rank + 1} (${labelOf(by.classId)} ${percent(by.score)}, cell (${by.cellX}, ${by.cellY}) at stride ${levels[by.level]?.stride}) with IoU ${step.iou.toFixed(2)} > ${trace.nms!.iouThreshold}.`;
+      const byAnchor = at.anchors ? ` anchor ${by.anchor}` : '';
+      return `${name} is ${rank}; suppressed by #${by.rank + 1} (${labelOf(by.classId)} ${percent(by.score)}, cell (${by.cellX}, ${by.cellY})${byAnchor} at stride ${levels[by.level]?.stride}) with IoU ${step.iou.toFixed(2)} > ${trace.nms!.iouThreshold}.`;
     }
-    const detection = detections.findIndex((d) => d.cell.level === at.level && d.cell.x === at.x && d.cell.y === at.y && d.classId === at.bestClass);
+    const detection = detections.findIndex((d) => d.cell.level === at.level && d.cell.x === at.x && d.cell.y === at.y && d.cell.anchor === at.bestAnchor && d.classId === at.bestClass);
     if (detection >= 0) return `${name} is ${rank} and kept: box ${detection + 1} of ${detections.length}.`;
     return `${name} is ${rank} and passes the threshold, but its box was clipped away or fell past the ${trace.maxDetections} kept.`;
   };

@@ -25,6 +25,7 @@ export {
   type ExplainedModel,
   type StepPicture,
   type CellExplanation,
+  type AnchorReading,
 } from './explain.js';
 
 /**

@@ -11,7 +11,7 @@ import { ROW_WIDTH, type ModelDescriptor, type RunnableModel } from './model-des
 import { bundleMaps } from './maps.js';
 import { decodeOutputs, executeModel, modelNmsIou, preprocessFrame, rowsToDetections } from './pipeline.js';
 import { NMS_FIRST_CANDIDATES, finishOnBackend, readFinalRows } from './postprocess/final-rows.js';
-import { classAwareNms, suppressRows } from './postprocess/nms.js';
+import { classAwareNms, suppressRows, type NmsStep } from './postprocess/nms.js';
 import { unletterboxRows } from './postprocess/unletterbox.js';
 import { canvasIngest } from './preprocess/canvas-letterbox.js';
 import { checkFrame, frameToTensor } from './preprocess/frame.js';
@@ -275,9 +275,23 @@ class GraphDetector implements Detector {
     }
     const decodedAt = now();
 
-    let detections = rowsToDetections(values, ROW_WIDTH, descriptor, options.scoreThreshold, letterbox);
+    // Which row of `values` each detection is (the trace links NMS steps to its candidates).
+    const rowOfDetection: number[] | undefined = trace ? [] : undefined;
+    let detections = rowsToDetections(values, ROW_WIDTH, descriptor, options.scoreThreshold, letterbox, rowOfDetection);
     // Models without NMS of their own: optional class-aware NMS on the K rows read back.
-    if (!descriptor.nms && options.nmsIouThreshold !== null) detections = classAwareNms(detections, options.nmsIouThreshold);
+    if (!descriptor.nms && options.nmsIouThreshold !== null) {
+      const steps: NmsStep[] | undefined = trace ? [] : undefined;
+      detections = classAwareNms(detections, options.nmsIouThreshold, steps);
+      if (trace && steps && rowOfDetection) {
+        // `values` are the first rows of the candidates, in order (no NMS before this one).
+        const row = (index: number): number => rowOfDetection[index]!;
+        trace.nms = {
+          iouThreshold: options.nmsIouThreshold,
+          space: 'frame',
+          steps: steps.map((step) => ({ candidate: row(step.candidate), suppressedBy: step.suppressedBy === null ? null : row(step.suppressedBy), iou: step.iou })),
+        };
+      }
+    }
     const end = now();
 
     const keepMaps = call.maps === true;
@@ -307,20 +321,30 @@ class GraphDetector implements Detector {
   private async traceDecode(outputs: tf.Tensor[], letterbox: LetterboxTransform, options: RunOptions, nmsIou: number | null, keepMaps: boolean): Promise<{ trace: DecodeTrace; maps: DetectionMaps }> {
     const { descriptor } = this;
     const inputSize = { width: letterbox.inputWidth, height: letterbox.inputHeight };
+    const onGpu = isGpuBackend(this.backend.backend);
     let copies: DecodeTrace['outputs'];
     let candidates: Float32Array;
+    // The final rows are made the way the untraced frame makes them, so they are its rows bit for bit:
+    // in JS on CPU backends where it decodes (or suppresses) in JS, else on the backend (GPU NMS and
+    // unletterbox in float32); `null` here: in JS below.
+    let backendFinal: Float32Array | null = null;
     let maps: DetectionMaps | undefined;
     try {
       copies = await Promise.all(
         outputs.map(async (tensor, i) => ({ name: descriptor.outputs[i] ?? `output ${i}`, shape: [...tensor.shape], values: Float32Array.from(await tensor.data()) })),
       );
-      if (descriptor.hostDecode) {
+      if (descriptor.hostDecode && !onGpu) {
         candidates = descriptor.hostDecode.rows(copies, { maxDetections: options.maxDetections, inputSize });
         maps = bundleMaps(keepMaps ? descriptor.hostDecode.maps(outputs, { maxDetections: options.maxDetections, inputSize }) : {});
       } else {
         const decoded = descriptor.decode(outputs, { maxDetections: options.maxDetections, inputSize });
         maps = bundleMaps(decoded.maps);
-        candidates = await this.readAll(decoded.rows);
+        try {
+          candidates = Float32Array.from(await decoded.rows.data());
+          if (!(nmsIou !== null && !onGpu)) backendFinal = Float32Array.from(await readFinalRows(decoded.rows, letterbox, options.maxDetections, nmsIou, options.scoreThreshold));
+        } finally {
+          decoded.rows.dispose();
+        }
       }
     } catch (error) {
       maps?.dispose();
@@ -333,11 +357,11 @@ class GraphDetector implements Detector {
       nmsIou !== null
         ? suppressRows(candidates, ROW_WIDTH, nmsIou, options.scoreThreshold, options.maxDetections, steps)
         : candidates.slice(0, options.maxDetections * ROW_WIDTH);
-    const final = unletterboxRows(kept.slice(), ROW_WIDTH, letterbox);
+    const final = backendFinal ?? unletterboxRows(kept.slice(), ROW_WIDTH, letterbox);
     const trace: DecodeTrace = {
       outputs: copies,
       candidates,
-      nms: nmsIou !== null ? { iouThreshold: nmsIou, steps } : null,
+      nms: nmsIou !== null ? { iouThreshold: nmsIou, space: 'input', steps } : null,
       kept,
       final,
       scoreThreshold: options.scoreThreshold,

@@ -110,15 +110,16 @@ export function rowAt(rows: Float32Array, offset: number): RowBox {
 
 /**
  * Rows in source px sorted by score ([K · rowWidth]) → detections above `scoreThreshold`; boxes clipped
- * away to nothing are left out.
+ * away to nothing are left out. With `rowOf`, the row index of each detection is appended there.
  */
-export function rowsToDetections(rows: Float32Array, rowWidth: number, descriptor: ModelDescriptor, scoreThreshold: number, letterbox: LetterboxTransform): Detection[] {
+export function rowsToDetections(rows: Float32Array, rowWidth: number, descriptor: ModelDescriptor, scoreThreshold: number, letterbox: LetterboxTransform, rowOf?: number[]): Detection[] {
   const detections: Detection[] = [];
   for (let i = 0; i + rowWidth <= rows.length; i += rowWidth) {
     const box = rowAt(rows, i);
     if (box.score < scoreThreshold) break; // sorted: nothing after this passes either
     if (!(box.x2 - box.x1 > 0 && box.y2 - box.y1 > 0)) continue; // fully clipped away
     detections.push(detectionOf(box, descriptor, letterbox));
+    rowOf?.push(i / rowWidth);
   }
   return detections;
 }

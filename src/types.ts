@@ -190,11 +190,19 @@ export interface DecodeTrace {
   outputs: { name: string; shape: number[]; values: Float32Array }[];
   /** The decoder's candidates in model-input pixels, sorted by score, before the score threshold. */
   candidates: Float32Array;
-  /** The model's own NMS over `candidates` (null for models without one, e.g. CenterNet). */
-  nms: { iouThreshold: number; steps: NmsTraceStep[] } | null;
-  /** The rows kept (NMS, then the first `maxDetections`), still in model-input pixels. */
+  /**
+   * The frame's NMS, step by step (null without one, e.g. CenterNet). `space` `'input'`: the model's own
+   * NMS, on the candidates in model-input pixels, before the first `maxDetections` are kept (NanoDet,
+   * yolo-face-small, Ultralytics); `'frame'`: the optional NMS of a model without one (`nmsIouThreshold`,
+   * e.g. yolo-face), after the score threshold, on the boxes mapped to the frame and clipped.
+   */
+  nms: { iouThreshold: number; space: 'input' | 'frame'; steps: NmsTraceStep[] } | null;
+  /** The rows kept (the model's own NMS, then the first `maxDetections`), still in model-input pixels. */
   kept: Float32Array;
-  /** `kept` mapped through the letterbox to source pixels and clipped: what `detections` are made of. */
+  /**
+   * `kept` mapped through the letterbox to source pixels and clipped: what `detections` are made of
+   * (bit for bit the rows of the same frame untraced: on GPU backends mapped there, as it does).
+   */
   final: Float32Array;
   /** The options the frame ran with. */
   scoreThreshold: number;

@@ -24,7 +24,7 @@ export function pictureLayout(explanation: Explanation, picture: StepPicture): {
     const panels = picture.maps.map((map, i) => ({ level: map.level, x: i * (letterbox.inputWidth + GAP), width: letterbox.inputWidth }));
     return { width: panels.length * letterbox.inputWidth + (panels.length - 1) * GAP, height: letterbox.inputHeight, panels };
   }
-  const level = picture.kind === 'map' || picture.kind === 'peaks' ? picture.level : null;
+  const level = picture.kind === 'map' || picture.kind === 'peaks' || picture.kind === 'anchors' || picture.kind === 'responsible' ? picture.level : null;
   return { width: letterbox.inputWidth, height: letterbox.inputHeight, panels: [{ level, x: 0, width: letterbox.inputWidth }] };
 }
 
@@ -63,12 +63,52 @@ export function drawPicture(canvas: HTMLCanvasElement, frame: CanvasImageSource,
       return;
     case 'map':
       drawMap(context, picture.values, picture.width, picture.height, levels[picture.level]!, 0);
+      if (picture.grid) drawGrid(context, levels[picture.level]!);
       return;
+    case 'anchors': {
+      const level = levels[picture.level]!;
+      drawGrid(context, level);
+      const [cx, cy] = cellPoint(level, picture.cellX, picture.cellY);
+      strokeBox(context, picture.cellX * level.stride, picture.cellY * level.stride, (picture.cellX + 1) * level.stride, (picture.cellY + 1) * level.stride, '#facc15', 2);
+      context.setLineDash([5, 4]);
+      for (const anchor of picture.anchors) {
+        strokeBox(context, cx - anchor.width / 2, cy - anchor.height / 2, cx + anchor.width / 2, cy + anchor.height / 2, levelColor(anchor.anchor), 1.5);
+        label(context, `anchor ${anchor.anchor}`, cx - anchor.width / 2, cy - anchor.height / 2, levelColor(anchor.anchor));
+      }
+      context.setLineDash([]);
+      if (picture.row) {
+        const row = picture.row;
+        strokeBox(context, row.x1, row.y1, row.x2, row.y2, classColor(row.classId), 2.5);
+        dot(context, (row.x1 + row.x2) / 2, (row.y1 + row.y2) / 2, 3.5, classColor(row.classId));
+      }
+      return;
+    }
+    case 'responsible': {
+      const level = levels[picture.level]!;
+      drawGrid(context, level);
+      for (const row of [...picture.rows].reverse()) {
+        const color = classColor(row.classId);
+        context.fillStyle = 'rgba(250,204,21,0.25)';
+        context.fillRect(row.cellX * level.stride, row.cellY * level.stride, level.stride, level.stride);
+        strokeBox(context, row.cellX * level.stride, row.cellY * level.stride, (row.cellX + 1) * level.stride, (row.cellY + 1) * level.stride, '#facc15', 1.5);
+        const anchor = picture.anchors[row.anchor];
+        const mx = (row.x1 + row.x2) / 2;
+        const my = (row.y1 + row.y2) / 2;
+        if (anchor) {
+          context.setLineDash([5, 4]);
+          strokeBox(context, mx - anchor.width / 2, my - anchor.height / 2, mx + anchor.width / 2, my + anchor.height / 2, levelColor(row.anchor), 1);
+          context.setLineDash([]);
+        }
+        strokeBox(context, row.x1, row.y1, row.x2, row.y2, color, 1.5);
+        dot(context, mx, my, 3, color);
+      }
+      return;
+    }
     case 'levels':
       picture.maps.forEach((map, i) => {
         const panel = layout.panels[i]!;
         drawMap(context, map.values, map.width, map.height, levels[map.level]!, panel.x);
-        label(context, `stride ${levels[map.level]!.stride}: ${map.width} × ${map.height}`, panel.x + 4, 4, levelColor(map.level));
+        label(context, map.label ?? `stride ${levels[map.level]!.stride}: ${map.width} × ${map.height}`, panel.x + 4, 4, levelColor(map.label ? i : map.level));
       });
       return;
     case 'peaks': {
@@ -170,6 +210,23 @@ function drawMap(context: CanvasRenderingContext2D, values: Float32Array, width:
   context.imageSmoothingEnabled = false;
   context.drawImage(cells, offsetX + shift, shift, width * level.stride, height * level.stride);
   context.imageSmoothingEnabled = true;
+}
+
+/** The level's cell borders (each cell the square [s·x, s·(x + 1)) for centre-origin grids). */
+function drawGrid(context: CanvasRenderingContext2D, level: OutputLevel): void {
+  const shift = level.cellOrigin === 'centre' ? 0 : -level.stride / 2;
+  context.strokeStyle = 'rgba(255,255,255,0.35)';
+  context.lineWidth = 1;
+  context.beginPath();
+  for (let x = 0; x <= level.width; x++) {
+    context.moveTo(x * level.stride + shift + 0.5, 0);
+    context.lineTo(x * level.stride + shift + 0.5, level.height * level.stride);
+  }
+  for (let y = 0; y <= level.height; y++) {
+    context.moveTo(0, y * level.stride + shift + 0.5);
+    context.lineTo(level.width * level.stride, y * level.stride + shift + 0.5);
+  }
+  context.stroke();
 }
 
 /** Arrows from a candidate's point to its box edges, in the four sides' colours (left, top, right, bottom). */

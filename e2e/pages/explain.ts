@@ -1,6 +1,6 @@
 /**
- * Script of e2e/pages/explain.html: a `<loupe-explain>` on the street sample's frame at 2 s (model and
- * backend from the query), and `window.loupeExplain.reference(level, x, y)`: the engine's own answer for
+ * Script of e2e/pages/explain.html: a `<loupe-explain>` on the street sample's frame at 2 s (model,
+ * backend, `src` and `time` from the query), and `window.loupeExplain.reference(level, x, y)`: the engine's own answer for
  * the element's frozen frame, from a plain `detect()` with its maps (no trace), for the spec to compare.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,8 +14,8 @@ const explainer = document.createElement('loupe-explain');
 explainer.model = model;
 explainer.backend = backend;
 explainer.useHash = true;
-explainer.time = 2;
-explainer.src = '/samples/street.webm';
+explainer.time = Number(query.get('time') ?? 2);
+explainer.src = query.get('src') ?? '/samples/street.webm';
 explainer.addEventListener('loupe-error', (event) => (document.body.dataset.error = event.detail.type));
 document.body.append(explainer);
 

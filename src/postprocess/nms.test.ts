@@ -19,6 +19,20 @@ describe('class-aware NMS', () => {
     expect(kept.map((d) => d.score)).toEqual([0.9, 0.7, 0.6]);
   });
 
+  it('records each step: kept, or the first kept box of its class that overlaps it, with the IoU', () => {
+    const sorted = [box(0, 0, 10, 10, 0.9), box(1, 0, 10, 10, 0.8), box(1, 0, 10, 10, 0.7, 1), box(30, 30, 5, 5, 0.6)];
+    const steps: NmsStep[] = [];
+    const kept = classAwareNms(sorted, 0.5, steps);
+    expect(kept).toEqual(classAwareNms(sorted, 0.5));
+    expect(steps).toEqual([
+      { candidate: 0, suppressedBy: null, iou: 0 },
+      { candidate: 1, suppressedBy: 0, iou: iou(sorted[0]!, sorted[1]!) },
+      { candidate: 2, suppressedBy: null, iou: 0 },
+      { candidate: 3, suppressedBy: null, iou: 0 },
+    ]);
+    expect(steps[1]!.iou).toBeCloseTo(90 / 110, 12);
+  });
+
   it('records each step of the row NMS: kept, or the kept row that suppressed it with their IoU', () => {
     // Rows (x1, y1, x2, y2, score, class, level, position), sorted by score.
     const rows = Float32Array.from([0, 0, 10, 10, 0.9, 0, 0, 0, 1, 0, 11, 10, 0.8, 0, 0, 1, 1, 0, 11, 10, 0.7, 1, 0, 2, 30, 30, 35, 35, 0.6, 0, 0, 3, 0, 0, 10, 10, 0.1, 0, 0, 4]);
