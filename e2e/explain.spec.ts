@@ -184,3 +184,75 @@ test('the docs page explains the street sample, restores the step from its URL a
   await expect(explainer).toHaveAttribute('status', 'ready');
   expect(errors, 'page errors').toEqual([]);
 });
+
+test('at phone width (390 px) the docs page fits: no horizontal scroll, the picture and the controls within the screen, every step reachable', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/docs/explain.html');
+  const explainer = page.locator('#explainer');
+  await expect(explainer).toHaveAttribute('status', 'ready', { timeout: 150_000 });
+  const picture = explainer.locator('canvas[part="picture"]');
+  const next = explainer.locator('button[data-go="next"]');
+  const within = async (what: string, locator: ReturnType<Page['locator']>): Promise<void> => {
+    const box = (await locator.boundingBox())!;
+    expect(box, `${what} is laid out`).not.toBeNull();
+    expect(box.x, `${what} starts on screen`).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, `${what} ends on screen`).toBeLessThanOrEqual(390);
+  };
+  const noHorizontalScroll = async (when: string): Promise<void> => {
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll, `no horizontal scroll ${when}`).toBeLessThanOrEqual(widths.client);
+  };
+  const count = STEPS.centernet.length;
+  for (let index = 0; index < count; index++) {
+    await expect(explainer).toHaveAttribute('step', String(index));
+    await expect(picture).toHaveAttribute('data-step', STEPS.centernet[index]!);
+    await within(`step ${index + 1}'s picture`, picture);
+    await within('Next', next);
+    await within('Back', explainer.locator('button[data-go="back"]'));
+    await within('the model switch', page.locator('#explain-model'));
+    await noHorizontalScroll(`at step ${index + 1}`);
+    // The picture is scaled down, not cropped: its aspect ratio is the canvas's.
+    const shape = await picture.evaluate((canvas: HTMLCanvasElement) => ({ ratio: canvas.width / canvas.height, shown: canvas.getBoundingClientRect().width / canvas.getBoundingClientRect().height }));
+    expect(shape.shown).toBeCloseTo(shape.ratio, 1);
+    if (index < count - 1) {
+      // A tap on Next, as a phone user would.
+      await next.scrollIntoViewIfNeeded();
+      await next.click();
+    }
+  }
+  // The step list's buttons wrap within the screen; a tap on one goes there.
+  const first = explainer.locator('ol.steps button').first();
+  await within('the first step button', first);
+  await first.click();
+  await expect(explainer).toHaveAttribute('step', '0');
+  // A tapped cell's panel (80 scores, regression) stays within the screen too.
+  await explainer.locator('ol.steps button', { hasText: '3 × 3 peak test' }).click();
+  await expect(picture).toHaveAttribute('data-step', 'peaks');
+  await picture.click(); // scrolled into view first, tapped at its centre
+  await expect(explainer.locator('section[part="cell"]')).toBeVisible();
+  await within('the cell panel', explainer.locator('section[part="cell"]'));
+  await noHorizontalScroll('with the cell panel open');
+  expect(errors, 'page errors').toEqual([]);
+});
+
+test("on WebGL (SwiftShader), one frame: the last step's boxes are exactly a plain detect()'s on the same backend", async ({ page }) => {
+  // SwiftShader WebGL: ~10 s a CenterNet frame; the model is loaded twice (element and reference), one frame each.
+  test.setTimeout(300_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/e2e/pages/explain.html?model=centernet&backend=webgl');
+  const explainer = page.locator('loupe-explain');
+  await expect(explainer).toHaveAttribute('status', 'ready', { timeout: 240_000 });
+  const plain = await reference(page);
+  expect(plain.backend).toBe('webgl');
+  expect(plain.detections.length).toBeGreaterThan(0);
+  await explainer.focus();
+  await page.keyboard.press('End');
+  await expect(explainer.locator('canvas[part="picture"]')).toHaveAttribute('data-step', 'boxes');
+  const shown = await explainer.locator('li[data-box]').evaluateAll((items) => items.map((item) => item.getAttribute('data-box')!.split(',').map(Number)));
+  expect(shown).toEqual(plain.detections.map((d) => [d.x, d.y, d.width, d.height, d.score, d.classId]));
+  expect(errors, 'page errors').toEqual([]);
+});
