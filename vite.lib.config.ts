@@ -37,6 +37,10 @@ export default defineConfig(({ mode }) => {
   const slim = mode === 'slim';
   return {
     publicDir: false,
+    // Emitted files (worker mode's Worker, assets/worker-entry-*.js) are found relative to the bundle
+    // (`new URL('./assets/…', import.meta.url)`), wherever a site serves dist/lib/; the default '/' would
+    // make that /assets/ at the site's root.
+    base: './',
     plugins: slim ? [] : [copyAssets()],
     build: {
       target: 'es2022',

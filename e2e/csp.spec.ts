@@ -39,6 +39,13 @@ export const LOUPE_CSP_THREADS = LOUPE_CSP.replace("script-src 'self' 'wasm-unsa
   "worker-src 'self' blob:",
 );
 
+/**
+ * Worker mode (docs/worker.md): Loupe's own Worker is a file of the build (`assets/worker-entry-*.js`),
+ * so a page that is not isolated allows `worker-src 'self'` instead of 'none'. (The isolated policy's
+ * `worker-src 'self' blob:` already covers it.)
+ */
+export const LOUPE_CSP_WORKER = LOUPE_CSP.replace("worker-src 'none'", "worker-src 'self'");
+
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -52,11 +59,14 @@ const MIME: Record<string, string> = {
   '.jpg': 'image/jpeg',
 };
 
-/** A page that embeds the library bundle with a script tag, no inline script (served at /csp-embed.html). */
-const EMBED_PAGE = `<!doctype html>
+/**
+ * A page that embeds the library bundle with a script tag, no inline script (served at /csp-embed.html;
+ * `?worker=true|auto` sets the element's `worker` attribute).
+ */
+const embedPage = (worker: string | null): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Loupe under CSP</title>
 <script type="module" src="/lib/loupe.js"></script></head>
-<body><loupe-live backend="wasm" layers="boxes heatmap"></loupe-live></body></html>`;
+<body><loupe-live backend="wasm" layers="boxes heatmap"${worker === null ? '' : ` worker="${worker === 'auto' ? 'auto' : 'true'}"`}></loupe-live></body></html>`;
 
 let server: Server;
 let origin: string;
@@ -70,14 +80,15 @@ test.beforeAll(async () => {
   }
   const base = join(root, 'dist');
   server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const pathname = decodeURIComponent(url.pathname);
     const headers: Record<string, string> = { 'Content-Security-Policy': policy, 'Cache-Control': 'no-store' };
     if (isolated) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
     }
     if (pathname === '/csp-embed.html') {
-      res.writeHead(200, { ...headers, 'Content-Type': MIME['.html']! }).end(EMBED_PAGE);
+      res.writeHead(200, { ...headers, 'Content-Type': MIME['.html']! }).end(embedPage(url.searchParams.get('worker')));
       return;
     }
     let file = normalize(join(base, pathname));
@@ -99,6 +110,9 @@ interface Watch {
   violations: string[];
   detections: number;
   backend: string | null;
+  /** `loupe-backend`'s `thread` and `reason` (worker mode). */
+  thread: string | null;
+  reason: string | null;
   errors: string[];
 }
 
@@ -112,11 +126,16 @@ async function watch(page: Page): Promise<() => Promise<Watch>> {
   page.on('worker', (worker) => worker.on('console', (msg) => onConsole(`[worker] ${msg.text()}`)));
   page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
   await page.addInitScript(() => {
-    const w = window as unknown as { csp: { violations: string[]; detections: number; backend: string | null; errors: string[] } };
-    w.csp = { violations: [], detections: 0, backend: null, errors: [] };
+    const w = window as unknown as { csp: { violations: string[]; detections: number; backend: string | null; thread: string | null; reason: string | null; errors: string[] } };
+    w.csp = { violations: [], detections: 0, backend: null, thread: null, reason: null, errors: [] };
     document.addEventListener('securitypolicyviolation', (e) => w.csp.violations.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`));
     document.addEventListener('loupe-detections', () => (w.csp.detections += 1));
-    document.addEventListener('loupe-backend', (e) => (w.csp.backend = (e as CustomEvent<{ backend: string }>).detail.backend));
+    document.addEventListener('loupe-backend', (e) => {
+      const detail = (e as CustomEvent<{ backend: string; thread?: string; reason?: string }>).detail;
+      w.csp.backend = detail.backend;
+      w.csp.thread = detail.thread ?? null;
+      w.csp.reason = detail.reason ?? null;
+    });
     document.addEventListener('loupe-error', (e) => w.csp.errors.push(JSON.stringify((e as CustomEvent).detail)));
   });
   return async () => {
@@ -151,6 +170,55 @@ for (const threads of [false, true]) {
     });
   }
 }
+
+for (const threads of [false, true]) {
+  for (const { name, path, folder } of [
+    { name: 'the built demo (dist/index.html?worker=true)', path: '/?worker=true&layers=boxes,heatmap', folder: '/assets/' },
+    // The library's Worker file is found relative to loupe.js (dist/lib/assets/), not at the site's root.
+    { name: 'the library bundle on a plain page (<loupe-live worker>)', path: '/csp-embed.html?worker=true', folder: '/lib/assets/' },
+  ]) {
+    test(`worker mode: ${name} detects on WASM in Loupe's Worker${threads ? ' with threads (cross-origin isolated)' : ''} under the strict policy with worker-src 'self', no CSP violation`, async ({ page }) => {
+      test.setTimeout(120_000);
+      policy = threads ? LOUPE_CSP_THREADS : LOUPE_CSP_WORKER;
+      isolated = threads;
+      const workers: string[] = [];
+      page.on('worker', (worker) => workers.push(worker.url()));
+      const read = await watch(page);
+      await page.goto(`${origin}${path}`);
+      await page.waitForFunction(() => (window as unknown as { csp: Watch }).csp.detections >= 3 || (window as unknown as { csp: Watch }).csp.errors.length > 0, null, {
+        timeout: 90_000,
+        polling: 500,
+      });
+      const state = await read();
+      console.log(`${name}, threads ${threads}: ${state.detections} detections on ${state.backend} (${state.thread}), workers ${JSON.stringify(workers)}, violations ${JSON.stringify(state.violations)}`);
+      expect(state.errors).toEqual([]);
+      expect(state.backend).toBe('wasm');
+      expect(state.thread).toBe('worker');
+      // Loupe's Worker is a file of the build, not a blob: URL.
+      expect(workers.filter((url) => url.startsWith(`${origin}${folder}worker-entry-`) && url.endsWith('.js')), 'the Worker file').toHaveLength(1);
+      expect(state.detections).toBeGreaterThanOrEqual(3);
+      expect(state.violations, 'CSP violations').toEqual([]);
+    });
+  }
+}
+
+test("worker=\"auto\" under the policy without worker-src 'self' runs on the main thread and says why (never silently)", async ({ page }) => {
+  test.setTimeout(120_000);
+  policy = LOUPE_CSP;
+  isolated = false;
+  const read = await watch(page);
+  await page.goto(`${origin}/csp-embed.html?worker=auto`);
+  await page.waitForFunction(() => (window as unknown as { csp: Watch }).csp.detections >= 2 || (window as unknown as { csp: Watch }).csp.errors.length > 0, null, { timeout: 90_000, polling: 500 });
+  const state = await read();
+  console.log(`worker-src 'none', worker=auto: ${state.detections} detections on ${state.backend} (${state.thread}: ${state.reason}); violations ${JSON.stringify(state.violations)}`);
+  expect(state.errors).toEqual([]);
+  expect(state.backend).toBe('wasm');
+  expect(state.thread).toBe('main');
+  expect(state.reason).toMatch(/Worker/);
+  // The browser refused the Worker script under worker-src 'none': that is the one violation.
+  expect(state.violations.join('\n')).toMatch(/worker-src/);
+  expect(state.detections).toBeGreaterThanOrEqual(2);
+});
 
 test('the policy is enforced: without wasm-unsafe-eval the browser refuses to compile the WASM backend', async ({ page }) => {
   test.setTimeout(120_000);
