@@ -50,10 +50,24 @@ export const cameraStyles = css`
     margin-top: 6px;
   }
 
-  .notice {
+  /*
+   * The chip row (fallback notice, camera flip and picker). Above anything a page stacks over the camera
+   * (an overlay's held frame is drawn over the live video): a stacking level of its own, since the camera
+   * host makes no stacking context, so it sits over later siblings with z-index auto.
+   */
+  .chips {
     position: absolute;
-    left: 10px;
     top: 10px;
+    right: 10px;
+    z-index: 2;
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: flex-end;
+    align-items: center;
+    gap: 6px;
+    max-width: calc(100% - 20px);
+  }
+  .notice {
     display: flex;
     align-items: center;
     gap: 8px;
@@ -95,12 +109,23 @@ export const cameraStyles = css`
     font-weight: 600;
   }
 
-  .device-picker {
-    position: absolute;
-    right: 10px;
-    top: 10px;
-    max-width: 40%;
+  .device-picker,
+  .flip {
     background: rgb(12 12 16 / 0.72);
     backdrop-filter: blur(6px);
+  }
+  .device-picker {
+    min-width: 0;
+    max-width: 24ch;
+    text-overflow: ellipsis;
+  }
+  .flip {
+    display: inline-grid;
+    place-items: center;
+    padding: 4px 7px;
+  }
+  .flip svg {
+    width: 18px;
+    height: 18px;
   }
 `;

@@ -6,6 +6,8 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { LoupeErrorType } from '../models/index.js';
 import { emit, type ErrorDetail, type SourceKind } from './events.js';
 import { cameraStyles } from './loupe-camera.styles.js';
+import { flipTarget } from './internal/camera-flip.js';
+import { MediaFile } from './internal/media-file.js';
 
 export type FacingMode = 'user' | 'environment';
 
@@ -19,17 +21,24 @@ const SOURCE_PROPERTIES = ['src', 'facingMode', 'deviceId', 'width', 'height'] a
  *
  * Without `src` it asks for the camera; with `src` it plays that video (looped, muted, inline) or
  * shows that image. If the camera fails and `fallback-src` is set, it switches to that clip and says
- * so, with a button to try the camera again. Tracks stop when the element leaves the document.
+ * so, with a button to try the camera again. With two cameras or more it shows a camera picker and a
+ * flip button (`flip()`). `openFile()` shows a picture or video file instead (until `src` changes or the
+ * camera is asked for again). Tracks stop when the element leaves the document.
+ *
+ * The notice, picker and flip button sit in one chip row (`chips` part; the host carries the `chips`
+ * attribute while it shows), above anything stacked over the camera, such as an overlay's held frame.
  *
  * @summary Camera, video or image source.
  *
  * @fires loupe-source-ready - Frames can be read from `.source` (again after each source change).
- * @fires loupe-error - `camera-denied`, `camera-unavailable`, or `bad-input` when `src` fails to load.
+ * @fires loupe-error - `camera-denied`, `camera-unavailable`, or `bad-input` when `src` or a file fails to load.
  *
  * @csspart media - The `<video>` or `<img>` showing the frames.
  * @csspart message - The panel shown when the camera is unavailable.
  * @csspart notice - The chip shown while playing the fallback clip.
  * @csspart device-picker - The camera `<select>`, shown when there are several cameras.
+ * @csspart flip-button - The button that switches to the other camera (front/back), shown with the picker.
+ * @csspart chips - The row holding the notice, the picker and the flip button.
  *
  * @cssprop --loupe-object-fit - How frames fit the element (default `contain`).
  * @cssprop --loupe-camera-background - Colour around letterboxed frames (default `#000`).
@@ -81,6 +90,8 @@ export class LoupeCamera extends LitElement {
   readonly image: HTMLImageElement;
 
   private stream: MediaStream | null = null;
+  /** A file shown by `openFile()`, in place of `src` and the camera. */
+  private readonly file = new MediaFile();
   /** Bumped on every (re)open, so a slow getUserMedia or load that lost the race is dropped. */
   private generation = 0;
   /** Set by a disconnect until the end of its task: a move (re-inserted at once) keeps the camera on. */
@@ -161,11 +172,13 @@ export class LoupeCamera extends LitElement {
       if (!this.closePending || this.isConnected) return;
       this.closePending = false;
       this.close();
+      this.file.clear();
     });
   }
 
   /** Opens the source again: the camera (clearing a previous error or fallback) or `src`. */
   async retry(): Promise<void> {
+    this.file.clear();
     this._usingFallback = false;
     this._cameraError = null;
     await this.open();
@@ -178,11 +191,52 @@ export class LoupeCamera extends LitElement {
     await this.open();
   }
 
+  /**
+   * Shows a picture or video file (a drop, a file input) in place of the camera or `src`, until `src`
+   * changes or `retry()`. A file that is neither fails as `bad-input` (the message panel, with Try again).
+   */
+  async openFile(file: File): Promise<void> {
+    if (!this.file.set(file)) {
+      const generation = this.close();
+      this.file.clear();
+      this.fail(generation, 'bad-input', `${file.name || 'The file'} is not a picture or a video (${file.type || 'unknown type'}).`);
+      return;
+    }
+    await this.open();
+  }
+
+  /** The name of the file showing (see `openFile()`), or null. */
+  get fileName(): string | null {
+    return this.file.value?.name ?? null;
+  }
+
+  /**
+   * Switches to the other camera: the other side where the camera says which way it faces (phones),
+   * else the next camera in the list. Does nothing with fewer than two cameras.
+   */
+  flip(): void {
+    const settings = this.stream?.getVideoTracks()[0]?.getSettings();
+    const target = flipTarget(
+      this._devices.map((device) => device.deviceId),
+      this._activeDeviceId,
+      settings?.facingMode,
+    );
+    if (!target) return;
+    if ('facingMode' in target) {
+      this.deviceId = undefined;
+      this.facingMode = target.facingMode;
+    } else {
+      this.deviceId = target.deviceId;
+    }
+  }
+
   private async open(): Promise<void> {
     const generation = this.close();
     this._error = null;
+    const file = this.file.value;
     const url = this.src ?? (this._usingFallback ? this.fallbackSrc : undefined);
-    if (url) await this.openUrl(url, generation);
+    if (file) await this.openUrl(file.url, generation, file.kind);
+    else if (url) await this.openUrl(url, generation);
     else await this.openCamera(generation);
   }
 
@@ -253,13 +307,14 @@ export class LoupeCamera extends LitElement {
     );
   }
 
-  private async openUrl(url: string, generation: number): Promise<void> {
-    if (IMAGE_URL.test(url)) {
+  /** `kind`: what the URL holds where its name does not say (a file's object URL). */
+  private async openUrl(url: string, generation: number, kind?: 'image' | 'video'): Promise<void> {
+    if (kind ? kind === 'image' : IMAGE_URL.test(url)) {
       this.image.src = url;
       try {
         await this.image.decode();
       } catch {
-        this.fail(generation, 'bad-input', `Could not load the image ${url}.`);
+        this.fail(generation, 'bad-input', `Could not load the image ${this.file.value?.name ?? url}.`);
         return;
       }
       this.ready(generation, 'image', url);
@@ -288,7 +343,7 @@ export class LoupeCamera extends LitElement {
       });
       if (generation !== this.generation) return false;
       if (!loaded) {
-        const what = video.srcObject ? 'the camera stream' : video.currentSrc || video.src;
+        const what = video.srcObject ? 'the camera stream' : (this.file.value?.name ?? (video.currentSrc || video.src));
         this.fail(generation, 'bad-input', `Could not play ${what}.`);
         return false;
       }
@@ -356,6 +411,8 @@ export class LoupeCamera extends LitElement {
     // Reopen here rather than in updated(): opening resets state, which then renders in this same update.
     const sourceChanged = SOURCE_PROPERTIES.some((name) => changed.has(name) && changed.get(name) !== this[name]);
     const fallbackChanged = changed.has('fallbackSrc') && this._usingFallback;
+    // A new src (or camera choice) replaces a file shown by openFile().
+    if (sourceChanged) this.file.clear();
     // Not while detached (Lit still updates then): the camera would stay on with nobody to stop it.
     if (this.isConnected && (sourceChanged || fallbackChanged)) void this.open();
     // Exactly one of the two media elements shows; they are ours, so toggle them directly.
@@ -363,11 +420,40 @@ export class LoupeCamera extends LitElement {
     this.video.hidden = this._kind === 'image';
   }
 
+  /** Whether the chip row shows: the fallback notice, or the picker and flip button (two cameras or more). */
+  private get showsChips(): boolean {
+    return (!this._error && this._usingFallback && !this.file.value) || this.showsPicker;
+  }
+
+  private get showsPicker(): boolean {
+    return this._kind === 'camera' && this._devices.length > 1;
+  }
+
+  protected override updated(): void {
+    // Lets a host make room for the chip row (see loupe-live.styles.ts).
+    this.toggleAttribute('chips', this.showsChips);
+  }
+
   protected override render() {
     return html`
       ${this.video}${this.image}
-      ${this._error ? this.renderMessage(this._error) : this._usingFallback ? this.renderNotice() : nothing}
-      ${this._kind === 'camera' && this._devices.length > 1 ? this.renderDevicePicker() : nothing}
+      ${this._error ? this.renderMessage(this._error) : nothing}
+      ${this.showsChips
+        ? html`<div class="chips" part="chips">
+            ${!this._error && this._usingFallback && !this.file.value ? this.renderNotice() : nothing}
+            ${this.showsPicker ? html`${this.renderFlipButton()}${this.renderDevicePicker()}` : nothing}
+          </div>`
+        : nothing}
+    `;
+  }
+
+  private renderFlipButton() {
+    return html`
+      <button type="button" class="flip" part="flip-button" aria-label="Switch camera" title="Switch camera" @click=${() => this.flip()}>
+        <svg viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M4 8h11l-3-3M20 16H9l3 3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
+      </button>
     `;
   }
 

@@ -10,6 +10,8 @@ export const liveStyles = css`
     --_mono: var(--loupe-mono, ui-monospace, 'SF Mono', 'JetBrains Mono', Menlo, Consolas, monospace);
 
     display: block;
+    /* The control bar adapts to the element's own width (a phone, a sidebar), not the viewport's. */
+    container-type: inline-size;
     color: var(--_text);
     font: 13px/1.4 var(--loupe-font, ui-sans-serif, system-ui, sans-serif);
     border: 1px solid var(--_line);
@@ -33,34 +35,65 @@ export const liveStyles = css`
     position: absolute;
     inset: 0;
   }
-  /* The overlay's labels, lists and inspector keep clear of the HUD row (backend badge, fps pill). */
+  /*
+   * The top band is the stage's chrome: row 1 the HUD (backend badge left, fps pill right), row 2 the
+   * camera's chips (fallback notice, flip, picker) while they show. The overlay's labels, lists and
+   * inspector keep below it (--loupe-overlay-inset-top); the bottom corners are the overlay's (heatmap
+   * legend, level maps). Heights are fixed so the band is known without measuring; the insets are
+   * plain lengths because the overlay reads them with parseFloat (an unregistered calc() stays text).
+   */
+  .stage {
+    --_row: 26px;
+    --_gap: 8px;
+  }
   loupe-overlay {
-    --loupe-overlay-inset-top: 34px;
+    /* gap + row + gap */
+    --loupe-overlay-inset-top: 42px;
+  }
+  loupe-camera[chips] ~ loupe-overlay {
+    /* gap + row + gap + row + gap */
+    --loupe-overlay-inset-top: 76px;
   }
   loupe-camera {
     width: 100%;
     height: 100%;
   }
-  /* The HUD owns the top corners and the heatmap legend the bottom-left: the camera's chips go bottom-right. */
+  loupe-camera::part(chips) {
+    top: calc(var(--_gap) * 2 + var(--_row));
+    right: var(--_gap);
+    max-width: calc(100% - 2 * var(--_gap));
+    flex-wrap: nowrap;
+  }
   loupe-camera::part(notice),
-  loupe-camera::part(device-picker) {
-    inset: auto 12px 12px auto;
+  loupe-camera::part(device-picker),
+  loupe-camera::part(flip-button) {
+    box-sizing: border-box;
+    height: var(--_row);
+    min-width: 0;
+  }
+  loupe-camera::part(notice) {
+    overflow: hidden;
+    white-space: nowrap;
   }
 
   .hud {
     position: absolute;
-    inset: 12px 12px auto 12px;
+    inset: var(--_gap) var(--_gap) auto var(--_gap);
     display: flex;
     justify-content: space-between;
-    align-items: flex-start;
+    align-items: center;
     gap: 8px;
+    height: var(--_row);
     pointer-events: none;
   }
   .pill {
+    box-sizing: border-box;
+    height: var(--_row);
+    min-width: 0;
     display: inline-flex;
     align-items: center;
     gap: 6px;
-    padding: 3px 10px;
+    padding: 0 10px;
     border-radius: 999px;
     background: rgb(10 10 14 / 0.7);
     backdrop-filter: blur(6px);
@@ -94,6 +127,26 @@ export const liveStyles = css`
   }
   .fps b {
     font-size: 15px;
+    line-height: 1;
+  }
+  .paused {
+    color: var(--_accent);
+    font-weight: 600;
+  }
+
+  /* While a file is dragged over the element. */
+  .drop-hint {
+    position: absolute;
+    inset: 8px;
+    z-index: 3;
+    display: grid;
+    place-items: center;
+    border: 2px dashed var(--_accent);
+    border-radius: 10px;
+    background: rgb(10 10 14 / 0.72);
+    font-size: 15px;
+    font-weight: 600;
+    pointer-events: none;
   }
 
   /* ── Loading / error card over the stage ──────────────────────────────────── */
@@ -279,6 +332,15 @@ export const liveStyles = css`
   .toggles button + button {
     border-left: 1px solid var(--_line);
   }
+  .source button {
+    display: inline-flex;
+    align-items: center;
+    gap: 5px;
+  }
+  .source svg {
+    width: 14px;
+    height: 14px;
+  }
   .toggles button[aria-pressed='true'] {
     background: color-mix(in srgb, var(--_accent) 18%, transparent);
     color: var(--_text);
@@ -291,6 +353,43 @@ export const liveStyles = css`
     font-family: var(--_mono);
     font-variant-numeric: tabular-nums;
     min-width: 4ch;
+  }
+
+  /* Narrow: toggle groups wrap (each button its own outline), selects take the row's width. */
+  @container (max-width: 560px) {
+    .controls {
+      gap: 10px 12px;
+      padding: 10px 12px;
+    }
+    .field {
+      flex-wrap: wrap;
+    }
+    .toggles {
+      flex-wrap: wrap;
+      gap: 4px;
+      border: 0;
+      border-radius: 0;
+      overflow: visible;
+    }
+    .toggles button,
+    .toggles button + button {
+      border: 1px solid var(--_line);
+      border-radius: 7px;
+    }
+    label.field {
+      flex: 1 1 100%;
+    }
+    label.field select {
+      flex: 1 1 0;
+    }
+    input[type='range'] {
+      flex: 1 1 0;
+      width: auto;
+      min-width: 80px;
+    }
+    .badge .device {
+      max-width: 14ch;
+    }
   }
 
   /* ── Stats line ───────────────────────────────────────────────────────────── */

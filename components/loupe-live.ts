@@ -21,6 +21,9 @@ import {
 import { LiveStats, SYNC_MODES, effectiveSync, type SyncMode } from './controllers/live-stats.js';
 import { FilePass } from './controllers/file-pass.js';
 import { LoadStatus, type Phase } from './controllers/load-status.js';
+import { Playback } from './controllers/playback.js';
+import { FileDrop } from './controllers/file-drop.js';
+import { renderSourceControls } from './internal/source-controls.js';
 import { emit, type LoupeEvent, type SourceKind } from './events.js';
 import { FORWARDED_ATTRIBUTES, forward, propertiesOf, readBack, type ForwardTarget } from './internal/attributes.js';
 import { renderExportField, renderFilePassField } from './internal/export-fields.js';
@@ -61,7 +64,9 @@ const REFLECTED = ['model', 'backend', 'scoreThreshold', 'layers', 'heatmapClass
  * small-object mode's `small-objects`, `scales`, `tile-overlap`, `budget`), the
  * overlay's (`layers`, `heatmap-class`) and the camera's (`src`, `fallback-src`, `facing-mode`,
  * `device-id`), and applies changes at run time: a new model or backend loads without a page reload.
- * The controls change the same properties.
+ * The controls change the same properties. The control bar can also pause the picture (`pause()`,
+ * `resume()`) and open a picture or video file (`openFile()`; or drop one on the element); with two
+ * cameras the camera's chips offer a picker and a flip button.
  *
  * @summary Camera + detector + overlay + controls + stats.
  *
@@ -86,6 +91,8 @@ const REFLECTED = ['model', 'backend', 'scoreThreshold', 'layers', 'heatmapClass
  * @csspart export - The export buttons in the control bar.
  * @csspart file-pass - The control bar's *Whole file* field (a video file as `src`: `analyseFile()`).
  * @csspart file-pass-progress - Its progress bar while the pass runs.
+ * @csspart source-controls - The Source group of the control bar (pause/resume, open a file).
+ * @csspart drop-hint - What shows over the stage while a file is dragged over the element.
  * @csspart media - The video or image (from the inner camera).
  *
  * @cssprop --loupe-accent - Accent colour (progress, toggles, focus rings).
@@ -184,6 +191,8 @@ export class LoupeLive extends LitElement {
     reportError: (detail) => emit(this, 'loupe-error', detail),
   });
   private readonly load = new LoadStatus();
+  private readonly playback = new Playback({ requestUpdate: () => this.requestUpdate(), detectCurrentFrame: () => this.detector?.refresh() });
+  private readonly fileDrop = new FileDrop({ requestUpdate: () => this.requestUpdate(), openFile: (file) => void this.openFile(file) });
   /** The children the forwarded properties were last pushed to (new children get all of them). */
   private forwardedTo = new WeakSet<Element>();
 
@@ -342,6 +351,7 @@ export class LoupeLive extends LitElement {
     this.load.sourceReady();
     if (width > 0 && height > 0) this._aspect = width / height;
     this._sourceKind = kind;
+    this.playback.follow(event.detail.source instanceof HTMLVideoElement ? event.detail.source : null);
     // Frame rates of the previous source mean nothing for this one.
     this.stats.reset();
     this.requestUpdate();
@@ -354,6 +364,7 @@ export class LoupeLive extends LitElement {
       <div class="stage" part="stage" role="group" aria-label=${this.label ?? 'Live object detection'} style=${styleMap({ aspectRatio: String(this._aspect) })}>
         ${this._started ? this.renderPipeline() : nothing} ${this.renderPoster()}
         ${this._started ? html`${this.renderHud()} ${this.renderCard()}` : nothing}
+        ${this.fileDrop.dragging ? html`<div class="drop-hint" part="drop-hint">Drop a picture or a video to detect on it</div>` : nothing}
         <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this._announcement}</div>
       </div>
       ${this.noControls ? nothing : this.renderControls()} ${this.renderStats()}
@@ -392,9 +403,11 @@ export class LoupeLive extends LitElement {
               </span>
             `
           : html`<span></span>`}
-        ${stats && this.load.phase === 'running' && this._sourceKind !== 'image'
-          ? html`<span class="pill fps" aria-label="Frames per second"><b>${stats.fps.toFixed(1)}</b> fps</span>`
-          : nothing}
+        ${this.playback.paused
+          ? html`<span class="pill paused">Paused</span>`
+          : stats && this.load.phase === 'running' && this._sourceKind !== 'image'
+            ? html`<span class="pill fps" aria-label="Frames per second"><b>${stats.fps.toFixed(1)}</b> fps</span>`
+            : nothing}
       </div>
     `;
   }
@@ -464,6 +477,12 @@ export class LoupeLive extends LitElement {
       labels: engine?.labels.length ? engine.labels : (getModelInfo(this.model)?.labels ?? []),
       levels: getModelInfo(this.model)?.levels ?? engine?.result?.levels ?? [],
       set: (patch) => Object.assign(this, patch),
+      sourceButtons: renderSourceControls({
+        canPause: this.playback.available,
+        paused: this.playback.paused,
+        togglePause: () => this.playback.toggle(),
+        openFile: (file) => void this.openFile(file),
+      }),
       exportButtons: html`${renderFilePassField(this.filePass)}${renderExportField({
         ready: !!this.latest,
         detections: (format) => this.downloadDetections(format),
@@ -518,6 +537,36 @@ export class LoupeLive extends LitElement {
    */
   start(): void {
     this._started = true;
+  }
+
+  /** Whether the picture is paused (see `pause()`). */
+  get paused(): boolean {
+    return this.playback.paused;
+  }
+
+  /** Stops the video on the frame it shows and detects on exactly that frame; nothing runs until `resume()`. */
+  pause(): void {
+    this.playback.pause();
+  }
+
+  /** Plays the video again after `pause()`; detection goes on with its frames. */
+  resume(): void {
+    this.playback.resume();
+  }
+
+  /**
+   * Detects on a picture or video file (a `File` from an input or a drop) instead of the camera or
+   * `src`, until `src` changes or the camera is asked for again. Another file is refused as `bad-input`.
+   */
+  async openFile(file: File): Promise<void> {
+    this.start();
+    await this.updateComplete;
+    await this.camera?.openFile(file);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.fileDrop.attach(this);
   }
 
   /** The latest detections as Loupe's JSON (`format: 'json'`) or COCO results (`'coco'`); null before the first frame. */
@@ -579,6 +628,7 @@ export class LoupeLive extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.filePass.cancel();
+    this.fileDrop.detach();
     this.viewportObserver?.disconnect();
     this.viewportObserver = null;
   }

@@ -136,6 +136,11 @@ export const overlayStyles = css`
     pointer-events: auto;
     cursor: help;
   }
+  /* Keyboard: the boxes are in the tab order when a layer inspects them (Enter pins, Escape unpins). */
+  .frame.inspectable .box:focus-visible {
+    outline: 2px solid #fff;
+    outline-offset: 2px;
+  }
   .offsets {
     position: absolute;
     inset: 0;

@@ -36,7 +36,9 @@ interface Layout {
  * paints its frame (content box, `object-fit`, `object-position`), so letterboxing by the element is
  * accounted for, and scales source pixels to that rectangle. Box labels are placed so that they neither
  * overlap one another nor leave the picture (above the box, inside it, below it, nudged, else shortened
- * with the whole text as their `title`).
+ * with the whole text as their `title`). When a layer inspects boxes (`offsets`), a box under the
+ * pointer shows its cell's values and a click pins it; from the keyboard each box is a button in the tab
+ * order: focus shows its values, Enter pins, Escape unpins.
  *
  * Layers (`layers`, any combination), one module each in components/layers/ (their CSS parts too):
  * The overlay asks the detector to keep the maps only while a layer that needs them is on.
@@ -565,7 +567,7 @@ export class LoupeOverlay extends LitElement {
         <div class="frame ${this.inspector ? 'inspectable' : ''}" style=${styleMap(px(inner))}>
           ${this.showFrame && frame.picture ? html`<div class="picture" part="frame">${frame.picture}</div>` : nothing}
           ${views.map((view) => view.under ?? nothing)}
-          ${showsBoxes ? renderBoxes(frame, context.source, decorate, this.inspection.boxHandlers) : nothing}
+          ${showsBoxes ? renderBoxes(frame, context.source, decorate, this.inspection.boxHandlers, this.inspector !== undefined) : nothing}
         </div>
         ${side.length > 0 ? html`<div class="top-left">${side}</div>` : nothing}
         ${views.map((view) => view.chrome ?? nothing)}

@@ -39,7 +39,13 @@ export class BoxInspection {
     enter: (detection: Detection) => void this.inspect(detection),
     click: (detection: Detection) => void this.inspect(detection, true),
     leave: (detection: Detection) => this.end(detection),
+    unpin: () => this.unpin(),
   };
+
+  /** Lets go of a pinned inspection (Escape on a box). */
+  unpin(): void {
+    if (this.current?.pinned) this.set(null);
+  }
 
   clear(): void {
     this.set(null);

@@ -32,6 +32,8 @@ export interface LiveControls {
   labels: readonly string[];
   levels: readonly OutputLevel[];
   set(patch: Partial<Pick<LiveControls, 'model' | 'backend' | 'layers' | 'track' | 'heatmapClass' | 'level'>> & { scoreThreshold?: number; smallObjects?: string | null }): void;
+  /** The Source group (pause, file picker: ./source-controls.ts), first in the bar. */
+  sourceButtons: TemplateResult;
   exportButtons: TemplateResult;
 }
 
@@ -57,6 +59,7 @@ export function renderLiveControls(c: LiveControls): TemplateResult {
   const strides = c.levels.map((level) => level.stride);
   return html`
       <div class="controls" part="controls">
+        ${c.sourceButtons}
         <label class="field">
           <span class="name">Model</span>
           <select @change=${(e: Event) => (c.set({ model: (e.target as HTMLSelectElement).value }))}>

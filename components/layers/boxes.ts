@@ -4,7 +4,7 @@
  * lives here for all of them; labels are then placed by `placeBoxLabels` (./label-placement.ts) so they
  * neither overlap nor leave the picture.
  */
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Detection } from '../../src/types.js';
 import { percentOf, type Rect, type Size } from '../internal/fit.js';
@@ -24,11 +24,23 @@ export const boxesLayer = defineLayer({
   showsBoxes: () => true,
 });
 
-/** What the overlay does when the pointer meets a box (inspection, when a layer inspects). */
+/** What the overlay does when the pointer (or the keyboard focus) meets a box (inspection, when a layer inspects). */
 export interface BoxHandlers {
   enter(detection: Detection): void;
   click(detection: Detection): void;
   leave(detection: Detection): void;
+  /** Escape: let go of the pinned box. */
+  unpin(): void;
+}
+
+/** Keyboard on a focusable box: Enter or Space pins (again: unpins), Escape unpins. */
+function onBoxKey(event: KeyboardEvent, detection: Detection, handlers: BoxHandlers): void {
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    handlers.click(detection);
+  } else if (event.key === 'Escape') {
+    handlers.unpin();
+  }
 }
 
 /** The label's whole text: class, score, and every layer's suffix. */
@@ -36,11 +48,16 @@ export function labelText(detection: Detection, suffix: string): string {
   return `${detection.label} ${Math.round(detection.score * 100)}%${suffix}`;
 }
 
+/**
+ * The boxes of `frame`. `focusable` (a layer inspects boxes): each box is a button in the tab order,
+ * focus shows its reading like a hover, Enter pins it, Escape unpins.
+ */
 export function renderBoxes(
   frame: OverlayFrame,
   source: Size,
   decorate: (detection: Detection) => BoxDecoration[],
   handlers: BoxHandlers,
+  focusable = false,
 ) {
   return frame.detections.map((detection) => {
     const decorations = decorate(detection);
@@ -51,6 +68,12 @@ export function renderBoxes(
         class="box"
         part="box"
         style=${styleMap({ ...percentOf(detection, source), '--c': color })}
+        tabindex=${focusable ? '0' : nothing}
+        role=${focusable ? 'button' : nothing}
+        aria-label=${focusable ? `${labelText(detection, suffix)}: inspect (Enter pins, Escape unpins)` : nothing}
+        @focus=${() => focusable && handlers.enter(detection)}
+        @blur=${() => focusable && handlers.leave(detection)}
+        @keydown=${(event: KeyboardEvent) => focusable && onBoxKey(event, detection, handlers)}
         @pointerenter=${() => handlers.enter(detection)}
         @click=${() => handlers.click(detection)}
         @pointerleave=${() => handlers.leave(detection)}
