@@ -7,7 +7,7 @@
 // custom-elements.json comes from the Custom Elements Manifest analyzer (config:
 // custom-elements-manifest.config.mjs) reading the JSDoc on components/loupe-*.ts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { elementsMarkdown } from './manifest-tables.mjs';
 
@@ -17,6 +17,8 @@ const manifestPath = join(root, 'custom-elements.json');
 const markdownPath = join(root, 'docs/elements.md');
 
 // The analyzer resolves --outdir against the working directory: a scratch folder inside node_modules.
+// (node_modules/.cache does not exist yet right after `npm ci` on a fresh clone.)
+mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 const out = mkdtempSync(join(root, 'node_modules/.cache/loupe-cem-'));
 try {
   const cem = join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js');
