@@ -27,6 +27,7 @@ import { renderSourceControls } from './internal/source-controls.js';
 import { emit, type LoupeEvent, type SourceKind } from './events.js';
 import { FORWARDED_ATTRIBUTES, forward, propertiesOf, readBack, type ForwardTarget } from './internal/attributes.js';
 import { renderExportField, renderFilePassField } from './internal/export-fields.js';
+import { renderLoadCard, renderStatsPanel } from './internal/live-panels.js';
 import { BACKEND_NAMES, renderLiveControls } from './internal/live-controls.js';
 import type { FacingMode, LoupeCamera } from './loupe-camera.js';
 import type { LoupeDetector } from './loupe-detector.js';
@@ -363,11 +364,16 @@ export class LoupeLive extends LitElement {
     return html`
       <div class="stage" part="stage" role="group" aria-label=${this.label ?? 'Live object detection'} style=${styleMap({ aspectRatio: String(this._aspect) })}>
         ${this._started ? this.renderPipeline() : nothing} ${this.renderPoster()}
-        ${this._started ? html`${this.renderHud()} ${this.renderCard()}` : nothing}
+        ${this._started ? html`${this.renderHud()} ${renderLoadCard(this.load, getModelInfo(this.model)?.title ?? this.model, this.detector?.status === 'ready')}` : nothing}
         ${this.fileDrop.dragging ? html`<div class="drop-hint" part="drop-hint">Drop a picture or a video to detect on it</div>` : nothing}
         <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this._announcement}</div>
       </div>
-      ${this.noControls ? nothing : this.renderControls()} ${this.renderStats()}
+      ${this.noControls ? nothing : this.renderControls()} ${renderStatsPanel(
+        this.stats.displayed,
+        this.load.report,
+        this._sourceKind === 'image',
+        this.stats.holdFrame ? 'analysed frame' : this.syncMode === 'predict' ? 'live video, tracked boxes predicted' : 'live video',
+      )}
     `;
   }
 
@@ -412,56 +418,6 @@ export class LoupeLive extends LitElement {
     `;
   }
 
-  private renderCard() {
-    const { phase, failure, compiled, fraction, report, notice } = this.load;
-    if (phase === 'failed' && failure) {
-      const loaded = this.detector?.status === 'ready';
-      return html`
-        <div class="card error" role="alert">
-          <h3>${loaded ? 'Detection failed' : 'The model could not start'}</h3>
-          <p>${failure.message}</p>
-        </div>
-      `;
-    }
-    // The camera's own message and buttons are on screen: a loading card would cover them.
-    if (phase === 'running' || this.load.sourceFailed) return nothing;
-    const title = getModelInfo(this.model)?.title ?? this.model;
-    const compiling = phase === 'compiling';
-    // A determinate bar while the weights download, or while shaders compile where the backend says how far.
-    const measured = compiling ? compiled !== null && compiled > 0 && compiled < 1 : phase === 'loading' && fraction !== null && fraction < 1;
-    const percent = Math.round(((compiling ? compiled : fraction) ?? 0) * 100);
-    const backendName = report ? BACKEND_NAMES[report.backend] : 'the backend';
-    const label = compiling
-      ? `Compiling shaders…${measured ? ` ${percent}%` : ''}`
-      : phase === 'warming'
-        ? compiled !== null
-          ? `Running the first frame on ${backendName}…`
-          : `Warming up on ${backendName}: the first frame compiles its kernels.`
-        : measured
-          ? `Downloading weights… ${percent}%`
-          : 'Choosing a backend…';
-    return html`
-      <div class="card" role="status">
-        <h3>Loading ${title}</h3>
-        <slot name="progress-bar">
-        <div
-          class="progress ${measured ? '' : 'indeterminate'}"
-          part="progress-bar"
-          role="progressbar"
-          aria-label="Model loading"
-          aria-valuemin="0"
-          aria-valuemax="100"
-          aria-valuenow=${measured ? percent : nothing}
-        >
-          <span style=${styleMap(measured ? { width: `${percent}%` } : {})}></span>
-        </div>
-        </slot>
-        <p>${label}</p>
-        ${notice ? html`<p class="notice" role="alert">${notice.message}</p>` : nothing}
-      </div>
-    `;
-  }
-
   private renderControls() {
     const engine = this.detector;
     return renderLiveControls({
@@ -496,35 +452,6 @@ export class LoupeLive extends LitElement {
     return this.scoreThreshold ?? this.detector?.engine?.runOptions.scoreThreshold;
   }
 
-  private renderStats() {
-    const stats = this.stats.displayed;
-    const report = this.load.report;
-    const ms = (value: number | undefined) => (value === undefined ? '–' : value < 10 ? value.toFixed(1) : value.toFixed(0));
-    return html`
-      <div class="stats" part="stats" aria-live="off">
-        <dl>
-          <div class="stat"><dt>fps</dt><dd>${stats && this._sourceKind !== 'image' ? stats.fps.toFixed(1) : '–'}</dd></div>
-          <div class="stat"><dt>preprocess</dt><dd>${ms(stats?.timings.preprocess)} ms</dd></div>
-          <div class="stat"><dt>model</dt><dd>${ms(stats?.timings.infer)} ms</dd></div>
-          <div class="stat"><dt>decode</dt><dd>${ms(stats?.timings.decode)} ms</dd></div>
-          <div class="stat"><dt>objects</dt><dd>${stats ? stats.count : '–'}</dd></div>
-          <div class="stat" title="What the boxes are drawn on: the frame the model analysed, or the live video">
-            <dt>showing</dt><dd>${this.stats.holdFrame ? 'analysed frame' : 'live video'}</dd>
-          </div>
-        </dl>
-        ${report && report.skipped.length > 0
-          ? html`
-              <details>
-                <summary>Why ${BACKEND_NAMES[report.backend]}?</summary>
-                <ul>
-                  ${report.skipped.map((skip) => html`<li><b>${BACKEND_NAMES[skip.backend]}</b> skipped: ${skip.reason}</li>`)}
-                </ul>
-              </details>
-            `
-          : nothing}
-      </div>
-    `;
-  }
   // ── Embedding: start, poster, export, announcements (issue 7) ─────────────
 
   private latest: DetectionSummary | null = null;
