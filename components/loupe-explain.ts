@@ -39,7 +39,7 @@ const VIDEO_FILE = /\.(webm|mp4|m4v|ogv|mov)(\?|#|$)/i;
  * bin distributions and their integral; for the face detector its 5 anchors' raw numbers, objectness
  * × class score and decoded boxes), the cell's rank among the candidates and why it was kept or dropped. Each picture is a `role="img"` with a text alternative listing what it shows.
  *
- * Models: `centernet`, `nanodet`, `yolo-face`. Another model, an unreadable `src` or a failed load shows the message
+ * Models: `centernet`, `nanodet`, `yolo-face`, `yolo-face-small`. Another model, an unreadable `src` or a failed load shows the message
  * and fires `loupe-error`.
  *
  * @summary Steps through a real model's decode of one frame.
@@ -153,7 +153,7 @@ export class LoupeExplain extends LitElement {
     message: { state: true },
   };
 
-  /** `centernet`, `nanodet` or `yolo-face`. */
+  /** `centernet`, `nanodet`, `yolo-face` or `yolo-face-small`. */
   declare model: string;
   /** `auto`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   declare backend: BackendPreference;

@@ -19,6 +19,7 @@ const STEPS = {
   centernet: ['input', 'heatmap', 'class-map', 'peaks', 'top-k', 'regression', 'threshold', 'boxes'],
   nanodet: ['input', 'levels', 'candidates', 'nms', 'boxes'],
   'yolo-face': ['input', 'grid', 'objectness', 'anchors', 'threshold', 'responsible', 'nms', 'boxes'],
+  'yolo-face-small': ['input', 'levels', 'distances', 'nms', 'boxes'],
 } as const;
 
 /** face-api's demo photo (1920 × 1280, three faces; an npm dependency, MIT), for the face detector. */
@@ -27,9 +28,10 @@ const PAGE: Record<keyof typeof STEPS, string> = {
   centernet: '/e2e/pages/explain.html?model=centernet',
   nanodet: '/e2e/pages/explain.html?model=nanodet',
   'yolo-face': `/e2e/pages/explain.html?model=yolo-face&src=${FACES}`,
+  'yolo-face-small': `/e2e/pages/explain.html?model=yolo-face-small&src=${FACES}`,
 };
 
-for (const model of ['centernet', 'nanodet', 'yolo-face'] as const) {
+for (const model of ['centernet', 'nanodet', 'yolo-face', 'yolo-face-small'] as const) {
   test(`${model}: each step renders, a clicked cell shows the model's values there, the last step's boxes are detect()'s`, async ({ page }) => {
     test.setTimeout(240_000);
     const errors: string[] = [];
@@ -71,7 +73,7 @@ for (const model of ['centernet', 'nanodet', 'yolo-face'] as const) {
       for (const [candidate, by, iou] of suppressed) {
         expect(kept.has(by), `#${candidate}'s suppressor was kept`).toBe(true);
         expect(Number(by)).toBeLessThan(Number(candidate));
-        expect(iou).toBeGreaterThan(model === 'nanodet' ? 0.6 : 0.4);
+        expect(iou).toBeGreaterThan({ nanodet: 0.6, 'yolo-face': 0.4, 'yolo-face-small': 0.5 }[model]);
       }
       expect(kept.size, 'boxes kept by the NMS').toBe(await explainer.evaluate((el) => (el as LoupeExplain).explanation!.detections.length));
       await page.keyboard.press('End');
@@ -87,14 +89,14 @@ for (const model of ['centernet', 'nanodet', 'yolo-face'] as const) {
 
     // Click the best box's cell on a map step: the panel's numbers are the engine's maps at that cell.
     const target = plain.detections[0]!.cell;
-    const mapStep = { centernet: 'peaks', nanodet: 'levels', 'yolo-face': 'grid' }[model];
-    await explainer.locator('ol.steps button', { hasText: { centernet: '3 × 3 peak test', nanodet: 'levels at strides', 'yolo-face': '13 × 13 grid' }[model] }).click();
+    const mapStep = { centernet: 'peaks', nanodet: 'levels', 'yolo-face': 'grid', 'yolo-face-small': 'levels' }[model];
+    await explainer.locator('ol.steps button', { hasText: { centernet: '3 × 3 peak test', nanodet: 'levels at strides', 'yolo-face': '13 × 13 grid', 'yolo-face-small': 'levels at strides' }[model] }).click();
     await expect(picture).toHaveAttribute('data-step', mapStep);
     const size = await picture.evaluate((canvas: HTMLCanvasElement) => ({ width: canvas.width, height: canvas.height }));
     const box = (await picture.boundingBox())!;
-    const inputSize = model === 'centernet' ? 512 : 416;
+    const inputSize = { centernet: 512, nanodet: 416, 'yolo-face': 416, 'yolo-face-small': 640 }[model];
     // The levels step puts the three levels side by side, 16 px apart; a cell's point is its centre there.
-    const panelX = model === 'nanodet' ? target.level * (inputSize + 16) : 0;
+    const panelX = mapStep === 'levels' ? target.level * (inputSize + 16) : 0;
     const offset = model === 'centernet' ? 0 : 0.5;
     const px = panelX + (target.x + offset) * target.stride;
     const py = (target.y + offset) * target.stride;
@@ -106,15 +108,31 @@ for (const model of ['centernet', 'nanodet', 'yolo-face'] as const) {
     await expect(cell.locator('.verdict')).toContainText('kept: box 1 of');
     const engine = await reference(page, target);
     const scores = await cell.locator('tr[data-class]').evaluateAll((rows) => rows.map((row) => [Number(row.getAttribute('data-class')), Number(row.getAttribute('data-value'))] as const));
-    expect(scores).toHaveLength(model === 'yolo-face' ? 1 : 80);
+    expect(scores).toHaveLength(model.startsWith('yolo-face') ? 1 : 80);
     // The face head's score and (σ(tx), σ(ty), tw, th) are σ of its raw numbers, taken in JS here and by the backend's kernel there.
     for (const [classId, value] of scores) {
       if (model === 'yolo-face') expect(value, 'face score').toBeCloseTo(engine.scores[classId]!, 6);
       else expect(value, `class ${classId} score`).toBe(engine.scores[classId]);
     }
-    const raw = (await cell.locator('.raw').textContent())!.replace(/^[^:]*:/, '').trim().split(/\s+/).map(Number);
-    expect(raw).toHaveLength(engine.regression.length);
-    raw.forEach((value, i) => expect(value).toBeCloseTo(engine.regression[i]!, 2));
+    if (model === 'yolo-face-small') {
+      // No regression map (the DFL bins are consumed in the network): the four distances, read back from its
+      // decoded box, take the cell's centre to the edges of the engine's box.
+      const sides = await cell.locator('.side[data-side]').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-value'))));
+      expect(sides).toHaveLength(4);
+      const [left, top, right, bottom] = sides as [number, number, number, number];
+      const { scaleX, scaleY, padX, padY } = await explainer.evaluate((el) => (el as LoupeExplain).explanation!.letterbox);
+      const detection = plain.detections[0]!;
+      const pointX = (target.x + 0.5) * target.stride;
+      const pointY = (target.y + 0.5) * target.stride;
+      expect((pointX - left - padX) / scaleX).toBeCloseTo(detection.x, 2);
+      expect((pointY - top - padY) / scaleY).toBeCloseTo(detection.y, 2);
+      expect((left + right) / scaleX).toBeCloseTo(detection.width, 2);
+      expect((top + bottom) / scaleY).toBeCloseTo(detection.height, 2);
+    } else {
+      const raw = (await cell.locator('.raw').textContent())!.replace(/^[^:]*:/, '').trim().split(/\s+/).map(Number);
+      expect(raw).toHaveLength(engine.regression.length);
+      raw.forEach((value, i) => expect(value).toBeCloseTo(engine.regression[i]!, 2));
+    }
     if (model === 'yolo-face') {
       // Its five anchors, decoded from the 25 raw numbers: the kept box's anchor gives exactly the engine's box (input px through face-api's letterbox).
       const detection = plain.detections[0]!;
@@ -162,10 +180,10 @@ for (const model of ['centernet', 'nanodet', 'yolo-face'] as const) {
 
 test('a model without an explanation is a visible bad-option error and a loupe-error event', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto('/e2e/pages/explain.html?model=yolo-face-small');
+  await page.goto('/e2e/pages/explain.html?model=ssd-mobilenet');
   const explainer = page.locator('loupe-explain');
   await expect(explainer).toHaveAttribute('status', 'error', { timeout: 60_000 });
-  await expect(explainer.locator('[part="message"][role="alert"]')).toContainText("no step-by-step explanation for model 'yolo-face-small'");
+  await expect(explainer.locator('[part="message"][role="alert"]')).toContainText("no step-by-step explanation for model 'ssd-mobilenet'");
   await expect(page.locator('body')).toHaveAttribute('data-error', 'bad-option');
 });
 

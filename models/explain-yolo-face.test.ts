@@ -143,3 +143,44 @@ describe('explainFrame (yolo-face, Node CPU backend, real weights)', () => {
     expect(tensorsAfter).toBe(tensorsBefore);
   });
 });
+
+describe('explainFrame (yolo-face-small, anchor-free DFL head, Node CPU backend, real weights)', () => {
+  let detector: Detector;
+  let frame: tf.Tensor3D;
+  let explanation: Explanation;
+  let plain: DetectionResult;
+
+  beforeAll(async () => {
+    detector = await createDetector({ model: 'yolo-face-small', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch });
+    frame = await readJpegTensor(FACES);
+    explanation = await explainFrame(detector, frame);
+    plain = await detector.detect(frame, { maps: true });
+  }, 300_000);
+
+  afterAll(() => {
+    plain?.dispose();
+    detector?.dispose();
+    frame?.dispose();
+  });
+
+  it("levels, DFL distances, the model's NMS box by box, and exactly detect()'s boxes; a kept box's cell holds the engine's score and its edges", async () => {
+    expect(explanation.steps.map((s) => s.id)).toEqual(['input', 'levels', 'distances', 'nms', 'boxes']);
+    expect(plain.detections.length).toBeGreaterThan(0);
+    expect(explanation.detections).toEqual(plain.detections);
+    expect(explanation.trace.nms).toMatchObject({ space: 'input', iouThreshold: 0.5 });
+    const target = plain.detections[0]!;
+    const { level, x, y } = target.cell;
+    const cell = explanation.cell(level, x, y);
+    const scores = await mapCell(plain.maps!.levels![level]!.scores.tensor, x, y);
+    expect(Array.from(cell.scores)).toEqual(scores);
+    expect(cell.verdict).toMatch(/kept: box 1 of/);
+    const row = cell.candidates[0]!;
+    expect(cell.regression?.kind).toBe('ltrb');
+    if (cell.regression?.kind !== 'ltrb') return;
+    const [left, top, right, bottom] = cell.regression.sides.map((side) => side.px) as [number, number, number, number];
+    expect(row.pointX - left).toBeCloseTo(row.x1, 3);
+    expect(row.pointY - top).toBeCloseTo(row.y1, 3);
+    expect(row.pointX + right).toBeCloseTo(row.x2, 3);
+    expect(row.pointY + bottom).toBeCloseTo(row.y2, 3);
+  });
+});

@@ -20,7 +20,7 @@ import { getModelDescriptor } from './registry.js';
 import { describeRegression, type RegressionReading } from './regression.js';
 
 /** Models with a step-by-step explanation. */
-export const EXPLAINED_MODELS = ['centernet', 'nanodet', 'yolo-face'] as const;
+export const EXPLAINED_MODELS = ['centernet', 'nanodet', 'yolo-face', 'yolo-face-small'] as const;
 export type ExplainedModel = (typeof EXPLAINED_MODELS)[number];
 
 /** A model's per-cell values, read from the copied outputs: class scores and the regression channels as the engine's maps hold them. */
@@ -37,7 +37,7 @@ const YOLO_FACE_ENCODING = 5;
 /** σ in float32, as the backends compute it. */
 const sigmoid = (v: number): number => Math.fround(1 / (1 + Math.exp(-v)));
 
-function cellReader(model: ExplainedModel, outputs: DecodeTrace['outputs']): CellReader {
+function cellReader(model: ExplainedModel, outputs: DecodeTrace['outputs'], levelsOfOutputs: readonly OutputLevel[]): CellReader {
   /** Rows of `output` (cell-major, last axis the channels). */
   const rowsOf = (index: number) => {
     const output = outputs[index]!;
@@ -65,6 +65,31 @@ function cellReader(model: ExplainedModel, outputs: DecodeTrace['outputs']): Cel
           out.set([sigmoid(values[at]!), sigmoid(values[at + 1]!), values[at + 2]!, values[at + 3]!], a * 4);
         }
         return out;
+      },
+    };
+  }
+  if (model === 'yolo-face-small') {
+    // Ultralytics layout A, output0 [1, 5, N]: rows cx, cy, w, h (input px, decoded in the network from
+    // the DFL bins) and p(face); column n = level start + cell, levels stride 8, 16, 32 row-major.
+    const output = outputs[0]!;
+    const columns = output.shape.at(-1) ?? 0;
+    const starts: number[] = [];
+    let start = 0;
+    for (const level of levelsOfOutputs) {
+      starts.push(start);
+      start += level.width * level.height;
+    }
+    const value = (row: number, level: number, cell: number): number => output.values[row * columns + starts[level]! + cell]!;
+    return {
+      classes: 1,
+      scores: (level, cell) => Float32Array.of(value(4, level, cell)),
+      // The four distances from the cell's centre to the box edges (l, t, r, b in px), read back from cx, cy, w, h.
+      regression: (level, cell) => {
+        const grid = levelsOfOutputs[level]!;
+        const pointX = ((cell % grid.width) + 0.5) * grid.stride;
+        const pointY = (Math.floor(cell / grid.width) + 0.5) * grid.stride;
+        const [cx, cy, w, h] = [value(0, level, cell), value(1, level, cell), value(2, level, cell), value(3, level, cell)];
+        return Float32Array.of(pointX - (cx - w / 2), pointY - (cy - h / 2), cx + w / 2 - pointX, cy + h / 2 - pointY);
       },
     };
   }
@@ -205,7 +230,7 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
   if (!trace) throw new LoupeError('bad-option', 'This result has no trace: detect(source, { trace: true }).');
   if (!isExplained(model)) throw new LoupeError('bad-option', `No step-by-step explanation for model '${model}' yet.`);
   const descriptor = getModelDescriptor(model);
-  const reader = cellReader(model, trace.outputs);
+  const reader = cellReader(model, trace.outputs, levels);
   const labelOf = (classId: number): string => labels[classId] ?? `class ${classId}`;
 
   const rows: ExplainedRow[] = [];
@@ -282,6 +307,19 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
   const best = passing[0] ?? rows[0];
   const focusClass = best?.classId ?? 0;
   const nmsAfterThreshold = trace.nms?.space === 'frame';
+
+  /** The levels step of a multi-level head: each level's best score per cell side by side; `describe` gets the candidates per level. */
+  const levelsStep = (describe: (perLevel: number[]) => string): ExplainStep => {
+    const maps = levels.map((level, index) => ({ level: index, width: level.width, height: level.height, values: cellMap(index, null) }));
+    const perLevel = levels.map((_, index) => passing.filter((row) => row.level === index).length);
+    return {
+      id: 'levels',
+      title: `${levels.length} levels at strides ${levels.map((l) => l.stride).join(', ')}`,
+      caption: describe(perLevel),
+      alt: maps.map((m, i) => `stride ${levels[i]!.stride}: ${m.width} × ${m.height} cells, ${perLevel[i]} candidates ≥ ${percent(threshold)}`).join('; '),
+      picture: { kind: 'levels', maps },
+    };
+  };
 
   /** Tiny-YOLOv2 (face-api's face detector): the S × S grid, 5 anchors per cell, objectness × class, threshold; NMS and boxes follow. */
   const yoloFaceSteps = (): void => {
@@ -425,20 +463,37 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     });
   } else if (model === 'yolo-face') {
     yoloFaceSteps();
+  } else if (model === 'yolo-face-small') {
+    // Loupe's anchor-free face YOLO (YOLOv8-style head, Ultralytics layout A): three levels, one box per cell.
+    steps.push(
+      levelsStep(
+        (perLevel) =>
+          `An anchor-free YOLO (v8-style head): ${levels.length} grids of ${levels.map((l) => `${l.width} × ${l.height}`).join(', ')} cells (a cell covers ${levels.map((l) => l.stride).join(', ')} px), ` +
+          `one box per cell and no objectness: the score is the class probability p(${labelOf(0)}) itself. Shown: p per cell. Candidates at or above ${percent(threshold)} per level: ${perLevel.join(', ')}.`,
+      ),
+    );
+    steps.push({
+      id: 'distances',
+      title: 'DFL distances to the four edges',
+      caption:
+        `Each cell predicts, per side, a distribution over 16 bins (distribution focal loss); its expectation × the stride is the distance from the cell's centre to that edge of the box. ` +
+        `The network takes the expectation itself and outputs the box (cx, cy, w, h), so the distances drawn (left, top, right, bottom) are read back from it. ` +
+        `Of the ${rows.length} best candidates, ${passing.length} reach ${percent(threshold)}.`,
+      alt: passing.length
+        ? passing.slice(0, 6).map((r) => `${labelOf(r.classId)} ${percent(r.score)} at cell (${r.cellX}, ${r.cellY}) stride ${levels[r.level]?.stride}: left ${(r.pointX - r.x1).toFixed(1)}, top ${(r.pointY - r.y1).toFixed(1)}, right ${(r.x2 - r.pointX).toFixed(1)}, bottom ${(r.y2 - r.pointY).toFixed(1)} px`).join('; ')
+        : 'No candidate reaches the threshold.',
+      picture: { kind: 'candidates', rows: passing, arrows: true, threshold },
+    });
   } else {
     // NanoDet: three levels, every (cell, class) a candidate, then class-aware NMS.
-    const maps = levels.map((level, index) => ({ level: index, width: level.width, height: level.height, values: cellMap(index, null) }));
-    const perLevel = levels.map((_, index) => passing.filter((row) => row.level === index).length);
-    steps.push({
-      id: 'levels',
-      title: `${levels.length} levels at strides ${levels.map((l) => l.stride).join(', ')}`,
-      caption:
-        `The model looks at the input at ${levels.length} scales: grids of ${levels.map((l) => `${l.width} × ${l.height}`).join(', ')} cells ` +
-        `(a cell covers ${levels.map((l) => l.stride).join(', ')} px). Small objects are found on the fine grid, large ones on the coarse grid. ` +
-        `Shown: each cell's best class score. Candidates at or above ${percent(threshold)} per level: ${perLevel.join(', ')}.`,
-      alt: maps.map((m, i) => `stride ${levels[i]!.stride}: ${m.width} × ${m.height} cells, ${perLevel[i]} candidates ≥ ${percent(threshold)}`).join('; '),
-      picture: { kind: 'levels', maps },
-    });
+    steps.push(
+      levelsStep(
+        (perLevel) =>
+          `The model looks at the input at ${levels.length} scales: grids of ${levels.map((l) => `${l.width} × ${l.height}`).join(', ')} cells ` +
+          `(a cell covers ${levels.map((l) => l.stride).join(', ')} px). Small objects are found on the fine grid, large ones on the coarse grid. ` +
+          `Shown: each cell's best class score. Candidates at or above ${percent(threshold)} per level: ${perLevel.join(', ')}.`,
+      ),
+    );
     steps.push({
       id: 'candidates',
       title: `${rows.length} candidates from all levels`,
@@ -501,7 +556,9 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     const anchors = anchorsOf(levelIndex, x, y);
     let bestAnchor = 0;
     if (anchors) for (const reading of anchors) if (reading.score > anchors[bestAnchor]!.score) bestAnchor = reading.anchor;
-    const regression = descriptor?.regression ? describeRegression(descriptor.regression, regressionValues, { stride: level.stride, anchor: bestAnchor }) : null;
+    // yolo-face-small's distances are read back from its decoded boxes: plain ltrb.
+    const spec = model === 'yolo-face-small' ? ({ kind: 'ltrb' } as const) : descriptor?.regression;
+    const regression = spec ? describeRegression(spec, regressionValues, { stride: level.stride, anchor: bestAnchor }) : null;
     const here = rows.filter((row) => row.level === levelIndex && row.cellX === x && row.cellY === y);
     const offset = level.cellOrigin === 'centre' ? 0.5 : 0;
     const explained: CellExplanation = {
