@@ -124,6 +124,24 @@ describe('MapDrawing', () => {
     expect(gone.disposedRenderers()).toBe(gone.renderers());
   });
 
+  it('disposed while a frame draws (the overlay moved in the DOM): no error, the next frame draws on a new renderer', async () => {
+    const before = tf.memory().numTensors;
+    const { drawing, committed, errors, finishRenders, renderers } = setup();
+    drawing.submit(pending(1));
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the render of frame 1 has started
+    drawing.dispose();
+    await finishRenders();
+    expect(errors).toEqual([]);
+    expect(drawing.heatmapShown, 'nothing shown from the disposed renderer').toBeNull();
+    drawing.submit(pending(2));
+    await finishRenders();
+    expect(errors).toEqual([]);
+    expect(renderers()).toBe(2);
+    expect(drawing.heatmapShown?.canvas).toBe(drawing.heatmapRenderer?.canvas);
+    for (const { frame } of committed) for (const handle of frame.regression ?? []) handle?.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('reports a renderer failure and commits the frame without its maps', async () => {
     const before = tf.memory().numTensors;
     const { drawing, committed, errors, finishRenders } = setup({ failOn: 1 });

@@ -102,6 +102,7 @@ export class MapDrawing {
     this.drop();
     this.renderer?.dispose();
     this.renderer = null;
+    this.shown = null;
     for (const renderer of this.panelRenderers) renderer.dispose();
     this.panelRenderers = [];
   }
@@ -123,9 +124,10 @@ export class MapDrawing {
           const colormap = this.host.colormap();
           frame.colormap = colormap;
           if (map) {
-            this.renderer ??= this.createRenderer();
-            await this.renderer.render(map, { classId, colormap });
-            this.shown = { canvas: this.renderer.canvas, path: this.renderer.path ?? 'cpu-8bit' };
+            const renderer = (this.renderer ??= this.createRenderer());
+            await renderer.render(map, { classId, colormap });
+            // dispose() while it drew (the overlay moved in the DOM): that renderer is gone; the next frame draws anew.
+            if (this.renderer === renderer) this.shown = { canvas: renderer.canvas, path: renderer.path ?? 'cpu-8bit' };
             frame.heatmap = heatmapPlacement(frame.letterbox, map);
             frame.heatmapClass = classId;
             frame.heatmapClasses = map.tensor.shape[2];
