@@ -200,7 +200,9 @@ test('the docs pages are served by the demo build, and their live examples run',
 
   await open('engine.html');
   await expect(page.locator('body')).toHaveAttribute('data-detections', /^[1-9]\d*$/, { timeout: 90_000 });
-  await expect(page.locator('#results tbody tr').first()).toContainText('person');
+  // The clip's current frame is whatever it shows when the model is ready: people are in every frame, but
+  // not always the highest-scoring row (a 0.60 'sports ball' at 3 s).
+  await expect(page.locator('#results tbody tr', { hasText: 'person' }).first()).toBeVisible();
 
   await open('yolo.html');
   await expect(page.locator('main')).toContainText('ultralytics:');
