@@ -23,7 +23,7 @@ const baseURL = `http://localhost:${port}`;
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  // The 2,000-frame soak test runs on its own: npm run test:soak (playwright.soak.config.ts).
+  // The 1,000-frame soak test runs on its own: npm run test:soak (playwright.soak.config.ts).
   testIgnore: '**/soak.spec.ts',
   globalSetup: './e2e/global-setup.ts',
   outputDir: 'test-results',

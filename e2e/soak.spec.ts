@@ -1,18 +1,19 @@
-// Soak: <loupe-live> on the WASM backend runs 2,000 real detections on the fake webcam. After warm-up the
+// Soak: <loupe-live> on the WASM backend runs 1,000 real detections on the fake webcam. After warm-up the
 // tensor count and the WASM heap must not grow at all, no loupe-error may fire, and removing the element
 // must leave no live camera track and no tensor. Not part of `npm test` (it takes minutes): run it with
 // `npm run test:soak` (playwright.soak.config.ts); `.ci/run` does, after `npm test`.
 import { expect, test } from '@playwright/test';
 import { liveState, openLive } from './helpers';
 
-const FRAMES = Number(process.env.LOUPE_SOAK_FRAMES ?? 2_000);
+const FRAMES = Number(process.env.LOUPE_SOAK_FRAMES ?? 1_000);
 /** Frames before the baseline is taken (kernels compiled, buffers and pools at their working size). */
 const WARM_UP = Math.min(100, Math.floor(FRAMES / 4));
 const WINDOW = Math.max(10, Math.floor(FRAMES / 20));
 /**
  * Measured 2026-12-03 on the idle 2-core machine: ~1.6 frames a second through <loupe-live> with the heatmap
- * (≈ 21 min for 2,000; the engine alone is ~0.3 s a frame, the rest is the element path — to investigate),
- * so 25 min left no margin: 40 (CI's limit is 90 for everything).
+ * (≈ 21 min for 2,000 frames, which put CI at ~55 min against its 40-min target: hence 1,000, ≈ 10 min, still
+ * 18 windows of 50 frames after the warm-up; LOUPE_SOAK_FRAMES=2000 for a longer run). On a loaded machine
+ * (load ~15) the engine's own timings are ~1 s a frame and the element adds ~10 %.
  */
 const TIMEOUT_MIN = Number(process.env.LOUPE_SOAK_TIMEOUT_MIN ?? 40);
 
@@ -29,7 +30,7 @@ interface Sample {
   at: number;
 }
 
-test('soak: 2,000 detections on WASM, tensors and WASM memory flat, no errors, clean removal', async ({ page }) => {
+test('soak: 1,000 detections on WASM, tensors and WASM memory flat, no errors, clean removal', async ({ page }) => {
   test.setTimeout(TIMEOUT_MIN * 60_000);
   await page.addInitScript((window_) => {
     type Tf = { memory(): { numTensors: number; numBytes: number }; backend(): { wasm?: { HEAPU8: Uint8Array } } };

@@ -48,9 +48,9 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
     const live = document.querySelector('loupe-live')!;
     const overlay = live.shadowRoot!.querySelector('loupe-overlay')!;
     const video = live.shadowRoot!.querySelector('loupe-camera')!.source as HTMLVideoElement;
-    const out: { time: number; trackTime: number; predict: boolean; showFrame: boolean; tracks: { id: number; vx: number; vy: number }[]; detections: { id: number; x: number; y: number }[]; drawn: { id: number; x: number; y: number }[] }[] = [];
+    const out: { time: number; presented: number; trackTime: number; predict: boolean; showFrame: boolean; source: { width: number; height: number }; tracks: { id: number; vx: number; vy: number }[]; detections: { id: number; x: number; y: number; width: number; height: number }[]; drawn: { id: number; x: number; y: number }[] }[] = [];
     for (let i = 0; i < 40; i++) {
-      await new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()));
+      const presented = await new Promise<number>((resolve) => video.requestVideoFrameCallback(() => resolve(video.currentTime * 1000)));
       await overlay.updateComplete;
       const result = live.lastResult!;
       const { sourceWidth, sourceHeight } = result.letterbox;
@@ -59,12 +59,16 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
         return id ? [{ id: Number(id), x: (parseFloat(box.style.left) / 100) * sourceWidth, y: (parseFloat(box.style.top) / 100) * sourceHeight }] : [];
       });
       out.push({
+        // The video's media time when the frame was presented and after the overlay rendered for it: the
+        // overlay read it at its render, somewhere between the two (the media time can move on meanwhile).
+        presented,
         time: video.currentTime * 1000,
         trackTime: result.trackTime!,
         predict: overlay.predict,
         showFrame: overlay.showFrame,
+        source: { width: sourceWidth, height: sourceHeight },
         tracks: result.tracks!.map((track) => ({ id: track.id, vx: track.velocity.x, vy: track.velocity.y })),
-        detections: result.detections.flatMap((d) => (d.trackId === undefined ? [] : [{ id: d.trackId, x: d.x, y: d.y }])),
+        detections: result.detections.flatMap((d) => (d.trackId === undefined ? [] : [{ id: d.trackId, x: d.x, y: d.y, width: d.width, height: d.height }])),
         drawn,
       });
     }
@@ -72,22 +76,30 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
   });
   expect(samples.every((s) => s.predict && !s.showFrame), 'sync="auto" with track predicts on the live video').toBe(true);
   // Every tracked box is drawn where its detection moved by the track's velocity to the presented frame's
-  // time (at most 1 s ahead) puts it, inside the picture.
+  // time (at most 1 s ahead) puts it, inside the picture. (CI, 2026-12-04: 0.56 px off once, from a box
+  // clamped at the bottom edge, which only the top and left edges were excluded for, or from the media
+  // time moving on between the render and the read: both are allowed for now.)
   let checked = 0;
   let drawnAhead = 0;
   let movedWithoutDetection = 0;
   for (const [index, s] of samples.entries()) {
-    const ahead = Math.min(Math.max(s.time - s.trackTime, 0), 1000) / 1000;
+    const aheadOf = (time: number) => Math.min(Math.max(time - s.trackTime, 0), 1000) / 1000;
+    const ahead = [aheadOf(Math.min(s.presented, s.time)), aheadOf(Math.max(s.presented, s.time))] as const;
     for (const d of s.detections) {
       const track = s.tracks.find((t) => t.id === d.id)!;
       const box = s.drawn.find((b) => b.id === d.id);
       expect(box, `box of track ${d.id} drawn`).toBeDefined();
-      const expectedX = d.x + track.vx * ahead;
-      const expectedY = d.y + track.vy * ahead;
-      // Clamped at the picture's edges: only boxes well inside are compared exactly.
-      if (expectedX > 1 && expectedY > 1) {
-        expect(Math.abs(box!.x - expectedX), `track ${d.id} x at +${Math.round(ahead * 1000)} ms`).toBeLessThan(0.5);
-        expect(Math.abs(box!.y - expectedY), `track ${d.id} y at +${Math.round(ahead * 1000)} ms`).toBeLessThan(0.5);
+      // Where the detection moved by the track's velocity lies at the earliest and latest time the overlay
+      // can have drawn at (at most 1 s ahead).
+      const xs = ahead.map((a) => d.x + track.vx * a);
+      const ys = ahead.map((a) => d.y + track.vy * a);
+      // Clamped at the picture's four edges: only boxes well inside are compared exactly.
+      const inside = Math.min(...xs) > 1 && Math.min(...ys) > 1 && Math.max(...xs) + d.width < s.source.width - 1 && Math.max(...ys) + d.height < s.source.height - 1;
+      if (inside) {
+        const off = (value: number, range: number[]) => Math.max(Math.min(...range) - value, value - Math.max(...range), 0);
+        const where = `track ${d.id} (v ${track.vx.toFixed(1)}, ${track.vy.toFixed(1)} px/s; result at ${s.trackTime.toFixed(0)} ms, frame presented at ${s.presented.toFixed(0)}, read at ${s.time.toFixed(0)})`;
+        expect(off(box!.x, xs), `${where}: x`).toBeLessThan(0.5);
+        expect(off(box!.y, ys), `${where}: y`).toBeLessThan(0.5);
         checked++;
       }
       if (Math.hypot(box!.x - d.x, box!.y - d.y) > 0.5) drawnAhead++;
@@ -97,6 +109,7 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
     }
   }
   console.log(`ms ahead of the result per presented frame: ${samples.map((s) => Math.round(s.time - s.trackTime)).join(' ')}`);
+  console.log(`media time moved on between the presented frame and the render (ms): ${samples.map((s) => Math.round(s.time - s.presented)).join(' ')}`);
   console.log(`predicted boxes checked: ${checked}; drawn ahead of their detection: ${drawnAhead}; moved between two presented frames of one result: ${movedWithoutDetection}`);
   expect(checked).toBeGreaterThan(20);
   // Drawn where the people are now, not where they were when the frame was analysed. (How many presented
