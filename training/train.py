@@ -33,7 +33,7 @@ GENERATIONS = {
         'crops': '256', 'checkpoint': 'node_modules/.cache/loupe-training/yolo-face-small.pt', 'init': '', 'small_prob': 0.0,
         'val_every': 0},
     2: {'data': os.path.join(SHARED, 'wider-train'), 'events': '', 'strides': STRIDES, 'steps': 3000,
-        'crops': '224,256,320', 'checkpoint': 'node_modules/.cache/loupe-training-v2/yolo-face-small.pt', 'init': V1,
+        'crops': '224,256,320', 'checkpoint': 'training/checkpoints/generation-2.pt', 'init': V1,
         'small_prob': 0.6, 'val_every': 500},
 }
 
@@ -73,9 +73,9 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=1, help='1 is fastest on a shared machine; 2 on an idle 2-core one')
     parser.add_argument('--checkpoint', default=None, help='resumable checkpoint (a rerun resumes from it); default '
-                        'node_modules/.cache/loupe-training-v2/yolo-face-small.pt (generation 2), loupe-training/ (1)')
+                        'training/checkpoints/generation-2.pt (generation 2: committed, so that the next session on a fresh machine resumes it), node_modules/.cache/loupe-training/ (1)')
     parser.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints (also one every 10 minutes)')
-    parser.add_argument('--log-file', default=None, help='progress log (appended); default next to the checkpoint, progress.log')
+    parser.add_argument('--log-file', default=None, help='progress log (appended); default next to the checkpoint, progress.txt')
     parser.add_argument('--fresh', action='store_true', help='ignore an existing checkpoint')
     parser.add_argument('--export-only', action='store_true', help='export the checkpoint\'s averaged weights and stop')
     parser.add_argument('--validate-weights', default=None, help='validate an exported weights file (of --generation\'s '
@@ -90,7 +90,7 @@ def main():
     args.checkpoint = args.checkpoint or os.path.join(ROOT, g['checkpoint'])
     args.out = args.out or (os.path.join(ROOT, 'models/yolo-face-small') if args.generation == 1 else
                             os.path.join(os.path.dirname(args.checkpoint), 'export'))
-    args.log_file = args.log_file or os.path.join(os.path.dirname(args.checkpoint), 'progress.log')
+    args.log_file = args.log_file or os.path.join(os.path.dirname(args.checkpoint), 'progress.txt')
     crops = [int(c) for c in args.crops.split(',')]
     os.makedirs(os.path.dirname(args.checkpoint), exist_ok=True)
     log_file = open(args.log_file, 'a')
