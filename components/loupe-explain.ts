@@ -13,14 +13,18 @@ import {
   type AnchorReading,
   type BackendPreference,
   type CellExplanation,
+  type Detection,
   type Detector,
   type ExplainedRow,
   type Explanation,
   type FrameSource,
+  type PyramidComparison,
+  type PyramidPath,
   type StepPicture,
 } from '../models/index.js';
 import { emit } from './events.js';
 import { cellAt, drawPicture, pictureLayout } from './explain/draw.js';
+import { smallObjectsOn, smallObjectsSetting } from './internal/small-objects-attributes.js';
 import { SIDE_COLORS } from './internal/palette.js';
 
 const VIDEO_FILE = /\.(webm|mp4|m4v|ogv|mov)(\?|#|$)/i;
@@ -30,6 +34,9 @@ const VIDEO_FILE = /\.(webm|mp4|m4v|ogv|mov)(\?|#|$)/i;
  * peak test (CenterNet), the pyramid levels (NanoDet) or the S × S grid with its anchors and the cell
  * responsible for each box (Tiny-YOLOv2 faces), the candidates with their regression, the threshold
  * and the NMS step by step, and the boxes mapped back to the frame, which are exactly `detect()`'s. Every number is read from the model's outputs for that frame (`detect(…, { trace: true })`).
+ * With `small-objects`, a last step runs the frame through the small-object mode too and sets the image
+ * pyramid's boxes (each tagged with the scale and level that found it) beside the single pass's feature
+ * pyramid, with the small objects each path found and the time each took.
  *
  * The frame is `src` (an image, or a video at `time` seconds), or any frame handed to `explain()` (a
  * `<video>` showing the camera, a canvas, an `ImageBitmap`…), frozen as it was at the call. Back/Next
@@ -39,8 +46,9 @@ const VIDEO_FILE = /\.(webm|mp4|m4v|ogv|mov)(\?|#|$)/i;
  * bin distributions and their integral; for the face detector its 5 anchors' raw numbers, objectness
  * × class score and decoded boxes), the cell's rank among the candidates and why it was kept or dropped. Each picture is a `role="img"` with a text alternative listing what it shows.
  *
- * Models: `centernet`, `nanodet`, `yolo-face`, `yolo-face-small`. Another model, an unreadable `src` or a failed load shows the message
- * and fires `loupe-error`.
+ * Models: `centernet`, `nanodet`, `yolo-face`, `yolo-face-small`, and a user's Ultralytics export
+ * (`ultralytics:<url of model.json>`, the `[1, 4+nc, N]` output of `yolo export format=tfjs`). Another
+ * model, an unreadable `src` or a failed load shows the message and fires `loupe-error`.
  *
  * @summary Steps through a real model's decode of one frame.
  *
@@ -51,6 +59,7 @@ const VIDEO_FILE = /\.(webm|mp4|m4v|ogv|mov)(\?|#|$)/i;
  * @csspart caption - The step's plain-language caption.
  * @csspart controls - The Back / Next buttons and the step counter.
  * @csspart cell - The clicked cell's values.
+ * @csspart pyramids - The pyramid step's two lists of boxes (single pass, image pyramid).
  * @csspart message - Loading and error messages.
  */
 export class LoupeExplain extends LitElement {
@@ -133,6 +142,14 @@ export class LoupeExplain extends LitElement {
       width: 0.45rem;
       background: var(--c);
     }
+    .pyramids {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 1.5rem;
+    }
+    .pyramids h4 {
+      margin: 0.5rem 0 0.25rem;
+    }
     .message[data-kind='error'] {
       color: #f87171;
     }
@@ -146,6 +163,7 @@ export class LoupeExplain extends LitElement {
     modelBaseUrl: { type: String, attribute: 'model-base-url' },
     wasmPaths: { type: String, attribute: 'wasm-paths' },
     useHash: { type: Boolean, attribute: 'use-hash' },
+    smallObjects: { type: String, attribute: 'small-objects' },
     step: { type: Number, reflect: true },
     status: { type: String, reflect: true },
     explanation: { attribute: false },
@@ -153,7 +171,7 @@ export class LoupeExplain extends LitElement {
     message: { state: true },
   };
 
-  /** `centernet`, `nanodet`, `yolo-face` or `yolo-face-small`. */
+  /** `centernet`, `nanodet`, `yolo-face`, `yolo-face-small` or `ultralytics:<url of model.json>`. */
   declare model: string;
   /** `auto`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   declare backend: BackendPreference;
@@ -167,6 +185,11 @@ export class LoupeExplain extends LitElement {
   declare wasmPaths: string | undefined;
   /** Keep the step in the URL (`#explain-step=<id>`) and restore it from there. */
   declare useHash: boolean;
+  /**
+   * Present: add the pyramid step, the frame through the small-object mode (a value names its preset,
+   * `full` or `live`) beside the single pass. Absent or `false`: no such step.
+   */
+  declare smallObjects: string | null | undefined;
   /** The step shown, 0-based (reflected). */
   declare step: number;
   /** `idle`, `loading` (model or frame), `ready` (an explanation is shown) or `error` (reflected). */
@@ -215,7 +238,7 @@ export class LoupeExplain extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if ((changed.has('src') || changed.has('time') || changed.has('model') || changed.has('backend') || changed.has('modelBaseUrl')) && this.src) {
+    if ((changed.has('src') || changed.has('time') || changed.has('model') || changed.has('backend') || changed.has('modelBaseUrl') || changed.has('smallObjects')) && this.src) {
       void this.explainSrc();
     }
     if (changed.has('step') || changed.has('explanation')) {
@@ -237,7 +260,8 @@ export class LoupeExplain extends LitElement {
       const detector = await this.ensureDetector();
       if (generation !== this.generation) throw new LoupeError('disposed', 'A newer frame replaced this one.');
       this.message = 'Running the model on the frame…';
-      const explanation = await explainFrame(detector, frame);
+      const smallObjects = smallObjectsOn(this.smallObjects) ? smallObjectsSetting({ smallObjects: this.smallObjects, scales: undefined, tileOverlap: undefined, budget: undefined }) : undefined;
+      const explanation = await explainFrame(detector, frame, { smallObjects });
       if (generation !== this.generation) throw new LoupeError('disposed', 'A newer frame replaced this one.');
       this.frozen = frame;
       this.selectedCell = null;
@@ -291,7 +315,7 @@ export class LoupeExplain extends LitElement {
 
   private async ensureDetector(): Promise<Detector> {
     if (!isExplained(this.model)) {
-      throw new LoupeError('bad-option', `<loupe-explain> has no step-by-step explanation for model '${this.model}'; use ${EXPLAINED_MODELS.join(', ')}.`);
+      throw new LoupeError('bad-option', `<loupe-explain> has no step-by-step explanation for model '${this.model}'; use ${EXPLAINED_MODELS.join(', ')} or ultralytics:<url>.`);
     }
     const key = [this.model, this.backend, this.modelBaseUrl ?? '', this.wasmPaths ?? ''].join('|');
     if (this.detector && key === this.detectorKey) return this.detector;
@@ -355,10 +379,10 @@ export class LoupeExplain extends LitElement {
     const panel = layout.panels.find((p) => x >= p.x && x < p.x + p.width) ?? layout.panels[0]!;
     let inputX = x - panel.x;
     let inputY = y;
-    if (step.picture.kind === 'boxes') {
-      // Frame pixels → input pixels.
+    if (step.picture.kind === 'boxes' || step.picture.kind === 'pyramid') {
+      // Frame pixels (in the panel) → input pixels.
       const { letterbox } = explanation;
-      inputX = x * letterbox.scaleX + letterbox.padX;
+      inputX = (x - panel.x) * letterbox.scaleX + letterbox.padX;
       inputY = y * letterbox.scaleY + letterbox.padY;
     }
     const levelIndex = panel.level ?? 0;
@@ -400,7 +424,7 @@ export class LoupeExplain extends LitElement {
         <button type="button" data-go="next" ?disabled=${this.step === count - 1} @click=${() => this.go(this.step + 1)}>Next →</button>
         <span>Click the picture to read a cell.</span>
       </div>
-      ${step.picture.kind === 'boxes' ? this.renderBoxList(explanation) : nothing} ${step.picture.kind === 'nms' ? this.renderNmsSteps(explanation, step.picture) : nothing} ${this.selectedCell ? this.renderCell(explanation, this.selectedCell) : nothing}
+      ${step.picture.kind === 'boxes' ? this.renderBoxList(explanation) : nothing} ${explanation.pyramid && step.picture.kind === 'pyramid' ? this.renderPyramid(explanation.pyramid) : nothing} ${step.picture.kind === 'nms' ? this.renderNmsSteps(explanation, step.picture) : nothing} ${this.selectedCell ? this.renderCell(explanation, this.selectedCell) : nothing}
     `;
   }
 
@@ -412,6 +436,24 @@ export class LoupeExplain extends LitElement {
             ${d.width.toFixed(1)} × ${d.height.toFixed(1)} (cell ${d.cell.x}, ${d.cell.y} at stride ${d.cell.stride})</li>`,
       )}
     </ol>`;
+  }
+
+  /** The two paths' boxes, each tagged with the level (and scale) that found it; counts and times per path. */
+  private renderPyramid(comparison: PyramidComparison) {
+    const row = (d: Detection) => {
+      const small = d.width * d.height < comparison.smallArea;
+      return html`<li data-scale=${d.tile?.scale ?? 1} data-stride=${d.cell.stride} data-level=${d.cell.level} ?data-small=${small} data-box=${[d.x, d.y, d.width, d.height, d.score, d.classId].join(',')}>
+        ${d.label} ${d.score.toFixed(2)}: ×${d.tile?.scale ?? 1}, stride ${d.cell.stride}${small ? ', small' : ''}
+      </li>`;
+    };
+    const path = (id: 'fpn' | 'pyramid', title: string, data: PyramidPath) =>
+      html`<div class="path" data-path=${id} data-small=${data.small} data-executions=${data.executions} data-ms=${data.ms}>
+        <h4>${title}: ${data.detections.length} boxes, ${data.small} small, ${data.executions} ${data.executions === 1 ? 'execution' : 'executions'}, ${Math.round(data.ms)} ms</h4>
+        <ol aria-label=${`${title} boxes`}>
+          ${data.detections.map(row)}
+        </ol>
+      </div>`;
+    return html`<section class="pyramids" part="pyramids">${path('fpn', 'Feature pyramid (one pass)', comparison.fpn)} ${path('pyramid', 'Image pyramid (small-object mode)', comparison.pyramid)}</section>`;
   }
 
   /** NMS in order: each candidate it looked at, kept or suppressed by which kept box, at what IoU. */

@@ -1,14 +1,28 @@
 /**
- * Script of docs/explain.html: the model switch, a picture of your own, the street sample and the
- * camera's current frame for its `<loupe-explain>`. Errors show inside the element.
+ * Script of docs/explain.html: the model switch (or a user's Ultralytics export by URL), the pyramid
+ * step's switch, a picture of your own, the street sample and the camera's current frame for its
+ * `<loupe-explain>`. Errors show inside the element.
  */
 const explainer = document.querySelector('loupe-explain');
 const model = document.querySelector<HTMLSelectElement>('#explain-model');
 const file = document.querySelector<HTMLInputElement>('#explain-file');
+const ultralytics = document.querySelector<HTMLInputElement>('#explain-ultralytics');
+const pyramid = document.querySelector<HTMLInputElement>('#explain-pyramid');
 let objectUrl: string | undefined;
 
 model?.addEventListener('change', () => {
   if (explainer) explainer.model = model.value;
+});
+
+// A user's Ultralytics export, by the URL of its model.json.
+ultralytics?.addEventListener('change', () => {
+  const url = ultralytics.value.trim();
+  if (explainer && url) explainer.model = `ultralytics:${url}`;
+});
+
+// The pyramid step: the frame through the small-object mode too.
+pyramid?.addEventListener('change', () => {
+  if (explainer) explainer.smallObjects = pyramid.checked ? '' : null;
 });
 
 file?.addEventListener('change', () => {

@@ -1,66 +1,38 @@
 // The explainer on the Tiny-YOLOv2 face detector (real weights, tfjs CPU backend, face-api's demo photo
 // with 3 faces): its last step is detect()'s, a cell's 5 anchors decode (from the raw numbers, with the
 // decoder's formulas) to the engine's own rows, and the NMS after the threshold is traced step by step.
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetector, explainFrame, type DetectionResult, type Detector, type Explanation } from './index.js';
-import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../test/node.js';
+import { describe, expect, it } from 'vitest';
+import { explainFrame } from './index.js';
+import { mapCell, useExplainedFrame } from '../test/explain.js';
 
 const FACES = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
 
-async function mapCell(tensor: tf.Tensor3D, x: number, y: number): Promise<number[]> {
-  const slice = tf.slice(tensor, [y, x, 0], [1, 1, -1]);
-  const values = Array.from(await slice.data());
-  slice.dispose();
-  return values;
-}
-
 describe('explainFrame (yolo-face, Node CPU backend, real weights)', () => {
-  let detector: Detector;
-  let frame: tf.Tensor3D;
-  let explanation: Explanation;
-  let plain: DetectionResult;
-  let tensorsBefore = 0;
-  let tensorsAfter = 0;
-
-  beforeAll(async () => {
-    detector = await createDetector({ model: 'yolo-face', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch });
-    frame = await readJpegTensor(FACES);
-    tensorsBefore = tf.memory().numTensors;
-    explanation = await explainFrame(detector, frame);
-    tensorsAfter = tf.memory().numTensors;
-    plain = await detector.detect(frame, { maps: true });
-  }, 300_000);
-
-  afterAll(() => {
-    plain?.dispose();
-    detector?.dispose();
-    frame?.dispose();
-  });
+  const run = useExplainedFrame({ detector: 'yolo-face', frame: FACES, timeout: 300_000 });
 
   it("walks grid, objectness, anchors, threshold, responsible cells, NMS and ends on exactly detect()'s boxes", () => {
-    expect(explanation.steps.map((s) => s.id)).toEqual(['input', 'grid', 'objectness', 'anchors', 'threshold', 'responsible', 'nms', 'boxes']);
-    for (const step of explanation.steps) {
+    expect(run.explanation.steps.map((s) => s.id)).toEqual(['input', 'grid', 'objectness', 'anchors', 'threshold', 'responsible', 'nms', 'boxes']);
+    for (const step of run.explanation.steps) {
       expect(step.caption.length).toBeGreaterThan(40);
       expect(step.alt.length).toBeGreaterThan(10);
     }
-    expect(plain.detections).toHaveLength(3);
-    const last = explanation.steps.at(-1)!.picture;
+    expect(run.plain.detections).toHaveLength(3);
+    const last = run.explanation.steps.at(-1)!.picture;
     if (last.kind !== 'boxes') throw new Error('boxes step');
-    expect(last.detections).toEqual(plain.detections);
-    expect(explanation.levels[0]).toMatchObject({ stride: 32, width: 13, height: 13, anchors: 5 });
-    expect(explanation.steps[0]!.caption).toContain('top-left');
-    const objectness = explanation.steps.find((s) => s.id === 'objectness')!.picture;
+    expect(last.detections).toEqual(run.plain.detections);
+    expect(run.explanation.levels[0]).toMatchObject({ stride: 32, width: 13, height: 13, anchors: 5 });
+    expect(run.explanation.steps[0]!.caption).toContain('top-left');
+    const objectness = run.explanation.steps.find((s) => s.id === 'objectness')!.picture;
     if (objectness.kind !== 'levels') throw new Error('objectness step');
     expect(objectness.maps).toHaveLength(5);
   });
 
   it("a detection's cell: its anchor decodes from the 25 raw numbers to the engine's row, which maps to the detection", async () => {
-    const maps = plain.maps!.levels![0]!;
-    const { letterbox } = explanation;
-    for (const [index, detection] of plain.detections.entries()) {
+    const maps = run.plain.maps!.levels![0]!;
+    const { letterbox } = run.explanation;
+    for (const [index, detection] of run.plain.detections.entries()) {
       const { level, x, y, anchor } = detection.cell;
-      const cell = explanation.cell(level, x, y);
+      const cell = run.explanation.cell(level, x, y);
       expect(cell.anchors).toHaveLength(5);
       expect(cell.bestAnchor).toBe(anchor);
       expect(cell.verdict).toContain(`kept: box ${index + 1} of 3`);
@@ -93,18 +65,18 @@ describe('explainFrame (yolo-face, Node CPU backend, real weights)', () => {
   });
 
   it('traces the NMS after the threshold step by step, in frame pixels, keeping exactly the detections', () => {
-    const nms = explanation.trace.nms!;
+    const nms = run.explanation.trace.nms!;
     expect(nms.space).toBe('frame');
     expect(nms.iouThreshold).toBe(0.4);
-    const passing = explanation.steps.find((s) => s.id === 'threshold')!.picture;
+    const passing = run.explanation.steps.find((s) => s.id === 'threshold')!.picture;
     if (passing.kind !== 'candidates') throw new Error('threshold step');
     const above = passing.rows.filter((r) => r.score >= 0.5);
     expect(nms.steps.map((s) => s.candidate)).toEqual(above.map((r) => r.rank));
     const kept = nms.steps.filter((s) => s.suppressedBy === null);
-    expect(kept).toHaveLength(plain.detections.length);
+    expect(kept).toHaveLength(run.plain.detections.length);
     kept.forEach((step, i) => {
-      const row = explanation.trace.final.subarray(step.candidate * 8, step.candidate * 8 + 8);
-      expect([row[0], row[1], row[4]]).toEqual([plain.detections[i]!.x, plain.detections[i]!.y, plain.detections[i]!.score]);
+      const row = run.explanation.trace.final.subarray(step.candidate * 8, step.candidate * 8 + 8);
+      expect([row[0], row[1], row[4]]).toEqual([run.plain.detections[i]!.x, run.plain.detections[i]!.y, run.plain.detections[i]!.score]);
     });
     for (const step of nms.steps.filter((s) => s.suppressedBy !== null)) {
       expect(step.suppressedBy!).toBeLessThan(step.candidate);
@@ -115,10 +87,10 @@ describe('explainFrame (yolo-face, Node CPU backend, real weights)', () => {
   });
 
   it('at score threshold 0.02 the NMS suppresses boxes, each by a kept, better box with IoU > 0.4, and still ends on detect()', async () => {
-    detector.setOptions({ scoreThreshold: 0.02 });
+    run.detector.setOptions({ scoreThreshold: 0.02 });
     try {
-      const low = await explainFrame(detector, frame);
-      const lowPlain = await detector.detect(frame);
+      const low = await explainFrame(run.detector, run.frame);
+      const lowPlain = await run.detector.detect(run.frame);
       expect(low.detections).toEqual(lowPlain.detections);
       const nms = low.steps.find((s) => s.id === 'nms')!.picture;
       if (nms.kind !== 'nms') throw new Error('nms step');
@@ -135,43 +107,27 @@ describe('explainFrame (yolo-face, Node CPU backend, real weights)', () => {
       if (example) expect(low.cell(0, example.row.cellX, example.row.cellY).verdict).toMatch(/suppressed by #\d+ .*IoU/);
       console.log(`yolo-face NMS at 0.02: ${nms.steps.length} above the threshold, ${lowPlain.detections.length} kept, ${suppressed.length} suppressed`);
     } finally {
-      detector.setOptions({ scoreThreshold: 0.5 });
+      run.detector.setOptions({ scoreThreshold: 0.5 });
     }
   }, 300_000);
 
   it('leaves no tensor behind', () => {
-    expect(tensorsAfter).toBe(tensorsBefore);
+    expect(run.tensorsAfter).toBe(run.tensorsBefore);
   });
 });
 
 describe('explainFrame (yolo-face-small, anchor-free DFL head, Node CPU backend, real weights)', () => {
-  let detector: Detector;
-  let frame: tf.Tensor3D;
-  let explanation: Explanation;
-  let plain: DetectionResult;
-
-  beforeAll(async () => {
-    detector = await createDetector({ model: 'yolo-face-small', backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch });
-    frame = await readJpegTensor(FACES);
-    explanation = await explainFrame(detector, frame);
-    plain = await detector.detect(frame, { maps: true });
-  }, 300_000);
-
-  afterAll(() => {
-    plain?.dispose();
-    detector?.dispose();
-    frame?.dispose();
-  });
+  const run = useExplainedFrame({ detector: 'yolo-face-small', frame: FACES, timeout: 300_000 });
 
   it("levels, DFL distances, the model's NMS box by box, and exactly detect()'s boxes; a kept box's cell holds the engine's score and its edges", async () => {
-    expect(explanation.steps.map((s) => s.id)).toEqual(['input', 'levels', 'distances', 'nms', 'boxes']);
-    expect(plain.detections.length).toBeGreaterThan(0);
-    expect(explanation.detections).toEqual(plain.detections);
-    expect(explanation.trace.nms).toMatchObject({ space: 'input', iouThreshold: 0.5 });
-    const target = plain.detections[0]!;
+    expect(run.explanation.steps.map((s) => s.id)).toEqual(['input', 'levels', 'distances', 'nms', 'boxes']);
+    expect(run.plain.detections.length).toBeGreaterThan(0);
+    expect(run.explanation.detections).toEqual(run.plain.detections);
+    expect(run.explanation.trace.nms).toMatchObject({ space: 'input', iouThreshold: 0.5 });
+    const target = run.plain.detections[0]!;
     const { level, x, y } = target.cell;
-    const cell = explanation.cell(level, x, y);
-    const scores = await mapCell(plain.maps!.levels![level]!.scores.tensor, x, y);
+    const cell = run.explanation.cell(level, x, y);
+    const scores = await mapCell(run.plain.maps!.levels![level]!.scores.tensor, x, y);
     expect(Array.from(cell.scores)).toEqual(scores);
     expect(cell.verdict).toMatch(/kept: box 1 of/);
     const row = cell.candidates[0]!;

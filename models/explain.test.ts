@@ -1,62 +1,31 @@
 // The explainer's trace on the real weights (tfjs CPU backend, the street frame): its last step's boxes
 // are detect()'s, its cell values are the model's maps at that cell, and it leaves no tensor behind.
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetector, explainFrame, LoupeError, type DetectionResult, type Detector, type Explanation } from './index.js';
-import { NODE_MODEL_BASE_URL, fileFetch, readJpegTensor } from '../test/node.js';
-
-/** Cell (x, y)'s channels of a [H, W, C] map handle, read back. */
-async function mapCell(tensor: tf.Tensor3D, x: number, y: number): Promise<number[]> {
-  const slice = tf.slice(tensor, [y, x, 0], [1, 1, -1]);
-  const values = Array.from(await slice.data());
-  slice.dispose();
-  return values;
-}
+import { describe, expect, it } from 'vitest';
+import { LoupeError } from './index.js';
+import { mapCell, useExplainedFrame } from '../test/explain.js';
 
 for (const model of ['centernet', 'nanodet'] as const) {
   describe(`explainFrame (${model}, Node CPU backend, real weights)`, () => {
-    let detector: Detector;
-    let frame: tf.Tensor3D;
-    let explanation: Explanation;
-    /** detect() of the same frame without the trace, with its maps. */
-    let plain: DetectionResult;
-    let tensorsBefore = 0;
-    let tensorsAfter = 0;
-
-    beforeAll(async () => {
-      detector = await createDetector({ model, backend: 'cpu', modelBaseUrl: NODE_MODEL_BASE_URL, fetch: fileFetch });
-      frame = await readJpegTensor('models/centernet/fixtures/street-frame.jpg');
-      tensorsBefore = tf.memory().numTensors;
-      explanation = await explainFrame(detector, frame);
-      tensorsAfter = tf.memory().numTensors;
-      plain = await detector.detect(frame, { maps: true });
-      // Two CPU-backend passes of a real model: ~30 s each on the 2-core CI machine when it is busy.
-    }, 600_000);
-
-    afterAll(() => {
-      plain?.dispose();
-      detector?.dispose();
-      frame?.dispose();
-    });
+    const run = useExplainedFrame({ detector: model, frame: 'models/centernet/fixtures/street-frame.jpg' });
 
     it("ends on exactly detect()'s boxes for the same frame", () => {
-      expect(plain.detections.length).toBeGreaterThan(0);
-      const last = explanation.steps.at(-1)!;
+      expect(run.plain.detections.length).toBeGreaterThan(0);
+      const last = run.explanation.steps.at(-1)!;
       expect(last.picture.kind).toBe('boxes');
       if (last.picture.kind !== 'boxes') return;
-      expect(last.picture.detections).toEqual(plain.detections);
-      expect(explanation.detections).toEqual(plain.detections);
+      expect(last.picture.detections).toEqual(run.plain.detections);
+      expect(run.explanation.detections).toEqual(run.plain.detections);
       // The trace's final rows above the threshold are those boxes.
-      const final = explanation.trace.final;
-      expect(final[0]).toBeCloseTo(plain.detections[0]!.x, 4);
-      expect(final[4]).toBe(plain.detections[0]!.score);
+      const final = run.explanation.trace.final;
+      expect(final[0]).toBeCloseTo(run.plain.detections[0]!.x, 4);
+      expect(final[4]).toBe(run.plain.detections[0]!.score);
     });
 
     it('has a caption and a text alternative per step, with unique ids', () => {
-      const ids = explanation.steps.map((s) => s.id);
+      const ids = run.explanation.steps.map((s) => s.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids[0]).toBe('input');
-      for (const step of explanation.steps) {
+      for (const step of run.explanation.steps) {
         expect(step.caption.length).toBeGreaterThan(40);
         expect(step.alt.length).toBeGreaterThan(10);
       }
@@ -65,11 +34,11 @@ for (const model of ['centernet', 'nanodet'] as const) {
     });
 
     it("a cell's values are the model's maps at that cell, and a kept box's cell says so", async () => {
-      const result = plain;
+      const result = run.plain;
       {
         const target = result.detections[0]!;
         const { level, x, y } = target.cell;
-        const cell = explanation.cell(level, x, y);
+        const cell = run.explanation.cell(level, x, y);
         const maps = result.maps!.levels![level]!;
         const scores = await mapCell(maps.scores.tensor, x, y);
         const regression = await mapCell(maps.regression!.tensor, x, y);
@@ -87,27 +56,27 @@ for (const model of ['centernet', 'nanodet'] as const) {
           }
         }
       }
-      expect(() => explanation.cell(0, -1, 0)).toThrow(LoupeError);
+      expect(() => run.explanation.cell(0, -1, 0)).toThrow(LoupeError);
     });
 
     if (model === 'centernet') {
       it('the peak step splits the class map by the decoder’s own peak test, and top-K holds the decoder rows', () => {
-        const peaks = explanation.steps.find((s) => s.id === 'peaks')!.picture;
+        const peaks = run.explanation.steps.find((s) => s.id === 'peaks')!.picture;
         if (peaks.kind !== 'peaks') throw new Error('peaks step');
         expect(peaks.peaks.length).toBeGreaterThan(0);
         expect(peaks.suppressed.length).toBeGreaterThan(peaks.peaks.length);
         // A suppressed cell's verdict names its higher neighbour.
         const [suppressed] = peaks.suppressed;
-        const cell = explanation.cell(0, suppressed! % peaks.width, Math.floor(suppressed! / peaks.width));
+        const cell = run.explanation.cell(0, suppressed! % peaks.width, Math.floor(suppressed! / peaks.width));
         if (cell.bestClass === peaks.classId) expect(cell.verdict).toMatch(/peak test/);
-        const topK = explanation.steps.find((s) => s.id === 'top-k')!.picture;
+        const topK = run.explanation.steps.find((s) => s.id === 'top-k')!.picture;
         if (topK.kind !== 'candidates') throw new Error('top-k step');
         expect(topK.rows).toHaveLength(100);
         for (let i = 1; i < topK.rows.length; i++) expect(topK.rows[i]!.score).toBeLessThanOrEqual(topK.rows[i - 1]!.score);
       });
     } else {
       it('the NMS step links each suppressed candidate to a kept, higher-scored box of its class with IoU above 0.6', () => {
-        const nms = explanation.steps.find((s) => s.id === 'nms')!.picture;
+        const nms = run.explanation.steps.find((s) => s.id === 'nms')!.picture;
         if (nms.kind !== 'nms') throw new Error('nms step');
         const suppressed = nms.steps.filter((s) => s.suppressedBy);
         expect(suppressed.length).toBeGreaterThan(0);
@@ -117,12 +86,12 @@ for (const model of ['centernet', 'nanodet'] as const) {
           expect(step.iou).toBeGreaterThan(0.6);
           expect(nms.steps.find((s) => s.row === step.suppressedBy)?.suppressedBy).toBeNull();
         }
-        expect(nms.steps.filter((s) => !s.suppressedBy).length).toBe(explanation.trace.kept.length / 8);
+        expect(nms.steps.filter((s) => !s.suppressedBy).length).toBe(run.explanation.trace.kept.length / 8);
       });
     }
 
     it('leaves no tensor behind', () => {
-      expect(tensorsAfter).toBe(tensorsBefore);
+      expect(run.tensorsAfter).toBe(run.tensorsBefore);
     });
   });
 }

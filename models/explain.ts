@@ -9,19 +9,34 @@
  * (`peakSuppressor`, which the JS decode calls for every value it keeps). For the Tiny-YOLOv2 face
  * detector, a clicked cell's five anchor boxes are decoded here from its 25 raw numbers with the
  * decoder's formulas (models/yolo-face/decoder.ts), and tests hold them to the engine's rows.
+ * Ultralytics layout-A heads (`yolo-face-small` and a user's `ultralytics:<url>` export) share one
+ * reader and one set of steps: their DFL distances are read back from the boxes the network decodes.
+ *
+ * With `smallObjects`, `explainFrame` also runs the frame through the small-object mode (the image
+ * pyramid) and adds a step comparing its boxes with the single pass's (the feature pyramid).
  */
 import { LoupeError } from '../src/errors.js';
 import { ROW_WIDTH } from '../src/model-descriptor.js';
 import { rowAt, type RowBox } from '../src/pipeline.js';
-import type { DecodeTrace, Detection, DetectionResult, Detector, FrameSource, LetterboxTransform, OutputLevel } from '../src/types.js';
+import { iou } from '../src/postprocess/nms.js';
+import type { DecodeTrace, Detection, DetectionResult, Detector, FrameSource, LetterboxTransform, OutputLevel, SmallObjectsSetting, TileReport } from '../src/types.js';
 import { peakSuppressor } from './centernet/decoder.js';
+import { ULTRALYTICS_PREFIX } from './ultralytics/descriptor.js';
 import { YOLO_FACE_ANCHORS } from './yolo-face/decoder.js';
 import { getModelDescriptor } from './registry.js';
 import { describeRegression, type RegressionReading } from './regression.js';
 
-/** Models with a step-by-step explanation. */
+/** Registered models with a step-by-step explanation; a user's Ultralytics export (`ultralytics:<url>`, layout A or A') has one too. */
 export const EXPLAINED_MODELS = ['centernet', 'nanodet', 'yolo-face', 'yolo-face-small'] as const;
 export type ExplainedModel = (typeof EXPLAINED_MODELS)[number];
+
+/** How a model's outputs are read and cut into steps: yolo-face-small is decoded as an Ultralytics layout-A export. */
+type Family = 'centernet' | 'nanodet' | 'yolo-face' | 'ultralytics';
+
+function familyOf(model: string): Family | null {
+  if (model === 'yolo-face-small' || model.startsWith(ULTRALYTICS_PREFIX)) return 'ultralytics';
+  return model === 'centernet' || model === 'nanodet' || model === 'yolo-face' ? model : null;
+}
 
 /** A model's per-cell values, read from the copied outputs: class scores and the regression channels as the engine's maps hold them. */
 interface CellReader {
@@ -37,7 +52,7 @@ const YOLO_FACE_ENCODING = 5;
 /** σ in float32, as the backends compute it. */
 const sigmoid = (v: number): number => Math.fround(1 / (1 + Math.exp(-v)));
 
-function cellReader(model: ExplainedModel, outputs: DecodeTrace['outputs'], levelsOfOutputs: readonly OutputLevel[]): CellReader {
+function cellReader(model: Family, outputs: DecodeTrace['outputs'], levelsOfOutputs: readonly OutputLevel[]): CellReader {
   /** Rows of `output` (cell-major, last axis the channels). */
   const rowsOf = (index: number) => {
     const output = outputs[index]!;
@@ -68,21 +83,27 @@ function cellReader(model: ExplainedModel, outputs: DecodeTrace['outputs'], leve
       },
     };
   }
-  if (model === 'yolo-face-small') {
-    // Ultralytics layout A, output0 [1, 5, N]: rows cx, cy, w, h (input px, decoded in the network from
-    // the DFL bins) and p(face); column n = level start + cell, levels stride 8, 16, 32 row-major.
+  if (model === 'ultralytics') {
+    // Ultralytics layout A, [1, 4 + nc, N] (A': [1, N, 4 + nc]): rows cx, cy, w, h (input px, decoded in
+    // the network from the DFL bins) and nc class probabilities; column n = level start + cell, levels
+    // finest first, each row-major (checked by `checkUltralyticsGrid`).
     const output = outputs[0]!;
-    const columns = output.shape.at(-1) ?? 0;
     const starts: number[] = [];
-    let start = 0;
+    let columns = 0;
     for (const level of levelsOfOutputs) {
-      starts.push(start);
-      start += level.width * level.height;
+      starts.push(columns);
+      columns += level.width * level.height;
     }
-    const value = (row: number, level: number, cell: number): number => output.values[row * columns + starts[level]! + cell]!;
+    const channelsFirst = output.shape.at(-1) === columns;
+    const channels = (channelsFirst ? output.shape.at(-2) : output.shape.at(-1)) ?? 5;
+    const value = (row: number, level: number, cell: number): number => {
+      const column = starts[level]! + cell;
+      return output.values[channelsFirst ? row * columns + column : column * channels + row]!;
+    };
+    const classes = channels - 4;
     return {
-      classes: 1,
-      scores: (level, cell) => Float32Array.of(value(4, level, cell)),
+      classes,
+      scores: (level, cell) => Float32Array.from({ length: classes }, (_, c) => value(4 + c, level, cell)),
       // The four distances from the cell's centre to the box edges (l, t, r, b in px), read back from cx, cy, w, h.
       regression: (level, cell) => {
         const grid = levelsOfOutputs[level]!;
@@ -152,7 +173,40 @@ export type StepPicture =
   | { kind: 'peaks'; level: number; width: number; height: number; values: Float32Array; classId: number; peaks: number[]; suppressed: number[] }
   | { kind: 'candidates'; rows: ExplainedRow[]; arrows: boolean; threshold: number | null }
   | { kind: 'nms'; rows: ExplainedRow[]; steps: { row: ExplainedRow; suppressedBy: ExplainedRow | null; iou: number }[] }
-  | { kind: 'boxes'; detections: Detection[] };
+  | { kind: 'boxes'; detections: Detection[] }
+  | { kind: 'pyramid'; fpn: Detection[]; pyramid: Detection[]; tiles: TileReport[]; smallArea: number };
+
+/** One path of the pyramid comparison: its boxes, passes, time and small objects. */
+export interface PyramidPath {
+  /** The boxes it gives (the single pass: `detect()`'s; the image pyramid: small-object mode's, each with its `tile`). */
+  detections: Detection[];
+  /** Model executions it took. */
+  executions: number;
+  /** Wall-clock time of its `detect()`, ms (`timings.total`). */
+  ms: number;
+  /** Boxes under `smallArea` px² in the frame. */
+  small: number;
+  /** Boxes the other path has no match for (same class, IoU ≥ 0.5). */
+  only: number;
+}
+
+/** The same frame through the model's feature pyramid (one pass) and through the image pyramid (small-object mode). */
+export interface PyramidComparison {
+  /** COCO's "small": an area below 32 × 32 px in the frame. */
+  smallArea: number;
+  fpn: PyramidPath;
+  pyramid: PyramidPath;
+  /** The image pyramid's passes (0: the whole frame; then each tile, at its scale), `executed` or not. */
+  tiles: TileReport[];
+}
+
+export interface ExplainOptions {
+  /**
+   * Also run the frame through the small-object mode (the image pyramid: the whole frame, then tiles of
+   * it seen larger) with this setting, and add a last step that compares its boxes with the single pass's.
+   */
+  smallObjects?: SmallObjectsSetting;
+}
 
 export interface ExplainStep {
   /** Stable id, used in the URL (`#step=peaks`). */
@@ -196,9 +250,11 @@ export interface Explanation {
   letterbox: LetterboxTransform;
   levels: readonly OutputLevel[];
   trace: DecodeTrace;
-  /** What `detect()` returned for this frame (the last step's boxes). */
+  /** What `detect()` returned for this frame (the `boxes` step's). */
   detections: Detection[];
   steps: ExplainStep[];
+  /** With `smallObjects`: the image pyramid against the feature pyramid on this frame (the last step); else null. */
+  pyramid: PyramidComparison | null;
   /** The cell's raw values and fate; throws `LoupeError('bad-option')` for a cell outside the level. */
   cell(level: number, x: number, y: number): CellExplanation;
 }
@@ -207,30 +263,86 @@ const percent = (value: number): string => value.toFixed(2);
 const plural = (count: number, one: string, many = `${one}s`): string => `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
 
 /**
- * Runs `detector` once on `source` with the trace on, and explains that decode. The caller keeps the
- * detector; nothing is left to dispose (the trace is plain arrays). Throws `LoupeError('bad-option')`
- * for a model without an explanation, or the `detect()` error.
+ * Runs `detector` once on `source` with the trace on, and explains that decode. With
+ * `options.smallObjects` it then runs the frame twice more, untraced: once as a single pass (its time)
+ * and once in small-object mode, for the pyramid step. The caller keeps the detector; nothing is left to
+ * dispose (the trace is plain arrays). Throws `LoupeError('bad-option')` for a model without an
+ * explanation (or a bad `smallObjects`), or the `detect()` error.
  */
-export async function explainFrame(detector: Detector, source: FrameSource): Promise<Explanation> {
+export async function explainFrame(detector: Detector, source: FrameSource, options: ExplainOptions = {}): Promise<Explanation> {
   if (!isExplained(detector.model)) {
-    throw new LoupeError('bad-option', `No step-by-step explanation for model '${detector.model}' yet; explained: ${EXPLAINED_MODELS.join(', ')}.`);
+    throw new LoupeError('bad-option', `No step-by-step explanation for model '${detector.model}' yet; explained: ${EXPLAINED_MODELS.join(', ')} and Ultralytics exports (ultralytics:<url>).`);
   }
   const result = await detector.detect(source, { trace: true, smallObjects: false });
   result.dispose();
-  return explainResult(result, detector.labels);
+  const explanation = explainResult(result, detector.labels);
+  if (options.smallObjects === undefined || options.smallObjects === false) return explanation;
+  const single = await detector.detect(source, { smallObjects: false });
+  single.dispose();
+  const tiled = await detector.detect(source, { smallObjects: options.smallObjects });
+  tiled.dispose();
+  return withPyramidStep(explanation, single, tiled);
 }
 
-export function isExplained(model: string): model is ExplainedModel {
-  return (EXPLAINED_MODELS as readonly string[]).includes(model);
+/** Whether `model` (a registry id or `ultralytics:<url>`) has a step-by-step explanation. */
+export function isExplained(model: string): boolean {
+  return familyOf(model) !== null;
+}
+
+/** The image pyramid's boxes are small-object mode's: the step needs its result. */
+function withPyramidStep(explanation: Explanation, single: DetectionResult, tiled: DetectionResult): Explanation {
+  const smallArea = 32 * 32;
+  const isSmall = (d: Detection): boolean => d.width * d.height < smallArea;
+  const unmatched = (mine: readonly Detection[], theirs: readonly Detection[]): number =>
+    mine.filter((d) => !theirs.some((other) => other.classId === d.classId && iou(d, other) >= 0.5)).length;
+  const fpnBoxes = explanation.detections;
+  const pyramidBoxes = tiled.detections;
+  const tiles = tiled.smallObjects?.tiles ?? [];
+  const comparison: PyramidComparison = {
+    smallArea,
+    fpn: { detections: fpnBoxes, executions: single.executions ?? 1, ms: single.timings.total, small: fpnBoxes.filter(isSmall).length, only: unmatched(fpnBoxes, pyramidBoxes) },
+    pyramid: { detections: pyramidBoxes, executions: tiled.executions ?? 1, ms: tiled.timings.total, small: pyramidBoxes.filter(isSmall).length, only: unmatched(pyramidBoxes, fpnBoxes) },
+    tiles,
+  };
+  const { levels } = explanation;
+  const { fpn, pyramid } = comparison;
+  const countBy = (boxes: readonly Detection[], key: (d: Detection) => string): string => {
+    const counts = new Map<string, number>();
+    for (const d of boxes) counts.set(key(d), (counts.get(key(d)) ?? 0) + 1);
+    return [...counts].map(([k, n]) => `${n} at ${k}`).join(', ') || 'no box';
+  };
+  const levelTag = (d: Detection): string => `stride ${d.cell.stride}`;
+  const scaleTag = (d: Detection): string => `×${d.tile?.scale ?? 1} stride ${d.cell.stride}`;
+  const scales = [...new Set(tiles.filter((t) => t.index > 0).map((t) => t.scale))];
+  const ran = tiles.filter((t) => t.index > 0 && t.executed).length;
+  const ms = (value: number): string => `${Math.round(value).toLocaleString('en')} ms`;
+  const grid = levels.length === 1 ? `its one output map at stride ${levels[0]!.stride}` : `its ${levels.length} levels at strides ${levels.map((l) => l.stride).join(', ')}, the finest for the smallest objects`;
+  const step: ExplainStep = {
+    id: 'pyramid',
+    title: 'Image pyramid vs feature pyramid',
+    caption:
+      `Two ways to find small objects. Feature pyramid: the model's single pass (${plural(fpn.executions, 'execution')}, ${ms(fpn.ms)}) sees the frame once, through ${grid}: ` +
+      `${plural(fpn.detections.length, 'box', 'boxes')}, ${fpn.small} small (under 32 × 32 px in the frame); by level: ${countBy(fpn.detections, levelTag)}. ` +
+      `Image pyramid (Loupe's small-object mode, SNIP-style): the whole frame, then the frame seen ${scales.map((s) => `${s}×`).join(', ') || ''} larger in ${plural(ran, 'model-sized tile')} ` +
+      `(${plural(pyramid.executions, 'execution')}, ${ms(pyramid.ms)}): ${plural(pyramid.detections.length, 'box', 'boxes')}, ${pyramid.small} small; by scale and level: ${countBy(pyramid.detections, scaleTag)}. ` +
+      `${plural(pyramid.only, 'box', 'boxes')} only the image pyramid found, ${plural(fpn.only, 'box', 'boxes')} only the single pass.`,
+    alt:
+      `Left, the single pass: ${fpn.detections.map((d) => `${d.label} ${percent(d.score)} (${levelTag(d)}${isSmall(d) ? ', small' : ''})`).join('; ') || 'no box'}. ` +
+      `Right, the image pyramid with its ${ran} tiles outlined: ${pyramid.detections.map((d) => `${d.label} ${percent(d.score)} (${scaleTag(d)}${isSmall(d) ? ', small' : ''})`).join('; ') || 'no box'}.`,
+    picture: { kind: 'pyramid', fpn: fpn.detections, pyramid: pyramid.detections, tiles, smallArea },
+  };
+  return { ...explanation, steps: [...explanation.steps, step], pyramid: comparison };
 }
 
 /** The explanation of a traced result (`detect(source, { trace: true })`). */
 export function explainResult(result: DetectionResult, labels: readonly string[]): Explanation {
   const { trace, model, letterbox, levels, detections } = result;
   if (!trace) throw new LoupeError('bad-option', 'This result has no trace: detect(source, { trace: true }).');
-  if (!isExplained(model)) throw new LoupeError('bad-option', `No step-by-step explanation for model '${model}' yet.`);
+  const family = familyOf(model);
+  if (!family) throw new LoupeError('bad-option', `No step-by-step explanation for model '${model}' yet.`);
+  if (family === 'ultralytics') checkUltralyticsGrid(model, trace, levels);
   const descriptor = getModelDescriptor(model);
-  const reader = cellReader(model, trace.outputs, levels);
+  const reader = cellReader(family, trace.outputs, levels);
   const labelOf = (classId: number): string => labels[classId] ?? `class ${classId}`;
 
   const rows: ExplainedRow[] = [];
@@ -262,7 +374,7 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     return out;
   };
   const anchorsOf = (levelIndex: number, x: number, y: number): AnchorReading[] | null => {
-    if (model !== 'yolo-face') return null;
+    if (family !== 'yolo-face') return null;
     const level = levels[levelIndex]!;
     const output = trace.outputs[0]!;
     const channels = output.shape.at(-1) ?? 0;
@@ -392,7 +504,51 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     });
   };
 
-  if (model === 'centernet') {
+  /**
+   * An anchor-free Ultralytics head (YOLOv8/11-style, layout A: yolo-face-small, a user's export): a grid per
+   * stride, one box per cell, class probabilities (one step per class map when there are several), the
+   * DFL distances; the model's NMS and the boxes follow.
+   */
+  const ultralyticsSteps = (): void => {
+    const { classes } = reader;
+    steps.push(
+      levelsStep(
+        (perLevel) =>
+          `An anchor-free YOLO (v8-style head): ${levels.length} grids of ${levels.map((l) => `${l.width} × ${l.height}`).join(', ')} cells (a cell covers ${levels.map((l) => l.stride).join(', ')} px), ` +
+          `one box per cell and no objectness: the score is ` +
+          (classes === 1 ? `the class probability p(${labelOf(0)}) itself. Shown: p per cell.` : `the best of the cell's ${classes} class probabilities. Shown: that best probability per cell.`) +
+          ` Candidates at or above ${percent(threshold)} per level: ${perLevel.join(', ')}.`,
+      ),
+    );
+    if (classes > 1) {
+      const maps = levels.map((level, index) => ({ level: index, width: level.width, height: level.height, values: cellMap(index, focusClass), label: `stride ${level.stride}: p(${labelOf(focusClass)})` }));
+      const hot = maps.map((map) => map.values.reduce((count, v) => count + (v >= threshold ? 1 : 0), 0));
+      steps.push({
+        id: 'classes',
+        title: `${classes} class scores per cell`,
+        caption:
+          `Every cell outputs ${classes} class probabilities, each through its own sigmoid: they need not add up to 1 (no softmax, no objectness). ` +
+          `A cell's box takes its best class, with that probability as its score. Shown: p('${labelOf(focusClass)}'), the best box's class, at every level; ` +
+          `cells at or above ${percent(threshold)}: ${hot.join(', ')}.`,
+        alt: maps.map((map, i) => `stride ${levels[i]!.stride}: ${map.width} × ${map.height} cells of p('${labelOf(focusClass)}'), ${hot[i]} at or above ${percent(threshold)}`).join('; '),
+        picture: { kind: 'levels', maps },
+      });
+    }
+    steps.push({
+      id: 'distances',
+      title: 'DFL distances to the four edges',
+      caption:
+        `Each cell predicts, per side, a distribution over 16 bins (distribution focal loss); its expectation × the stride is the distance from the cell's centre to that edge of the box. ` +
+        `The network takes the expectation itself and outputs the box (cx, cy, w, h), so the distances drawn (left, top, right, bottom) are read back from it. ` +
+        `Of the ${rows.length} best candidates, ${passing.length} reach ${percent(threshold)}.`,
+      alt: passing.length
+        ? passing.slice(0, 6).map((r) => `${labelOf(r.classId)} ${percent(r.score)} at cell (${r.cellX}, ${r.cellY}) stride ${levels[r.level]?.stride}: left ${(r.pointX - r.x1).toFixed(1)}, top ${(r.pointY - r.y1).toFixed(1)}, right ${(r.x2 - r.pointX).toFixed(1)}, bottom ${(r.y2 - r.pointY).toFixed(1)} px`).join('; ')
+        : 'No candidate reaches the threshold.',
+      picture: { kind: 'candidates', rows: passing, arrows: true, threshold },
+    });
+  };
+
+  if (family === 'centernet') {
     const level = levels[0]!;
     const { values: heat } = trace.outputs[0]!;
     const { classes } = reader;
@@ -461,29 +617,10 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
         : 'No peak reaches the threshold.',
       picture: { kind: 'candidates', rows: passing, arrows: true, threshold },
     });
-  } else if (model === 'yolo-face') {
+  } else if (family === 'yolo-face') {
     yoloFaceSteps();
-  } else if (model === 'yolo-face-small') {
-    // Loupe's anchor-free face YOLO (YOLOv8-style head, Ultralytics layout A): three levels, one box per cell.
-    steps.push(
-      levelsStep(
-        (perLevel) =>
-          `An anchor-free YOLO (v8-style head): ${levels.length} grids of ${levels.map((l) => `${l.width} × ${l.height}`).join(', ')} cells (a cell covers ${levels.map((l) => l.stride).join(', ')} px), ` +
-          `one box per cell and no objectness: the score is the class probability p(${labelOf(0)}) itself. Shown: p per cell. Candidates at or above ${percent(threshold)} per level: ${perLevel.join(', ')}.`,
-      ),
-    );
-    steps.push({
-      id: 'distances',
-      title: 'DFL distances to the four edges',
-      caption:
-        `Each cell predicts, per side, a distribution over 16 bins (distribution focal loss); its expectation × the stride is the distance from the cell's centre to that edge of the box. ` +
-        `The network takes the expectation itself and outputs the box (cx, cy, w, h), so the distances drawn (left, top, right, bottom) are read back from it. ` +
-        `Of the ${rows.length} best candidates, ${passing.length} reach ${percent(threshold)}.`,
-      alt: passing.length
-        ? passing.slice(0, 6).map((r) => `${labelOf(r.classId)} ${percent(r.score)} at cell (${r.cellX}, ${r.cellY}) stride ${levels[r.level]?.stride}: left ${(r.pointX - r.x1).toFixed(1)}, top ${(r.pointY - r.y1).toFixed(1)}, right ${(r.x2 - r.pointX).toFixed(1)}, bottom ${(r.y2 - r.pointY).toFixed(1)} px`).join('; ')
-        : 'No candidate reaches the threshold.',
-      picture: { kind: 'candidates', rows: passing, arrows: true, threshold },
-    });
+  } else if (family === 'ultralytics') {
+    ultralyticsSteps();
   } else {
     // NanoDet: three levels, every (cell, class) a candidate, then class-aware NMS.
     steps.push(
@@ -522,7 +659,7 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
       alt: nmsSteps.slice(0, 10).map((s) => (s.suppressedBy ? `#${s.row.rank + 1} ${labelOf(s.row.classId)} suppressed by #${s.suppressedBy.rank + 1} (IoU ${s.iou.toFixed(2)})` : `#${s.row.rank + 1} ${labelOf(s.row.classId)} kept`)).join('; ') + (nmsSteps.length > 10 ? '; …' : ''),
       picture: { kind: 'nms', rows, steps: nmsSteps },
     });
-  } else if (model !== 'yolo-face') {
+  } else if (family !== 'yolo-face') {
     steps.push({
       id: 'threshold',
       title: `The score threshold ${percent(threshold)}`,
@@ -556,8 +693,8 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     const anchors = anchorsOf(levelIndex, x, y);
     let bestAnchor = 0;
     if (anchors) for (const reading of anchors) if (reading.score > anchors[bestAnchor]!.score) bestAnchor = reading.anchor;
-    // yolo-face-small's distances are read back from its decoded boxes: plain ltrb.
-    const spec = model === 'yolo-face-small' ? ({ kind: 'ltrb' } as const) : descriptor?.regression;
+    // Ultralytics heads' distances are read back from their decoded boxes: plain ltrb.
+    const spec = family === 'ultralytics' ? ({ kind: 'ltrb' } as const) : descriptor?.regression;
     const regression = spec ? describeRegression(spec, regressionValues, { stride: level.stride, anchor: bestAnchor }) : null;
     const here = rows.filter((row) => row.level === levelIndex && row.cellX === x && row.cellY === y);
     const offset = level.cellOrigin === 'centre' ? 0.5 : 0;
@@ -586,7 +723,7 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     const score = at.scores[at.bestClass]!;
     const name = `'${labelOf(at.bestClass)}'${at.anchors ? ` (anchor ${at.bestAnchor})` : ''} (${percent(score)})`;
     const candidate = at.candidates.find((row) => row.classId === at.bestClass && row.anchor === at.bestAnchor);
-    if (model === 'centernet') {
+    if (family === 'centernet') {
       const level = levels[0]!;
       const { values: heat } = trace.outputs[0]!;
       const { classes } = reader;
@@ -613,7 +750,26 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     return `${name} is ${rank} and passes the threshold, but its box was clipped away or fell past the ${trace.maxDetections} kept.`;
   };
 
-  return { model, labels, letterbox, levels, trace, detections, steps, cell };
+  return { model, labels, letterbox, levels, trace, detections, steps, cell, pyramid: null };
+}
+
+/**
+ * An Ultralytics export is explained cell by cell only when its one output is a grid of columns, layout
+ * A ([1, 4 + nc, N]) or A' ([1, N, 4 + nc]) with one box per cell; NMS rows (B, C, D) come from no cell
+ * and layout E's three anchors per cell are not explained yet. Throws `LoupeError('bad-option')` saying which.
+ */
+function checkUltralyticsGrid(model: string, trace: DecodeTrace, levels: readonly OutputLevel[]): void {
+  const columns = levels.reduce((sum, level) => sum + level.width * level.height * level.anchors, 0);
+  const output = trace.outputs[0];
+  const shape = output ? `[${output.shape.join(', ')}]` : 'none';
+  const grid = levels.length > 0 && levels.every((level) => level.anchors === 1) && trace.outputs.length === 1 && (output!.shape.at(-1) === columns || output!.shape.at(-2) === columns);
+  if (!grid) {
+    throw new LoupeError(
+      'bad-option',
+      `No step-by-step explanation for '${model}': its output ${shape} is not a grid of cells with one box each ([1, 4+nc, N] or [1, N, 4+nc], ` +
+        `what \`yolo export format=tfjs\` gives). NMS rows come from no cell, and YOLOv5's anchored layout is not explained yet.`,
+    );
+  }
 }
 
 /** "(x, y), (x, y)" for flat cell indices of a grid `width` wide. */

@@ -1,11 +1,11 @@
 /**
  * Drawing of `<loupe-explain>`'s step pictures on a 2D canvas: the frozen frame letterboxed as the model
  * saw it, a score map in the overlay's colour map, peak marks, candidate points with their regression
- * arrows, NMS links and the final boxes. Pure functions of (canvas, frame, step picture); all the numbers
- * come from the explanation (`models/explain.ts`). Picture space is model-input pixels, except the last
- * step's (the frame's own pixels).
+ * arrows, NMS links, the final boxes, and the two pyramids side by side. Pure functions of (canvas, frame,
+ * step picture); all the numbers come from the explanation (`models/explain.ts`). Picture space is
+ * model-input pixels, except the boxes' and the pyramids' steps (the frame's own pixels, per panel).
  */
-import type { ExplainedRow, Explanation, LetterboxTransform, OutputLevel, StepPicture } from '../../models/index.js';
+import type { Detection, ExplainedRow, Explanation, LetterboxTransform, OutputLevel, StepPicture } from '../../models/index.js';
 import { colormapLut, DEFAULT_COLORMAP } from '../../src/render/colormap.js';
 import { classColor, levelColor, SIDE_COLORS } from '../internal/palette.js';
 
@@ -20,6 +20,11 @@ export interface PicturePanel {
 export function pictureLayout(explanation: Explanation, picture: StepPicture): { width: number; height: number; panels: PicturePanel[] } {
   const { letterbox } = explanation;
   if (picture.kind === 'boxes') return { width: letterbox.sourceWidth, height: letterbox.sourceHeight, panels: [{ level: null, x: 0, width: letterbox.sourceWidth }] };
+  if (picture.kind === 'pyramid') {
+    // The frame twice: the single pass's boxes (left), the image pyramid's with its tiles (right).
+    const panels = [0, 1].map((i) => ({ level: null, x: i * (letterbox.sourceWidth + GAP), width: letterbox.sourceWidth }));
+    return { width: 2 * letterbox.sourceWidth + GAP, height: letterbox.sourceHeight, panels };
+  }
   if (picture.kind === 'levels') {
     const panels = picture.maps.map((map, i) => ({ level: map.level, x: i * (letterbox.inputWidth + GAP), width: letterbox.inputWidth }));
     return { width: panels.length * letterbox.inputWidth + (panels.length - 1) * GAP, height: letterbox.inputHeight, panels };
@@ -39,6 +44,10 @@ export function drawPicture(canvas: HTMLCanvasElement, frame: CanvasImageSource,
   if (!context) return;
   const { letterbox, levels } = explanation;
   context.clearRect(0, 0, canvas.width, canvas.height);
+  if (picture.kind === 'pyramid') {
+    drawPyramids(context, frame, letterbox, layout.panels, picture);
+    return;
+  }
   if (picture.kind === 'boxes') {
     context.drawImage(frame, 0, 0, letterbox.sourceWidth, letterbox.sourceHeight);
     for (const detection of picture.detections) {
@@ -169,6 +178,37 @@ export function drawPicture(canvas: HTMLCanvasElement, frame: CanvasImageSource,
       }
       return;
   }
+}
+
+/**
+ * The pyramid step: the frame twice. Left, the single pass's boxes coloured by the level that found them
+ * ("s8"); right, the image pyramid's executed tiles (dashed, coloured by scale) and its boxes coloured by
+ * scale, tagged "×2 s8". Small boxes (under `smallArea` px²) get a thicker outline.
+ */
+function drawPyramids(context: CanvasRenderingContext2D, frame: CanvasImageSource, letterbox: LetterboxTransform, panels: readonly PicturePanel[], picture: Extract<StepPicture, { kind: 'pyramid' }>): void {
+  const { sourceWidth: width, sourceHeight: height } = letterbox;
+  const scales = [...new Set(picture.tiles.map((t) => t.scale))].sort((a, b) => a - b);
+  const scaleColor = (scale: number): string => levelColor(Math.max(0, scales.indexOf(scale)));
+  const box = (d: Detection, color: string, tag: string): void => {
+    strokeBox(context, d.x, d.y, d.x + d.width, d.y + d.height, color, d.width * d.height < picture.smallArea ? 3 : 1.5);
+    label(context, tag, d.x, d.y, color);
+  };
+  const [left, right] = panels as [PicturePanel, PicturePanel];
+  context.save();
+  context.translate(left.x, 0);
+  context.drawImage(frame, 0, 0, width, height);
+  for (const d of picture.fpn) box(d, levelColor(d.cell.level), `s${d.cell.stride}`);
+  label(context, 'feature pyramid: one pass', 4, 18, '#e5e7eb');
+  context.restore();
+  context.save();
+  context.translate(right.x, 0);
+  context.drawImage(frame, 0, 0, width, height);
+  context.setLineDash([6, 4]);
+  for (const tile of picture.tiles) if (tile.index > 0 && tile.executed) strokeBox(context, tile.rect.x + 1, tile.rect.y + 1, tile.rect.x + tile.rect.width - 1, tile.rect.y + tile.rect.height - 1, scaleColor(tile.scale), 1);
+  context.setLineDash([]);
+  for (const d of picture.pyramid) box(d, scaleColor(d.tile?.scale ?? 1), `×${d.tile?.scale ?? 1} s${d.cell.stride}`);
+  label(context, 'image pyramid: whole frame + tiles', 4, 18, '#e5e7eb');
+  context.restore();
 }
 
 /** The frame as the model saw it: black border, content scaled into the letterbox. */

@@ -1,7 +1,8 @@
 /**
  * Script of e2e/pages/explain.html: a `<loupe-explain>` on the street sample's frame at 2 s (model,
- * backend, `src` and `time` from the query), and `window.loupeExplain.reference(level, x, y)`: the engine's own answer for
- * the element's frozen frame, from a plain `detect()` with its maps (no trace), for the spec to compare.
+ * backend, `src`, `time` and `small-objects` from the query), and `window.loupeExplain.reference(cell, smallObjects)`: the
+ * engine's own answer for the element's frozen frame, from a plain `detect()` with its maps (no trace; in
+ * small-object mode when asked), for the spec to compare.
  */
 import * as tf from '@tensorflow/tfjs';
 import '../../lib/index.js';
@@ -16,6 +17,7 @@ explainer.backend = backend;
 explainer.useHash = true;
 explainer.time = Number(query.get('time') ?? 2);
 explainer.src = query.get('src') ?? '/samples/street.webm';
+if (query.has('small-objects')) explainer.smallObjects = query.get('small-objects');
 explainer.addEventListener('loupe-error', (event) => (document.body.dataset.error = event.detail.type));
 document.body.append(explainer);
 
@@ -27,18 +29,18 @@ async function cellOf(tensor: tf.Tensor3D, x: number, y: number): Promise<number
   return values;
 }
 
-async function reference(cell?: { level: number; x: number; y: number }) {
+async function reference(cell?: { level: number; x: number; y: number }, smallObjects = false) {
   const frame = explainer.frame;
   if (!frame) throw new Error('nothing explained yet');
   const detector = await createDetector({ model, backend });
   try {
-    const result = await detector.detect(frame, { maps: true });
+    const result = await detector.detect(frame, { maps: true, smallObjects });
     try {
-      const detections = result.detections.map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, score: d.score, classId: d.classId, cell: d.cell }));
+      const detections = result.detections.map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, score: d.score, classId: d.classId, cell: d.cell, tile: d.tile }));
       const maps = cell ? result.maps?.levels?.[cell.level] : undefined;
       const scores = maps && cell ? await cellOf(maps.scores.tensor, cell.x, cell.y) : [];
       const regression = maps?.regression && cell ? await cellOf(maps.regression.tensor, cell.x, cell.y) : [];
-      return { detections, scores, regression, backend: result.backend };
+      return { detections, scores, regression, backend: result.backend, executions: result.executions ?? 1 };
     } finally {
       result.dispose();
     }

@@ -1,5 +1,6 @@
 // Tool, not a test (skipped unless LOUPE_EXPLAIN_SCREENSHOTS=1): writes the step pictures shown on
-// docs/explain.html (docs/explain/<model>-<step>.jpg) from <loupe-explain> on the street sample on WASM.
+// docs/explain.html (docs/explain/<model>-<step>.jpg) from <loupe-explain> on the street sample on WASM,
+// and NanoDet's pyramid step with small-objects (docs/explain/nanodet-pyramid.jpg).
 //   LOUPE_EXPLAIN_SCREENSHOTS=1 LOUPE_E2E_PORT=5192 CI=1 npx playwright test e2e/tools/explain-screenshots.spec.ts
 import { expect, test } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
@@ -23,3 +24,16 @@ for (const model of ['centernet', 'nanodet']) {
     }
   });
 }
+
+test('the pyramid step of nanodet (small-objects)', async ({ page }) => {
+  test.skip(!process.env.LOUPE_EXPLAIN_SCREENSHOTS, 'a tool: set LOUPE_EXPLAIN_SCREENSHOTS=1 to write docs/explain/*.jpg');
+  test.setTimeout(240_000);
+  await page.goto('/e2e/pages/explain.html?model=nanodet&small-objects=');
+  const explainer = page.locator('loupe-explain');
+  await expect(explainer).toHaveAttribute('status', 'ready', { timeout: 150_000 });
+  await explainer.evaluate((element) => (element as LoupeExplain).go((element as LoupeExplain).explanation!.steps.length - 1));
+  const picture = explainer.locator('canvas[part="picture"]');
+  await expect(picture).toHaveAttribute('data-step', 'pyramid');
+  await picture.screenshot({ path: `${out}nanodet-pyramid.jpg`, type: 'jpeg', quality: 60 });
+  console.log(await explainer.locator('figcaption').textContent());
+});

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoupeError, createDetector, loadedModels } from '../index.js';
 import { fileFetch } from '../../test/node.js';
+import { COLOUR_MODEL, COLOUR_NAMES, frameWithRedSquare, writeTinyModel } from '../../test/ultralytics.js';
 import { ultralyticsLetterbox } from './preprocess.js';
 import { tinyMetadataYaml, tinyUltralyticsGraph, type TinyGraphOptions } from './tiny-graph.js';
 
@@ -24,36 +25,9 @@ afterAll(async () => {
 });
 
 /** Writes a tiny graph model (and optionally metadata.yaml) into its own folder; returns the model.json URL. */
-async function writeTiny(name: string, options: TinyGraphOptions, names?: readonly string[]): Promise<string> {
-  const dir = join(root, name);
-  await mkdir(dir, { recursive: true });
-  const model = tinyUltralyticsGraph(options);
-  await writeFile(join(dir, 'model.json'), JSON.stringify(model.modelJson));
-  await writeFile(join(dir, model.weightsFile), model.weights);
-  if (names) await writeFile(join(dir, 'metadata.yaml'), tinyMetadataYaml(names, options.size ?? 64));
-  return pathToFileURL(join(dir, 'model.json')).href;
-}
+const writeTiny = (name: string, options: TinyGraphOptions, names?: readonly string[]): Promise<string> => writeTinyModel(root, name, options, names);
 
-/** A 64-px-wide frame (RGB 0..255), grey 114, with a pure red square at [x, x+w) × [y, y+h). */
-function frameWithRedSquare(width: number, height: number, square: { x: number; y: number; w: number; h: number }): tf.Tensor3D {
-  const data = new Int32Array(width * height * 3).fill(114);
-  for (let y = square.y; y < square.y + square.h; y++) {
-    for (let x = square.x; x < square.x + square.w; x++) {
-      const i = (y * width + x) * 3;
-      data.set([255, 0, 0], i);
-    }
-  }
-  return tf.tensor3d(data, [height, width, 3], 'int32');
-}
-
-// Three classes (≠ 80); "red" = 2R − G − B. The stride-16 level gets the bias that makes its red cell win.
-const NAMES = ['red thing', 'green: thing', 'blue'];
-const GAINS: TinyGraphOptions['colourGains'] = [
-  [8, -4, -4],
-  [-4, 8, -4],
-  [-4, -4, 8],
-];
-const COLOUR_MODEL: TinyGraphOptions = { colourGains: GAINS, levelBias: [-4, 2, -4], baseLogit: -6 };
+const NAMES = COLOUR_NAMES;
 
 describe('Ultralytics export from a URL (real tfjs graph model, CPU)', () => {
   it('loads, reads metadata.yaml, and finds the red square in the right cell', async () => {
