@@ -540,7 +540,7 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
       caption:
         `Each cell predicts, per side, a distribution over 16 bins (distribution focal loss); its expectation × the stride is the distance from the cell's centre to that edge of the box. ` +
         `The network takes the expectation itself and outputs the box (cx, cy, w, h), so the distances drawn (left, top, right, bottom) are read back from it. ` +
-        `Of the ${rows.length} best candidates, ${passing.length} reach ${percent(threshold)}.`,
+        `Of the ${rows.length} best candidates, ${passing.length} ${passing.length === 1 ? 'reaches' : 'reach'} ${percent(threshold)}.`,
       alt: passing.length
         ? passing.slice(0, 6).map((r) => `${labelOf(r.classId)} ${percent(r.score)} at cell (${r.cellX}, ${r.cellY}) stride ${levels[r.level]?.stride}: left ${(r.pointX - r.x1).toFixed(1)}, top ${(r.pointY - r.y1).toFixed(1)}, right ${(r.x2 - r.pointX).toFixed(1)}, bottom ${(r.y2 - r.pointY).toFixed(1)} px`).join('; ')
         : 'No candidate reaches the threshold.',
@@ -673,7 +673,7 @@ export function explainResult(result: DetectionResult, labels: readonly string[]
     title: 'Boxes on the frame',
     caption:
       `The boxes are mapped back from the input to the frame: x = (x_input − ${letterbox.padX}) / ${letterbox.scaleX.toFixed(3)}, y = (y_input − ${letterbox.padY}) / ${letterbox.scaleY.toFixed(3)}, ` +
-      `and clipped to it. These ${plural(detections.length, 'box', 'boxes')} are exactly what detect() returns for this frame.`,
+      `and clipped to it. ${detections.length === 1 ? 'This box is' : `These ${plural(detections.length, 'box', 'boxes')} are`} exactly what detect() returns for this frame.`,
     alt: detections.length
       ? detections.map((d) => `${d.label} ${percent(d.score)} at x ${Math.round(d.x)}, y ${Math.round(d.y)}, ${Math.round(d.width)} × ${Math.round(d.height)}`).join('; ')
       : 'No box.',
