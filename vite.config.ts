@@ -9,6 +9,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { servedAssets } from './models/assets.js';
+import { docsPages } from './scripts/docs-pages.js';
 
 const root = import.meta.dirname;
 
@@ -61,7 +62,8 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [loupeAssets()],
+  // docsPages: the guides (docs/*.md) as pages of the docs site, in dev and in dist/docs/.
+  plugins: [loupeAssets(), docsPages(root)],
   // The e2e server (LOUPE_NO_HMR=1) never reloads a page under test when a source file changes.
   server: { headers: isolationHeaders, port: 5173, hmr: process.env.LOUPE_NO_HMR ? false : undefined },
   preview: { headers: isolationHeaders, port: 4173 },

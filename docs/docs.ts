@@ -4,19 +4,10 @@
  * full on each page, so what runs is what the code block shows.
  */
 import '../lib/index.js';
-
-const PAGES: readonly [string, string][] = [
-  ['./index.html', 'Embed'],
-  ['./compose.html', 'Compose the parts'],
-  ['./engine.html', 'Engine API'],
-  ['./yolo.html', 'Your YOLO model'],
-  ['./explain.html', 'How boxes are made'],
-  ['./reference.html', 'Element reference'],
-  ['../', 'Demo'],
-];
+import { DOCS_PAGES } from './pages.js';
 
 const nav = document.querySelector('nav');
-for (const [href, title] of PAGES) {
+for (const [href, title] of DOCS_PAGES) {
   const link = document.createElement('a');
   link.href = href;
   link.textContent = title;

@@ -24,7 +24,7 @@ let site: StaticServer;
 
 test.beforeAll(async () => {
   // The demo build empties dist/, so it goes first.
-  if (!existsSync(join(root, 'dist/docs/index.html'))) {
+  if (!existsSync(join(root, 'dist/docs/guides.html'))) {
     execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   }
   if (!existsSync(join(root, 'dist/lib/loupe.js'))) {
@@ -212,6 +212,51 @@ test('the docs pages are served by the demo build, and their live examples run',
   await expect(page.locator('#reference')).toContainText('reveal');
   await expect(page.locator('#reference')).toContainText('loupe-detections');
   expect(errors, 'page errors').toEqual([]);
+});
+
+test('every link of the built demo and docs site leads to a page, and every anchor to an id on it', async ({ page }) => {
+  // The guides (docs/*.md) are rendered into dist/docs/ by the build (scripts/docs-pages.ts); before,
+  // the site named them but served none. Pages are opened for their links only: model weights, WASM
+  // binaries and clips are refused, so no detector runs.
+  test.setTimeout(180_000);
+  await page.route(/\.(bin|wasm|webm|mp4)(\?|$)/, (route) => route.abort());
+  const pageOf = (url: URL) => (url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname);
+  const queue = ['/index.html', '/docs/'];
+  const visited = new Map<string, Set<string>>();
+  const status = new Map<string, number>();
+  const anchors: { from: string; path: string; id: string }[] = [];
+  while (queue.length > 0) {
+    const url = new URL(queue.shift()!, site.origin);
+    if (visited.has(pageOf(url))) continue;
+    await page.goto(url.href, { waitUntil: 'load' });
+    // The HTML pages' navigation is made by their module script (docs.ts), which has run by `load`.
+    const { links, ids } = await page.evaluate(() => ({
+      links: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
+      ids: [...document.querySelectorAll('[id]')].map((element) => element.id),
+    }));
+    visited.set(pageOf(url), new Set(ids));
+    for (const href of links) {
+      const link = new URL(href);
+      if (link.origin !== site.origin) continue;
+      const target = link.href.replace(/#.*$/, '');
+      if (!status.has(target)) {
+        const response = await page.request.get(target);
+        status.set(target, response.status());
+        if (response.ok() && (response.headers()['content-type'] ?? '').startsWith('text/html')) queue.push(pageOf(link));
+      }
+      if (link.hash.length > 1) anchors.push({ from: pageOf(url), path: pageOf(link), id: decodeURIComponent(link.hash.slice(1)) });
+    }
+  }
+  const broken = [...status].filter(([, code]) => code !== 200).map(([url, code]) => `${url}: ${code}`);
+  expect(broken, 'links that are not 200').toEqual([]);
+  const lost = anchors.filter(({ path, id }) => !visited.get(path)?.has(id)).map(({ from, path, id }) => `${from} → ${path}#${id}`);
+  expect(lost, 'anchors without an id on their page').toEqual([]);
+  // The demo, the six HTML docs pages, the guides list and every guide.
+  expect([...visited.keys()]).toEqual(expect.arrayContaining(['/index.html', '/docs/index.html', '/docs/reference.html', '/docs/guides.html', '/docs/performance.html', '/docs/errors.html']));
+  expect(visited.size).toBeGreaterThanOrEqual(18);
+  await page.goto(`${site.origin}/docs/errors.html`);
+  await expect(page.locator('nav[aria-label="Guides"] a[aria-current="page"]')).toHaveText('Errors');
+  await expect(page.locator('main table').first()).toBeVisible();
 });
 
 test('the built demo applies its query parameters and describes the selected model (demo/*.ts survive tree-shaking)', async ({ page }) => {
