@@ -95,6 +95,10 @@ export const overlayStyles = css`
     opacity: 0.75;
     margin-left: 4px;
   }
+  /* Compact label (no room for the layers' suffix): class and score; the whole text is its title. */
+  .label[data-compact] .suffix {
+    display: none;
+  }
 
   /* The translucent dark panels (legends, inspector, scale strip) share one look. */
   .legend,

@@ -2,7 +2,8 @@
  * The `boxes` layer: one rectangle per detection, coloured by class, with its label and score. The boxes
  * are also drawn by the layers that recolour them (`levels`, `tiles`: `showsBoxes`), so their rendering
  * lives here for all of them; labels are then placed by `placeBoxLabels` (./label-placement.ts) so they
- * neither overlap nor leave the picture.
+ * neither overlap nor leave the picture (the layers' suffix, e.g. ` · s16 · whole`, is left out before
+ * a label is cut short).
  */
 import { html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -78,7 +79,9 @@ export function renderBoxes(
         @click=${() => handlers.click(detection)}
         @pointerleave=${() => handlers.leave(detection)}
       >
-        <span class="label" part="label" data-text=${labelText(detection, suffix)}>${detection.label}<span class="score">${Math.round(detection.score * 100)}%${suffix}</span></span>
+        <span class="label" part="label" data-text=${labelText(detection, suffix)}
+          >${detection.label}<span class="score">${Math.round(detection.score * 100)}%${suffix ? html`<span class="suffix">${suffix}</span>` : nothing}</span></span
+        >
       </div>
     `;
   });
@@ -105,14 +108,29 @@ export function placeBoxLabels(viewport: HTMLElement, frame: HTMLElement, obstac
   };
   const boxes = [...frame.querySelectorAll<HTMLElement>(':scope > .box')];
   const labels = boxes.map((box) => box.querySelector<HTMLElement>(':scope > .label'));
+  // Lit reuses the label elements from frame to frame: a width written for an earlier, longer text would
+  // be measured as this one's (scrollWidth is at least the width), so every label grew to the longest
+  // it ever held. Back to the natural size first.
+  for (const label of labels) {
+    if (!label) continue;
+    label.style.width = '';
+    label.style.maxWidth = '';
+    delete label.dataset.compact;
+  }
   // Reads first, writes after: one layout for all boxes.
-  const requests = boxes.map((box, index) => ({
-    box: relative(box.getBoundingClientRect(), origin),
+  const requests = boxes.map((box, index) => {
+    const label = labels[index];
     // scrollWidth is rounded: one pixel more, or a text a fraction wider than it ends in an ellipsis.
-    width: (labels[index]?.scrollWidth ?? 0) + 1,
-    height: Math.ceil(labels[index]?.offsetHeight ?? 0),
-    border: { left: box.clientLeft, top: box.clientTop },
-  }));
+    const width = (label?.scrollWidth ?? 0) + 1;
+    const suffix = label?.querySelector<HTMLElement>('.suffix');
+    return {
+      box: relative(box.getBoundingClientRect(), origin),
+      width,
+      compactWidth: suffix ? width - suffix.getBoundingClientRect().width : undefined,
+      height: Math.ceil(label?.offsetHeight ?? 0),
+      border: { left: box.clientLeft, top: box.clientTop },
+    };
+  });
   if (!(bounds.width > 0 && bounds.height > 0)) return;
   const placements = placeLabels(requests, { bounds, obstacles });
   placements.forEach((placement, index) => {
@@ -127,7 +145,8 @@ export function placeBoxLabels(viewport: HTMLElement, frame: HTMLElement, obstac
     label.style.maxWidth = 'none';
     label.style.visibility = placement.hidden ? 'hidden' : '';
     label.dataset.side = placement.side;
-    if (placement.truncated || placement.hidden) label.title = label.dataset.text ?? '';
+    if (placement.compact) label.dataset.compact = '';
+    if (placement.truncated || placement.hidden || placement.compact) label.title = label.dataset.text ?? '';
     else label.removeAttribute('title');
   });
 }

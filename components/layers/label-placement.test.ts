@@ -36,7 +36,7 @@ function expectClean(requests: readonly LabelRequest[], placements: readonly Lab
 describe('placeLabels', () => {
   it('puts a label above its box, at its left edge, at its natural size', () => {
     const requests = [{ box: { x: 100, y: 100, width: 50, height: 80 }, width: 90, height: H }];
-    expect(placeLabels(requests, { bounds })).toEqual([{ x: 100, y: 82, width: 90, height: H, side: 'above', truncated: false, hidden: false }]);
+    expect(placeLabels(requests, { bounds })).toEqual([{ x: 100, y: 82, width: 90, height: H, side: 'above', truncated: false, compact: false, hidden: false }]);
   });
 
   it('moves it inside the box when the box touches the top edge, and clear of a top band', () => {
@@ -67,6 +67,29 @@ describe('placeLabels', () => {
   it('shortens a label wider than the picture to its width, and marks it truncated', () => {
     const requests = [{ box: { x: 10, y: 100, width: 40, height: 80 }, width: 900, height: H }];
     expect(placeLabels(requests, { bounds })[0]).toMatchObject({ x: 0, width: 640, truncated: true, hidden: false });
+  });
+
+  it('leaves the suffix out before it cuts a label: "person 41%" whole, not "person 41% · w…"', () => {
+    // Tiles on: the full text is 150 px, class and score 70 px; the picture is 100 px wide.
+    const narrow = { x: 0, y: 0, width: 100, height: 480 };
+    const label = { box: { x: 10, y: 100, width: 40, height: 80 }, width: 150, compactWidth: 70, height: H };
+    expect(placeLabels([label], { bounds: narrow })[0]).toMatchObject({ x: 10, width: 70, compact: true, truncated: false });
+    // Without a compact form it is cut to the picture, as before.
+    expect(placeLabels([{ ...label, compactWidth: undefined }], { bounds: narrow })[0]).toMatchObject({ x: 0, width: 100, compact: false, truncated: true });
+    // Crowded: only an 80 px gap above the box is free (neighbours' labels left and right).
+    const crowd = [
+      { x: 0, y: 0, width: 640, height: 82 },
+      { x: 0, y: 100, width: 640, height: 380 },
+      { x: 0, y: 82, width: 100, height: H },
+      { x: 180, y: 82, width: 460, height: H },
+    ];
+    const boxed = { ...label, box: { x: 100, y: 100, width: 60, height: 80 } };
+    expect(placeLabels([boxed], { bounds, obstacles: crowd })[0]).toMatchObject({ x: 100, y: 82, width: 70, compact: true, truncated: false, hidden: false });
+    // A 50 px gap: the compact form is what gets cut.
+    const tighter = [...crowd.slice(0, 3), { x: 150, y: 82, width: 490, height: H }];
+    expect(placeLabels([boxed], { bounds, obstacles: tighter })[0]).toMatchObject({ x: 100, width: 50, compact: true, truncated: true, hidden: false });
+    // The whole text when there is room for it.
+    expect(placeLabels([boxed], { bounds })[0]).toMatchObject({ width: 150, compact: false, truncated: false });
   });
 
   it('hides a label when there is no room near its box at all', () => {

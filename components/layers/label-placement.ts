@@ -2,8 +2,9 @@
  * Where each box's label goes so that no two labels overlap, none is cut by the picture's edges and none
  * sits under the overlay's own panels: above the box, else inside its top, below it, inside its bottom,
  * then stacked further above or below; on each row nudged left/right (still over the box) past labels
- * already placed; failing all of that, shortened to the room there is (the full text stays in the label's
- * title and the inspector), or hidden. Boxes are served in the order given (pass them best score first).
+ * already placed; failing all of that, its compact form (class and score, without the layers' suffix such
+ * as ` · s16 · whole`) in the same places; then shortened to the room there is (the full text stays in the
+ * label's title and the inspector), or hidden. Boxes are served in the order given (pass them best score first).
  * Plain geometry in CSS pixels, one coordinate system for everything (no DOM).
  */
 import type { Rect } from '../internal/fit.js';
@@ -14,6 +15,8 @@ export interface LabelRequest {
   /** The label's natural size (its whole text, padding included). */
   width: number;
   height: number;
+  /** Width of its compact form (without the layers' suffix), when it has one. */
+  compactWidth?: number;
 }
 
 export type LabelSide = 'above' | 'inside' | 'below' | 'inside-bottom';
@@ -27,6 +30,8 @@ export interface LabelPlacement {
   side: LabelSide;
   /** Narrower than the text: ends in an ellipsis. */
   truncated: boolean;
+  /** Shown in its compact form (the suffix left out; whole otherwise). */
+  compact: boolean;
   /** No room anywhere near the box. */
   hidden: boolean;
 }
@@ -63,8 +68,7 @@ export function placeLabels(requests: readonly LabelRequest[], options: Placemen
   const taken: Rect[] = [...(options.obstacles ?? [])];
   const right = bounds.x + bounds.width;
   const bottom = bounds.y + bounds.height;
-  return requests.map(({ box, width: natural, height }) => {
-    const width = Math.min(natural, bounds.width);
+  return requests.map(({ box, width: natural, height, compactWidth }) => {
     const boxBottom = box.y + box.height;
     const rows: [LabelSide, number][] = [
       ['above', box.y - height],
@@ -75,22 +79,30 @@ export function placeLabels(requests: readonly LabelRequest[], options: Placemen
     for (let k = 1; k <= stackRows; k++) rows.push(['above', box.y - height * (k + 1)], ['below', boxBottom + height * k]);
     const fits = rows.filter(([, y]) => y >= bounds.y - EPSILON && y + height <= bottom + EPSILON);
 
-    // Whole text: the box's left edge, or next to a label in the way, as long as it still spans the box.
-    for (const [side, y] of fits) {
-      const preferred = clamp(box.x, bounds.x, right - width);
-      const inRow = taken.filter((rect) => rect.y < y + height - EPSILON && y < rect.y + rect.height - EPSILON);
-      const xs = [preferred, ...inRow.flatMap((rect) => [rect.x + rect.width, rect.x - width])]
-        .filter((x) => x >= bounds.x - EPSILON && x + width <= right + EPSILON && x < box.x + box.width && x + width > box.x)
-        .sort((a, b) => Math.abs(a - preferred) - Math.abs(b - preferred));
-      for (const x of xs) {
-        const rect = { x, y, width, height };
-        if (!inRow.some((other) => rectsOverlap(rect, other))) {
-          taken.push(rect);
-          return { ...rect, side, truncated: width < natural, hidden: false };
+    // Whole text (then its compact form): the box's left edge, or next to a label in the way, as long as it still spans the box.
+    const forms = compactWidth !== undefined && compactWidth < natural ? [natural, compactWidth] : [natural];
+    for (const [form, full] of forms.entries()) {
+      // Only the last form is cut to the picture's width: a longer one gives way to the compact form first.
+      const width = form === forms.length - 1 ? Math.min(full, bounds.width) : full;
+      if (width > bounds.width + EPSILON) continue;
+      for (const [side, y] of fits) {
+        const preferred = clamp(box.x, bounds.x, right - width);
+        const inRow = taken.filter((rect) => rect.y < y + height - EPSILON && y < rect.y + rect.height - EPSILON);
+        const xs = [preferred, ...inRow.flatMap((rect) => [rect.x + rect.width, rect.x - width])]
+          .filter((x) => x >= bounds.x - EPSILON && x + width <= right + EPSILON && x < box.x + box.width && x + width > box.x)
+          .sort((a, b) => Math.abs(a - preferred) - Math.abs(b - preferred));
+        for (const x of xs) {
+          const rect = { x, y, width, height };
+          if (!inRow.some((other) => rectsOverlap(rect, other))) {
+            taken.push(rect);
+            return { ...rect, side, truncated: width < full, compact: form > 0, hidden: false };
+          }
         }
       }
     }
-    // Shortened: from the box's left edge to whatever comes next on the row.
+    // Shortened (the compact form, when there is one): from the box's left edge to whatever comes next on the row.
+    const compact = forms.length > 1;
+    const width = Math.min(forms[forms.length - 1] ?? natural, bounds.width);
     for (const [side, y] of fits) {
       const x = clamp(box.x, bounds.x, Math.max(bounds.x, right - minWidth));
       const inRow = taken.filter((rect) => rect.y < y + height - EPSILON && y < rect.y + rect.height - EPSILON);
@@ -100,9 +112,9 @@ export function placeLabels(requests: readonly LabelRequest[], options: Placemen
       if (room >= minWidth) {
         const rect = { x, y, width: room, height };
         taken.push(rect);
-        return { ...rect, side, truncated: true, hidden: false };
+        return { ...rect, side, truncated: room < width, compact, hidden: false };
       }
     }
-    return { x: box.x, y: box.y, width: 0, height, side: 'inside' as const, truncated: true, hidden: true };
+    return { x: box.x, y: box.y, width: 0, height, side: 'inside' as const, truncated: true, compact: false, hidden: true };
   });
 }
