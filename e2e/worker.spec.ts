@@ -159,6 +159,9 @@ test('worker mode: the map layers (heatmap, offsets inspector, levels strip) dra
   for (const [i, panel] of workerLevels.panels.entries()) {
     expect(differingPixels(panel, mainLevels.panels[i]!), `stride ${[8, 16, 32][i]}: pixels that differ`).toBe(0);
   }
+  // A level without a box says how high its map reached, read where the map lies (here or in the Worker).
+  expect(workerLevels.panelNotes).toEqual(mainLevels.panelNotes);
+  for (const note of mainLevels.panelNotes) expect(note).toMatch(/^no (score|box) ≥ [\d.]+ · max \d\.\d\d$/);
   expect(workerLevels.workerGoneAfterRemoval).toBe(true);
 });
 

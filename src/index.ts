@@ -24,6 +24,7 @@ export { computeLetterbox, inputToSource } from './preprocess/letterbox.js';
 export {
   HeatmapRenderer,
   heatmapPlacement,
+  mapPeak,
   colormapStops,
   COLORMAP_NAMES,
   isColormapName,

@@ -295,6 +295,8 @@ export interface WorkerMapDrawRequest {
   classId?: number | null;
   /** Colour map name (`COLORMAP_NAMES`; default `inferno`). */
   colormap?: string;
+  /** Also read the drawn map's highest value (`DrawnWorkerMap.peak`, one float: `mapPeak`). */
+  peak?: boolean;
 }
 
 /** A map drawn in the Worker (with the engine's `HeatmapRenderer`, from where the map lies). */
@@ -307,6 +309,8 @@ export interface DrawnWorkerMap {
   path: 'webgpu-render' | 'webgl-texture' | 'cpu-8bit';
   /** Channels of the drawn map (the class count for scores). */
   channels: number;
+  /** With `peak` asked: the highest value drawn. */
+  peak?: number;
 }
 
 /** What `WorkerMaps.read` copies to this thread: a whole map, or the channels at one cell. */

@@ -107,7 +107,25 @@ describe('MapDrawing', () => {
       [[0, 8], [1, 8], [2, 8]],
       [[0, 8], [1, 8], [2, 8]],
     ]);
+    // No box on any panel: each says how high its map reached (the real mapPeak, one float read).
+    expect(committed.map((c) => c.frame.panels?.map((panel) => panel.peak))).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
     for (const { frame } of committed) for (const handle of frame.regression ?? []) handle?.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reads the peak only of the panels without a box', async () => {
+    const before = tf.memory().numTensors;
+    const { drawing, committed, finishRenders } = setup();
+    const frame = pending(5, 3);
+    const person = { x: 1, y: 1, width: 4, height: 8, score: 0.9, classId: 0, label: 'person', cell: { level: 1, stride: 16, x: 0, y: 0, priorX: 0, priorY: 0 } };
+    frame.frame.detections = [person as OverlayFrame['detections'][number]];
+    drawing.submit(frame);
+    await finishRenders();
+    expect(committed[0]!.frame.panels?.map((panel) => panel.peak)).toEqual([5, undefined, 5]);
+    for (const handle of committed[0]!.frame.regression ?? []) handle?.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -13,8 +13,9 @@
  * bitmaps, shown here on `bitmaprenderer` canvases (no pixel copy on the page).
  */
 import type { Rank } from '@tensorflow/tfjs';
-import { HeatmapRenderer, heatmapPlacement, type ColormapName, type HeatmapPath, type MapHandle, type WorkerMaps } from '../../models/index.js';
+import { HeatmapRenderer, heatmapPlacement, mapPeak, type ColormapName, type HeatmapPath, type MapHandle, type WorkerMaps } from '../../models/index.js';
 import type { LevelPanel, OverlayFrame, PanelSpec } from '../layers/layer.js';
+import { panelDetections } from '../layers/levels.js';
 
 /** A frame waiting for the renderers, with its own references to the map tensors. */
 export interface PendingMaps {
@@ -68,6 +69,7 @@ export class MapDrawing {
   constructor(
     private readonly host: MapDrawingHost,
     private readonly createRenderer: () => MapRenderer = () => new HeatmapRenderer(),
+    private readonly peakOf: (map: MapHandle<Rank.R3>, classId: number | null) => Promise<number> = mapPeak,
   ) {}
 
   /** The renderer of the single heatmap (its canvas and the path it took), once it has drawn. */
@@ -138,6 +140,8 @@ export class MapDrawing {
             const canvas = await renderer.render(panel, { classId, colormap });
             const placement = heatmapPlacement(frame.letterbox, panel);
             const levelPanel: LevelPanel = panelsAreAnchors ? { level: 0, anchor: index, stride: panel.stride, placement, canvas } : { level: index, stride: panel.stride, placement, canvas };
+            // A panel without a box says how high its map reached (one float), not just a dark square.
+            if (panelDetections(levelPanel, frame.detections).length === 0) levelPanel.peak = await this.peakOf(panel, classId);
             frame.panels.push(levelPanel);
           }
           drawn = true;
@@ -176,12 +180,14 @@ export class MapDrawing {
       }
       frame.panels = [];
       for (const [index, spec] of remote.panels.entries()) {
-        const request = spec.map === 'objectness' ? { level: spec.level, map: spec.map, channel: spec.channel ?? 0, colormap } : { level: spec.level, classId, colormap };
+        const empty = panelDetections(panelsAreAnchors ? { level: 0, anchor: index } : { level: index }, frame.detections).length === 0;
+        const request = spec.map === 'objectness' ? { level: spec.level, map: spec.map, channel: spec.channel ?? 0, colormap, peak: empty } : { level: spec.level, classId, colormap, peak: empty };
         const map = await remote.maps.draw(request);
         const canvas = (this.workerPanelCanvases[index] ??= createBitmapCanvas());
         showBitmap(canvas, map.bitmap, map.path);
         const stride = remote.maps.levels[spec.level]?.stride ?? 0;
         const levelPanel: LevelPanel = panelsAreAnchors ? { level: 0, anchor: index, stride, placement: map.placement, canvas } : { level: index, stride, placement: map.placement, canvas };
+        if (map.peak !== undefined) levelPanel.peak = map.peak;
         frame.panels.push(levelPanel);
       }
       drawn = true;

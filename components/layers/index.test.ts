@@ -108,6 +108,9 @@ describe('levels layer', () => {
     expect(panelDetections({ level: 0, anchor: 3 }, detections)).toHaveLength(1);
     expect(emptyPanelNote(0.35)).toBe('no box ≥ 0.35');
     expect(emptyPanelNote(undefined)).toBe('no box');
+    // With the map's peak: nothing reached the threshold, or a box lost the NMS.
+    expect(emptyPanelNote(0.3, 0.0812)).toBe('no score ≥ 0.3 · max 0.08');
+    expect(emptyPanelNote(0.3, 0.52)).toBe('no box ≥ 0.3 · max 0.52');
   });
 });
 

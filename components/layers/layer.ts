@@ -29,6 +29,8 @@ export interface LevelPanel {
   /** Where the map canvas goes, in source pixels. */
   placement: Rect;
   canvas: HTMLCanvasElement;
+  /** The map's highest value as drawn, read for a panel without any box (its note says it). */
+  peak?: number;
 }
 
 /** What one committed frame of the overlay shows. Every layer always draws from the same result. */

@@ -4,7 +4,8 @@
  * or one level over the picture (`level="16"`, drawn as the heatmap is). For a single-level anchor-based
  * model (YOLOv2) the side-by-side maps are each anchor's objectness. The maps sit with the legend in the
  * bottom-right corner, with a colour scale, and fold away with one click; a map with no box at all gets
- * a note, so an empty dark square reads as "nothing here above the threshold", not as a broken canvas.
+ * a note with its highest value ("no score ≥ 0.3 · max 0.08"), so an empty dark square reads as "nothing
+ * here above the threshold", not as a broken canvas.
  */
 import { html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -53,9 +54,16 @@ export function panelDetections(panel: Pick<LevelPanel, 'level' | 'anchor'>, det
   return detections.filter((d) => (panel.anchor === undefined ? d.cell.level === panel.level : d.cell.anchor === panel.anchor));
 }
 
-/** What a panel without any box says, e.g. `no box ≥ 0.35`. */
-export function emptyPanelNote(scoreThreshold: number | undefined): string {
-  return scoreThreshold === undefined ? 'no box' : `no box ≥ ${+scoreThreshold.toFixed(2)}`;
+/**
+ * What a panel without any box says: how high its map reached when that is known (`peak`), e.g.
+ * `no score ≥ 0.35 · max 0.08` (nothing there: the dark square is the map, not a fault), or `no box ≥ 0.35 ·
+ * max 0.52` (a cell passed, and its box lost the NMS to a stronger one from another level).
+ */
+export function emptyPanelNote(scoreThreshold: number | undefined, peak?: number): string {
+  const at = scoreThreshold === undefined ? '' : ` ≥ ${+scoreThreshold.toFixed(2)}`;
+  if (peak === undefined) return `no box${at}`;
+  const max = `max ${peak.toFixed(2)}`;
+  return scoreThreshold !== undefined && peak < scoreThreshold ? `no score${at} · ${max}` : `no box${at} · ${max}`;
 }
 
 function renderCorner(context: LayerContext) {
@@ -112,7 +120,7 @@ function renderPanels({ frame, source, model }: LayerContext, panels: readonly L
             <div class="panel-frame">
               <div class="heatmap" style=${styleMap(percentOf(panel.placement, source))}>${panel.canvas}</div>
               ${boxes.map((d) => html`<div class="mini-box" style=${styleMap(percentOf(d, source))}></div>`)}
-              ${boxes.length === 0 ? html`<span class="panel-note">${emptyPanelNote(model.scoreThreshold)}</span>` : nothing}
+              ${boxes.length === 0 ? html`<span class="panel-note">${emptyPanelNote(model.scoreThreshold, panel.peak)}</span>` : nothing}
             </div>
             <figcaption>${panel.anchor === undefined ? `stride ${panel.stride}` : `anchor ${panel.anchor}`}</figcaption>
           </figure>

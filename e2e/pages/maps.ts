@@ -22,6 +22,8 @@ export interface MapsRun {
   heatmapPath: string | undefined;
   heatmap: DrawnCanvas | null;
   panels: DrawnCanvas[];
+  /** The notes of the level panels without a box (`no score ≥ 0.3 · max 0.08`). */
+  panelNotes: string[];
   /** The inspector's text after a click on the first box (offsets layer), or null without it. */
   inspector: string | null;
   boxes: number;
@@ -114,6 +116,7 @@ async function show(options: { model: string; layers: string; worker: boolean; p
       heatmapPath: overlay.heatmapPath,
       heatmap: heatmap ? read(heatmap) : null,
       panels: [...root().querySelectorAll<HTMLCanvasElement>('.panels canvas')].map(read),
+      panelNotes: [...root().querySelectorAll('.panels .panel-note')].map((note) => note.textContent ?? ''),
       inspector,
       boxes: root().querySelectorAll('.box').length,
       workerMemory: options.worker ? await workerMemory() : null,

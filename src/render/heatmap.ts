@@ -64,6 +64,20 @@ function scoresOf(map: tf.Tensor3D, classId: number | null | undefined): tf.Tens
   return tf.squeeze<tf.Tensor2D>(tf.slice(map, [0, 0, c], [-1, -1, 1]), [2]);
 }
 
+/**
+ * The highest value of what `HeatmapRenderer.render` draws for `map` (the maximum over classes, or one
+ * class): one float read back. A map whose peak is far under the colour scale's top is a dark square;
+ * the overlay says what its peak was instead of leaving it to look broken.
+ */
+export async function mapPeak(map: MapHandle<tf.Rank.R3>, classId?: number | null): Promise<number> {
+  const peak = tf.tidy(() => tf.max(scoresOf(map.tensor, classId))); // scalar
+  try {
+    return (await peak.data())[0] ?? 0;
+  } finally {
+    peak.dispose();
+  }
+}
+
 /** [H, W] int32 colour index round(score · 255). */
 function colourIndex(scores: tf.Tensor2D): tf.Tensor2D {
   return tf.cast(tf.round(tf.mul(tf.clipByValue(scores, 0, 1), 255)), 'int32') as tf.Tensor2D;

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runOptionRulesOf } from '../detector.js';
 import { LoupeError } from '../errors.js';
 import { channelOf, levelMapsOf, type LevelMapRefs } from '../maps.js';
-import { HeatmapRenderer, heatmapPlacement, isColormapName } from '../render/heatmap.js';
+import { HeatmapRenderer, heatmapPlacement, isColormapName, mapPeak } from '../render/heatmap.js';
 import type { DetectionMaps, Detector, DetectorOptions, DrawnWorkerMap, FrameSource, LetterboxTransform, WorkerLevelMaps, WorkerMapDrawRequest, WorkerMapReadRequest } from '../types.js';
 import { errorToWire, resultToWire, type FromWorker, type ToWorker, type WireFrame, type WireMaps } from './protocol.js';
 
@@ -81,7 +81,9 @@ async function drawHeld(renderer: HeatmapRenderer<OffscreenCanvas>, held: HeldMa
   }
   try {
     const canvas = await renderer.render(map, { classId: request.classId ?? null, colormap });
-    return { bitmap: canvas.transferToImageBitmap(), placement: heatmapPlacement(held.letterbox, map), path: renderer.path ?? 'cpu-8bit', channels: map.tensor.shape[2] ?? 0 };
+    const drawn: DrawnWorkerMap = { bitmap: canvas.transferToImageBitmap(), placement: heatmapPlacement(held.letterbox, map), path: renderer.path ?? 'cpu-8bit', channels: map.tensor.shape[2] ?? 0 };
+    if (request.peak) drawn.peak = await mapPeak(map, request.classId ?? null);
+    return drawn;
   } finally {
     if (map !== whole) map.dispose();
   }
