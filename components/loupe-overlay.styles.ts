@@ -26,6 +26,8 @@ export const overlayStyles = css`
   /* The painted frame inside it (after object-fit); every layer is positioned in % of it. */
   .frame {
     position: absolute;
+    /* Its labels' z-index orders them within the frame only: the chrome after it stays on top. */
+    isolation: isolate;
   }
 
   /* The frame the model analysed, exactly over the live picture it was taken from. */
@@ -70,6 +72,8 @@ export const overlayStyles = css`
      default, inside or below it, nudged or shortened where other labels or the panels are. */
   .label {
     position: absolute;
+    /* Over every box's outline, not only its own (a box is no stacking context: the frame's labels share one). */
+    z-index: 1;
     box-sizing: border-box;
     left: calc(-1 * var(--loupe-box-width, 2px));
     bottom: 100%;
@@ -408,6 +412,9 @@ export const overlayStyles = css`
   .panel-note {
     position: absolute;
     inset: auto 0 4px;
+    /* Two short lines ('no score ≥ 0.3', 'max 0.06') fit the narrowest panel. */
+    white-space: pre-line;
+    line-height: 1.25;
     font-size: 9.5px;
     color: #b9bac4;
     text-align: center;

@@ -231,7 +231,8 @@ test('every link of the built demo and docs site leads to a page, and every anch
     await page.goto(url.href, { waitUntil: 'load' });
     // The HTML pages' navigation is made by their module script (docs.ts), which has run by `load`.
     const { links, ids } = await page.evaluate(() => ({
-      links: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
+      // Links, and the pictures a page shows (the guides' screenshots).
+      links: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href).concat([...document.images].map((img) => img.src).filter((src) => !src.startsWith('data:'))),
       ids: [...document.querySelectorAll('[id]')].map((element) => element.id),
     }));
     visited.set(pageOf(url), new Set(ids));

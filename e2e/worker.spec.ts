@@ -161,7 +161,7 @@ test('worker mode: the map layers (heatmap, offsets inspector, levels strip) dra
   }
   // A level without a box says how high its map reached, read where the map lies (here or in the Worker).
   expect(workerLevels.panelNotes).toEqual(mainLevels.panelNotes);
-  for (const note of mainLevels.panelNotes) expect(note).toMatch(/^no (score|box) ≥ [\d.]+ · max \d\.\d\d$/);
+  for (const note of mainLevels.panelNotes) expect(note).toMatch(/^no (score|box) ≥ [\d.]+\nmax \d\.\d\d$/);
   expect(workerLevels.workerGoneAfterRemoval).toBe(true);
 });
 

@@ -7,7 +7,7 @@
  * Links are rewritten for the site: `errors.md#x` → `errors.html#x`; a code span naming a docs page
  * (`docs/errors.md`, `docs/explain.html`) becomes a link to it; a link to a file of the repository that
  * is not on the site (`../training/README.md`) becomes its text, with the path in its title. Headings get
- * GitHub's ids, so `page.md#heading` anchors land.
+ * GitHub's ids, so `page.md#heading` anchors land. Pictures a guide shows (from docs/) are copied beside it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
@@ -23,6 +23,8 @@ export interface Guide {
   summary: string;
   /** The rendered body, without the title heading. */
   body: string;
+  /** Pictures it shows, relative to docs/ (`screenshots/demo-1280-boxes.jpg`): copied beside the pages. */
+  pictures: string[];
 }
 
 /** What a page of the site may link to: the guides' names and the HTML pages' (docs/<name>.html). */
@@ -79,6 +81,7 @@ export function siteHref(href: string, site: SiteDocs): string | null {
 /** Renders one guide's markdown (its first `# ` heading is the title). */
 export function renderGuide(name: string, markdown: string, site: SiteDocs): Guide {
   const ids = new Map<string, number>();
+  const pictures: string[] = [];
   let title = name;
   let summary = '';
   const marked = new Marked({ gfm: true });
@@ -112,6 +115,13 @@ export function renderGuide(name: string, markdown: string, site: SiteDocs): Gui
         const target = /^(docs\/)?[\w-]+\.(md|html)(#[\w-]+)?$/.test(text) ? siteHref(text, site) : null;
         return target && target.startsWith('./') ? `<a href="${escapeHtml(target)}"><code>${text}</code></a>` : `<code>${text}</code>`;
       },
+      image({ href, title: imageTitle, text }: Tokens.Image): string {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('/')) throw new Error(`docs/${name}.md: show pictures from docs/, not ${href}`);
+        const file = posix.normalize(href);
+        if (file.startsWith('..')) throw new Error(`docs/${name}.md: the picture ${href} is outside docs/, which the site does not serve`);
+        pictures.push(file);
+        return `<img src="./${escapeHtml(file)}" alt="${escapeHtml(text)}"${imageTitle ? ` title="${escapeHtml(imageTitle)}"` : ''} loading="lazy" />`;
+      },
       table(token: Tokens.Table): string {
         // Wide tables scroll on their own at phone width instead of widening the page.
         return `<div class="table-scroll">${Renderer.prototype.table.call(this, token)}</div>\n`;
@@ -119,7 +129,7 @@ export function renderGuide(name: string, markdown: string, site: SiteDocs): Gui
     },
   });
   const body = marked.parse(markdown, { async: false });
-  return { name, title, summary, body };
+  return { name, title, summary, body, pictures };
 }
 
 function firstSentence(text: string): string {
@@ -223,8 +233,14 @@ export function docsPages(root: string): Plugin {
       const index = bundle['docs/index.html'];
       const links = index?.type === 'asset' ? String(index.source).match(STYLESHEET) : null;
       if (!links) this.error('docs/index.html (and its stylesheet) must be built before the guide pages');
-      for (const [file, html] of guidePages(readGuides(docsDir), links.join('\n    '))) {
+      const guides = readGuides(docsDir);
+      for (const [file, html] of guidePages(guides, links.join('\n    '))) {
         this.emitFile({ type: 'asset', fileName: `docs/${file}`, source: html });
+      }
+      for (const picture of new Set(guides.flatMap((guide) => guide.pictures))) {
+        const file = resolve(docsDir, picture);
+        if (!existsSync(file)) this.error(`docs/${picture}, shown by a guide, is missing`);
+        this.emitFile({ type: 'asset', fileName: `docs/${picture}`, source: readFileSync(file) });
       }
     },
   };

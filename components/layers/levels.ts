@@ -120,7 +120,7 @@ function renderPanels({ frame, source, model }: LayerContext, panels: readonly L
             <div class="panel-frame">
               <div class="heatmap" style=${styleMap(percentOf(panel.placement, source))}>${panel.canvas}</div>
               ${boxes.map((d) => html`<div class="mini-box" style=${styleMap(percentOf(d, source))}></div>`)}
-              ${boxes.length === 0 ? html`<span class="panel-note">${emptyPanelNote(model.scoreThreshold, panel.peak)}</span>` : nothing}
+              ${boxes.length === 0 ? html`<span class="panel-note">${emptyPanelNote(model.scoreThreshold, panel.peak).replace(' · ', '\n')}</span>` : nothing}
             </div>
             <figcaption>${panel.anchor === undefined ? `stride ${panel.stride}` : `anchor ${panel.anchor}`}</figcaption>
           </figure>

@@ -40,6 +40,11 @@ describe('docs guide pages', () => {
     expect(guide.body).toContain('<a href="./performance.html#x">speed</a>');
     expect(guide.body).toMatch(/<div class="table-scroll"><table>/);
     expect(slug('Warm-up at load (WebGL, WebGPU)')).toBe('warm-up-at-load-webgl-webgpu');
+    // Pictures from docs/ are listed (the build copies them beside the pages); from elsewhere, refused.
+    const shots = renderGuide('shots', '# Shots\n\n![The demo](screenshots/demo-1280-boxes.jpg)\n', site);
+    expect(shots.pictures).toEqual(['screenshots/demo-1280-boxes.jpg']);
+    expect(shots.body).toContain('<img src="./screenshots/demo-1280-boxes.jpg" alt="The demo" loading="lazy" />');
+    expect(() => renderGuide('shots', '![x](../public/x.png)', site)).toThrow(/outside docs/);
   });
 
   it("every link of every guide lands on a page of the site and an id on it", () => {
