@@ -207,6 +207,14 @@ test('the docs pages are served by the demo build, and their live examples run',
   await open('yolo.html');
   await expect(page.locator('main')).toContainText('ultralytics:');
 
+  // The step gallery (docs/explain/*.jpg, emitted by the build under assets/): a gallery per explained model, every
+  // picture with its text alternative (the link test below requests each picture).
+  await open('explain.html');
+  const pictures = await page.locator('.explain-gallery img').evaluateAll((images) => images.map((image) => ({ src: (image as HTMLImageElement).src, alt: image.getAttribute('alt') ?? '' })));
+  expect(pictures.length, 'gallery pictures').toBeGreaterThanOrEqual(27);
+  for (const model of ['centernet', 'nanodet', 'yolo-face', 'yolo-face-small']) expect(pictures.some(({ src }) => src.includes(`/${model}-input-`)), `${model} gallery`).toBe(true);
+  for (const { src, alt } of pictures) expect(alt.length, `alt of ${src}`).toBeGreaterThan(20);
+
   await open('reference.html');
   for (const tag of ['loupe-camera', 'loupe-detector', 'loupe-explain', 'loupe-live', 'loupe-overlay']) await expect(page.locator(`h2#${tag}`)).toHaveText(`<${tag}>`);
   await expect(page.locator('#reference')).toContainText('reveal');
