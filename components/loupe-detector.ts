@@ -17,7 +17,6 @@ import {
   isGpuBackend,
   modelSourceOf,
   summarizeResult,
-  whenBackendLost,
   type BackendPreference,
   type BackendReport,
   type DetectionResult,
@@ -28,7 +27,7 @@ import {
 import { EngineLoader } from './controllers/engine-loader.js';
 import { FrameLoop } from './controllers/frame-loop.js';
 import { emit } from './events.js';
-import { DETECTOR_ATTRIBUTES, propertiesOf } from './internal/attributes.js';
+import { DEFAULT_WORKER_MODE, DETECTOR_ATTRIBUTES, propertiesOf } from './internal/attributes.js';
 import { SMALL_OBJECT_PROPERTIES, smallObjectsSetting, type SmallObjectsAttributes } from './internal/small-objects-attributes.js';
 import { LoupeCamera } from './loupe-camera.js';
 
@@ -112,8 +111,9 @@ export class LoupeDetector extends LitElement {
    */
   declare track: boolean;
   /**
-   * Run the engine in Loupe's Worker, off the page's main thread (docs/worker.md): `auto` where it can,
-   * present or `true` always, absent or `false`: main thread. The maps stay in the Worker, where the
+   * Run the engine in Loupe's Worker, off the page's main thread (docs/worker.md): absent (the default)
+   * or `auto`: in the Worker where it can, else on the main thread with the reason in `loupe-backend`;
+   * present or `true`: always (`backend-failed` where it cannot); `false`: the main thread. The maps stay in the Worker, where the
    * overlay's map layers have them drawn (`.result.workerMaps`). Where it runs and why: `loupe-backend`'s
    * `thread` and `reason`.
    */
@@ -388,7 +388,7 @@ export class LoupeDetector extends LitElement {
       previous.dispose();
     }
     if (!this.loader.isCurrent(generation)) return;
-    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, track: this.track, worker: this.worker };
+    const request = { model: modelSourceOf(this.model) ?? this.model, backend: this.backend, modelBaseUrl: this.modelBaseUrl, wasmPaths: this.wasmPaths, rectInput: this.rectInput, track: this.track, worker: this.worker ?? DEFAULT_WORKER_MODE };
     const { outcome, retry } = await this.loader.load(generation, request);
     // Lost while loading (during the warm-up, say): as after a loss mid-run, load again on a new context.
     if (retry) return void this.load();
@@ -415,9 +415,9 @@ export class LoupeDetector extends LitElement {
    * lived on it and load again (selectBackend builds a fresh context or device). No-op on CPU backends.
    */
   private recoverFromLoss(engine: Detector, generation: number): void {
-    // In the Worker, the main thread's tfjs has no backend of it to watch (a loss there: docs/worker.md).
-    if (!isGpuBackend(engine.backend.backend) || engine.backend.thread === 'worker') return;
-    void whenBackendLost().then((error) => {
+    // In worker mode the loss happens in the Worker and crosses as the same typed error (docs/worker.md).
+    if (!isGpuBackend(engine.backend.backend)) return;
+    void engine.whenLost().then((error) => {
       if (!this.loader.isCurrent(generation) || this._engine !== engine || !this.isConnected) return;
       this.reportError(error.type, error.message);
       this._engine = null;
@@ -557,7 +557,9 @@ export class LoupeDetector extends LitElement {
       const timestamp = source instanceof HTMLVideoElement ? source.currentTime * 1000 : undefined;
       if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await captureFrame(source);
       const result = await engine.detect(frame ?? source, timestamp === undefined ? { maps: this.wantsMaps } : { maps: this.wantsMaps, timestamp });
-      if (!this.loader.isCurrent(generation)) result.dispose();
+      // Stale: a newer load, or the source went away (camera ended) or changed while the frame ran (a
+      // Worker's round trip makes that window wider): its boxes belong to no picture shown any more.
+      if (!this.loader.isCurrent(generation) || this.frameSource !== source) result.dispose();
       else {
         this.replaceFrame(frame);
         frame = null;

@@ -148,7 +148,7 @@ export class LoupeLive extends LitElement {
   declare rectInput: boolean;
   /** Multi-object tracking (see `<loupe-detector track>`). */
   declare track: boolean;
-  /** Run the engine in Loupe's Worker (see `<loupe-detector worker>`, docs/worker.md). */
+  /** Where the engine runs: absent (the default) or `auto`: Loupe's Worker where it can; `true`, `false` (see `<loupe-detector worker>`, docs/worker.md). */
   declare worker: WorkerMode | undefined;
   /** Hide the control bar (the stats line stays). */
   declare noControls: boolean;

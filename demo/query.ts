@@ -6,7 +6,7 @@
  *   ?threshold=0.4 (or score-threshold)  ?max-detections=20  ?heatmap-class=person  ?level=16
  *   ?facing-mode=user  ?sync=frame  ?small-objects (on) or ?small-objects=full
  *   ?track (tracking; with the tracks layer: ?track&layers=boxes,tracks)
- *   ?worker=auto (or true/false; docs/worker.md)
+ *   ?worker=false (the page's main thread; absent: Loupe's Worker where it can, or true/auto; docs/worker.md)
  */
 
 /** Query parameter → attribute; the attribute's own name is accepted too. */

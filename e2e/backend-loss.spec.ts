@@ -3,8 +3,10 @@
 // `backend-lost`, say so, rebuild the backend (a new context/device, not the dead one) and the model, and
 // keep detecting, with the same number of tensors as before the loss (nothing of the dead one kept).
 // SwiftShader is slow (WebGL ~5–17 s a frame, WebGPU 20–50 s): few frames, generous budgets.
-import { expect, test, type Page } from '@playwright/test';
-import { liveState, openLive } from './helpers';
+// WebGL runs in the elements' default mode, in Loupe's Worker (the loss happens there and crosses to the
+// page as the same typed error); WebGPU on the main thread (`worker="false"`), so both paths stay covered.
+import { expect, test, type Page, type Worker } from '@playwright/test';
+import { MAIN_THREAD_RUN, liveState, openLive } from './helpers';
 
 type TfWindow = Window & {
   tf: { backend(): unknown; getBackend(): string; memory(): { numTensors: number } };
@@ -46,7 +48,8 @@ async function checkNothingKept(page: Page, framesBefore: number): Promise<void>
   expect(counts.slice(framesBefore), 'tensors at each frame after recovery = before the loss').toEqual(counts.slice(framesBefore).map(() => counts[framesBefore - 1]));
 }
 
-async function checkRecovery(page: Page, backend: 'webgl' | 'webgpu', before: number, after: number, budget: number): Promise<void> {
+/** `onPage`: the model runs on the page's tfjs (main thread), whose new backend instance is checked here. */
+async function checkRecovery(page: Page, backend: 'webgl' | 'webgpu', before: number, after: number, budget: number, onPage = true): Promise<void> {
   await page.waitForFunction(() => (window as unknown as TfWindow).loupeTest.errors.length > 0, null, { timeout: 60_000, polling: 500 });
   const [error] = (await liveState(page)).errors;
   console.log(`${backend}: ${error!.type}: ${error!.message}`);
@@ -55,8 +58,9 @@ async function checkRecovery(page: Page, backend: 'webgl' | 'webgpu', before: nu
   await expect(page.locator('loupe-live .card .notice')).toContainText(error!.message, { timeout: 30_000 });
 
   await frames(page, before + after, budget);
-  const state = await page.evaluate(() => {
+  const state = await page.evaluate((onPage) => {
     const w = window as unknown as TfWindow;
+    if (!onPage) return { backend: null, fresh: null, contextLost: null, errors: w.loupeTest.errors, notice: document.querySelector('loupe-live')?.shadowRoot?.querySelector('.notice')?.textContent ?? null };
     const instance = w.tf.backend() as { gpgpu?: { gl: WebGL2RenderingContext }; device?: GPUDevice };
     return {
       backend: w.tf.getBackend(),
@@ -65,19 +69,25 @@ async function checkRecovery(page: Page, backend: 'webgl' | 'webgpu', before: nu
       errors: w.loupeTest.errors,
       notice: document.querySelector('loupe-live')?.shadowRoot?.querySelector('.notice')?.textContent ?? null,
     };
-  });
-  expect(state.backend).toBe(backend);
-  expect(state.fresh, 'a new backend instance, not the lost one').toBe(true);
-  if (backend === 'webgl') expect(state.contextLost).toBe(false);
+  }, onPage);
+  if (onPage) {
+    expect(state.backend).toBe(backend);
+    expect(state.fresh, 'a new backend instance, not the lost one').toBe(true);
+    if (backend === 'webgl') expect(state.contextLost).toBe(false);
+  }
+  expect((await liveState(page)).backend?.backend, 'loupe-backend after the reload').toBe(backend);
   expect(state.errors.map((e) => e.type), 'only the loss was reported').toEqual(['backend-lost']);
   expect(state.notice, 'the notice goes once frames run again').toBeNull();
   await expect(page.locator('loupe-live')).toHaveAttribute('status', 'running');
 }
 
-test('WebGL context lost: backend-lost, shown, rebuilt on a new context, detection goes on', async ({ page }) => {
+test('WebGL context lost on the main thread: backend-lost, shown, rebuilt on a new context, detection goes on', async ({ page }) => {
+  // The main-thread path of this test runs in the main-thread run (LOUPE_E2E_WORKER=0); by default the
+  // Worker's test below covers the loss.
+  test.skip(!MAIN_THREAD_RUN, 'main-thread run only (LOUPE_E2E_WORKER=0)');
   test.setTimeout(360_000);
   await recordTensorCounts(page);
-  await openLive(page, { backend: 'webgl', layers: 'boxes heatmap' });
+  await openLive(page, { backend: 'webgl', layers: 'boxes heatmap', worker: 'false' });
   await frames(page, 1, 150_000);
   const before = (await liveState(page)).detections.length;
   await loseBackend(page, 'webgl');
@@ -85,6 +95,40 @@ test('WebGL context lost: backend-lost, shown, rebuilt on a new context, detecti
   // The overlay's heatmap draws again, on the new context.
   await expect.poll(() => page.evaluate(() => document.querySelector('loupe-live')?.overlay?.heatmapPath)).toBe('webgl-texture');
   await checkNothingKept(page, before);
+});
+
+/** Loupe's detector Worker among the page's workers (tfjs's WASM threads are workers too). */
+function loupeWorker(page: Page): Worker | undefined {
+  return page.workers().find((worker) => worker.url().includes('worker-entry'));
+}
+
+test('WebGL context lost in Loupe\'s Worker: backend-lost crosses typed, shown, a new Worker on a new context, detection goes on', async ({ page }) => {
+  test.skip(MAIN_THREAD_RUN, 'worker mode (the default)');
+  test.setTimeout(360_000);
+  const closed: string[] = [];
+  page.on('worker', (worker) => worker.on('close', () => closed.push(worker.url())));
+  await openLive(page, { backend: 'webgl', layers: 'boxes heatmap' });
+  await frames(page, 1, 150_000);
+  expect((await liveState(page)).backend).toMatchObject({ backend: 'webgl', thread: 'worker' });
+  const first = loupeWorker(page)!;
+  const before = (await liveState(page)).detections.length;
+  // tfjs keeps its engine on the global scope (`_tfengine`), in the Worker as on a page.
+  await first.evaluate(() => {
+    const engine = (self as unknown as { _tfengine: { backend: { gpgpu: { gl: WebGL2RenderingContext } } } })._tfengine;
+    engine.backend.gpgpu.gl.getExtension('WEBGL_lose_context')!.loseContext();
+  });
+  await checkRecovery(page, 'webgl', before, 2, 240_000, false);
+  // Everything of the lost context went with its Worker: terminated, and a new one detects.
+  expect(closed.filter((url) => url === first.url()).length, 'the Worker that lost its context is gone').toBeGreaterThanOrEqual(1);
+  const second = loupeWorker(page)!;
+  expect(second, 'a new Worker runs').toBeDefined();
+  const fresh = await second.evaluate(() => {
+    const engine = (self as unknown as { _tfengine: { backendName: string; backend: { gpgpu?: { gl: WebGL2RenderingContext } } } })._tfengine;
+    return { backend: engine.backendName, contextLost: engine.backend.gpgpu?.gl.isContextLost() ?? null };
+  });
+  expect(fresh).toEqual({ backend: 'webgl', contextLost: false });
+  // The overlay's heatmap draws again, in the new Worker on its new context.
+  await expect.poll(() => page.evaluate(() => document.querySelector('loupe-live')?.overlay?.heatmapPath)).toBe('webgl-texture');
 });
 
 test('WebGPU device lost right after load: backend-lost, rebuilt on a new device, detection goes on', async ({ page }) => {
@@ -101,7 +145,8 @@ test('WebGPU device lost right after load: backend-lost, rebuilt on a new device
       instance.device.destroy();
     });
   });
-  await openLive(page, { backend: 'webgpu', layers: 'boxes' });
+  // On the main thread (WebGPU in the Worker: live-webgpu.spec, in the default mode).
+  await openLive(page, { backend: 'webgpu', layers: 'boxes', worker: 'false' });
   await checkRecovery(page, 'webgpu', 0, 1, 300_000);
   const lostHolds = await page.evaluate(() => ((window as unknown as TfWindow).lostBackend as { numDataIds(): number }).numDataIds());
   expect(lostHolds, 'data left on the lost backend instance').toBe(0);

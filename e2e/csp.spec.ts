@@ -12,7 +12,10 @@ import { extname, join, normalize } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { root } from './chromium';
 
-/** The policy Loupe documents (docs/security.md), for a page that is not cross-origin isolated. */
+/**
+ * The policy Loupe documents (docs/security.md), for a page that is not cross-origin isolated. The
+ * elements run the engine in Loupe's Worker by default (docs/worker.md), a file of the build: `worker-src 'self'`.
+ */
 export const LOUPE_CSP = [
   "default-src 'self'",
   // WebAssembly compilation (the WASM backend). No 'unsafe-eval', no 'unsafe-inline' for scripts.
@@ -23,7 +26,7 @@ export const LOUPE_CSP = [
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",
   "connect-src 'self'",
-  "worker-src 'none'",
+  "worker-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
@@ -35,16 +38,12 @@ export const LOUPE_CSP = [
  * Emscripten workers are created from blob: URLs and import their script from a blob: URL.
  */
 export const LOUPE_CSP_THREADS = LOUPE_CSP.replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' blob:").replace(
-  "worker-src 'none'",
+  "worker-src 'self'",
   "worker-src 'self' blob:",
 );
 
-/**
- * Worker mode (docs/worker.md): Loupe's own Worker is a file of the build (`assets/worker-entry-*.js`),
- * so a page that is not isolated allows `worker-src 'self'` instead of 'none'. (The isolated policy's
- * `worker-src 'self' blob:` already covers it.)
- */
-export const LOUPE_CSP_WORKER = LOUPE_CSP.replace("worker-src 'none'", "worker-src 'self'");
+/** A page whose elements stay on the main thread (`worker="false"`) and is not isolated needs no worker at all. */
+export const LOUPE_CSP_MAIN = LOUPE_CSP.replace("worker-src 'self'", "worker-src 'none'");
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,12 +60,12 @@ const MIME: Record<string, string> = {
 
 /**
  * A page that embeds the library bundle with a script tag, no inline script (served at /csp-embed.html;
- * `?worker=true|auto` sets the element's `worker` attribute).
+ * `?worker=true|auto|false` sets the element's `worker` attribute; absent: the default).
  */
 const embedPage = (worker: string | null): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Loupe under CSP</title>
 <script type="module" src="/lib/loupe.js"></script></head>
-<body><loupe-live backend="wasm" layers="boxes heatmap"${worker === null ? '' : ` worker="${worker === 'auto' ? 'auto' : 'true'}"`}></loupe-live></body></html>`;
+<body><loupe-live backend="wasm" layers="boxes heatmap"${worker === null ? '' : ` worker="${['auto', 'true', 'false'].includes(worker) ? worker : 'true'}"`}></loupe-live></body></html>`;
 
 let server: Server;
 let origin: string;
@@ -146,12 +145,12 @@ async function watch(page: Page): Promise<() => Promise<Watch>> {
 
 for (const threads of [false, true]) {
   for (const { name, path } of [
-    { name: 'the built demo (dist/index.html)', path: '/' },
-    { name: 'the library bundle on a plain page (dist/lib/loupe.js)', path: '/csp-embed.html' },
+    { name: 'the built demo on the main thread (dist/index.html?worker=false)', path: '/?worker=false' },
+    { name: 'the library bundle on a plain page (dist/lib/loupe.js, <loupe-live worker="false">)', path: '/csp-embed.html?worker=false' },
   ]) {
-    test(`${name} detects on WASM${threads ? ' with threads (cross-origin isolated)' : ''} under the strict policy, no CSP violation`, async ({ page }) => {
+    test(`${name} detects on WASM${threads ? ' with threads (cross-origin isolated)' : " under worker-src 'none'"} under the strict policy, no CSP violation`, async ({ page }) => {
       test.setTimeout(120_000);
-      policy = threads ? LOUPE_CSP_THREADS : LOUPE_CSP;
+      policy = threads ? LOUPE_CSP_THREADS : LOUPE_CSP_MAIN;
       isolated = threads;
       const read = await watch(page);
       const response = await page.goto(`${origin}${path}`);
@@ -173,13 +172,14 @@ for (const threads of [false, true]) {
 
 for (const threads of [false, true]) {
   for (const { name, path, folder } of [
-    { name: 'the built demo (dist/index.html?worker=true)', path: '/?worker=true&layers=boxes,heatmap', folder: '/assets/' },
+    // The default (no worker attribute): Loupe's Worker.
+    { name: 'the built demo (dist/index.html)', path: '/?layers=boxes,heatmap', folder: '/assets/' },
     // The library's Worker file is found relative to loupe.js (dist/lib/assets/), not at the site's root.
-    { name: 'the library bundle on a plain page (<loupe-live worker>)', path: '/csp-embed.html?worker=true', folder: '/lib/assets/' },
+    { name: 'the library bundle on a plain page (dist/lib/loupe.js)', path: '/csp-embed.html', folder: '/lib/assets/' },
   ]) {
-    test(`worker mode: ${name} detects on WASM in Loupe's Worker${threads ? ' with threads (cross-origin isolated)' : ''} under the strict policy with worker-src 'self', no CSP violation`, async ({ page }) => {
+    test(`${name} detects on WASM in Loupe's Worker by default${threads ? ' with threads (cross-origin isolated)' : ''} under the strict policy (worker-src 'self'), no CSP violation`, async ({ page }) => {
       test.setTimeout(120_000);
-      policy = threads ? LOUPE_CSP_THREADS : LOUPE_CSP_WORKER;
+      policy = threads ? LOUPE_CSP_THREADS : LOUPE_CSP;
       isolated = threads;
       const workers: string[] = [];
       page.on('worker', (worker) => workers.push(worker.url()));
@@ -202,12 +202,12 @@ for (const threads of [false, true]) {
   }
 }
 
-test("worker=\"auto\" under the policy without worker-src 'self' runs on the main thread and says why (never silently)", async ({ page }) => {
+test("the default (worker=\"auto\") under a policy without worker-src 'self' runs on the main thread and says why (never silently)", async ({ page }) => {
   test.setTimeout(120_000);
-  policy = LOUPE_CSP;
+  policy = LOUPE_CSP_MAIN;
   isolated = false;
   const read = await watch(page);
-  await page.goto(`${origin}/csp-embed.html?worker=auto`);
+  await page.goto(`${origin}/csp-embed.html`);
   await page.waitForFunction(() => (window as unknown as { csp: Watch }).csp.detections >= 2 || (window as unknown as { csp: Watch }).csp.errors.length > 0, null, { timeout: 90_000, polling: 500 });
   const state = await read();
   console.log(`worker-src 'none', worker=auto: ${state.detections} detections on ${state.backend} (${state.thread}: ${state.reason}); violations ${JSON.stringify(state.violations)}`);
@@ -215,6 +215,9 @@ test("worker=\"auto\" under the policy without worker-src 'self' runs on the mai
   expect(state.backend).toBe('wasm');
   expect(state.thread).toBe('main');
   expect(state.reason).toMatch(/Worker/);
+  // Said on screen too: the stats' "Why WASM on the main thread?" list names the reason.
+  const shown = await page.evaluate(() => document.querySelector('loupe-live')?.shadowRoot?.querySelector('.stats li.thread')?.textContent ?? null);
+  expect(shown).toContain(state.reason!);
   // The browser refused the Worker script under worker-src 'none': that is the one violation.
   expect(state.violations.join('\n')).toMatch(/worker-src/);
   expect(state.detections).toBeGreaterThanOrEqual(2);

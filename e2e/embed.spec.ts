@@ -86,9 +86,10 @@ test('two elements on one page share one backend and one model load', async ({ p
   expect(s.backends.map((b) => b.detail.backend)).toEqual(['wasm', 'wasm']);
   expect(modelRequests('.json'), 'model.json fetched once').toHaveLength(1);
   expect(modelRequests('.bin'), 'weights fetched once').toHaveLength(1);
+  // The shared model cache lives where the engine runs: Loupe's Worker by default, else the page.
   const shared = await page.evaluate(async () => {
     const loupe = (await import(`${location.origin}/dist/lib/loupe.js`)) as typeof import('../lib/index.js');
-    return loupe.loadedModels();
+    return (await loupe.workerMemory())?.models ?? loupe.loadedModels();
   });
   expect(shared).toEqual([expect.objectContaining({ users: 2, loaded: true })]);
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { root } from './chromium';
-import { liveState, openLive } from './helpers';
+import { engineTensors, liveState, openLive } from './helpers';
 
 const graphJson = readFileSync(resolve(root, 'node_modules/@vladmandic/human/models/centernet.json'), 'utf8');
 const weights = readFileSync(resolve(root, 'node_modules/@vladmandic/human/models/centernet.bin'));
@@ -62,7 +62,7 @@ test.describe('model files', () => {
       expect(error.shown).toContain(error.message);
       expect((await liveState(page)).detections).toEqual([]);
       // Nothing of the failed model stays on the backend.
-      expect(await page.evaluate(() => (window as unknown as { tf: { memory(): { numTensors: number } } }).tf.memory().numTensors)).toBe(0);
+      expect(await engineTensors(page)).toBe(0);
     });
   }
 });

@@ -18,8 +18,16 @@ export interface LiveState {
   times: number[];
 }
 
+/**
+ * `LOUPE_E2E_WORKER=0`: every <loupe-live> that `openLive` opens runs on the main thread (`worker="false"`)
+ * unless its spec sets `worker` itself. Unset or `1`: the elements' default, Loupe's Worker where it can
+ * (docs/worker.md). e2e/README.md says which specs CI also runs on the main thread.
+ */
+export const MAIN_THREAD_RUN = process.env.LOUPE_E2E_WORKER === '0';
+
 /** Opens e2e/pages/live.html with a <loupe-live> carrying `attributes`; logs the page's console errors. */
-export async function openLive(page: Page, attributes: Record<string, string>): Promise<void> {
+export async function openLive(page: Page, given: Record<string, string>): Promise<void> {
+  const attributes = MAIN_THREAD_RUN && !('worker' in given) ? { ...given, worker: 'false' } : given;
   page.on('console', (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') console.log(`[page ${msg.type()}] ${msg.text()}`);
   });
@@ -30,6 +38,18 @@ export async function openLive(page: Page, attributes: Record<string, string>): 
   const query = new URLSearchParams(attributes).toString();
   await page.goto(`/e2e/pages/live.html?${query}`);
   await page.waitForFunction(() => customElements.get('loupe-live') !== undefined, null, { timeout: 60_000 });
+}
+
+/**
+ * Tensors the engine holds wherever it runs: the page's tfjs plus Loupe's Worker's (`workerMemory()`,
+ * none once the Worker is gone). Needs e2e/pages/live.html.
+ */
+export async function engineTensors(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    // The engine's count, which needs no backend (in worker mode the page's tfjs never starts one).
+    const w = window as unknown as { tf: { engine(): { state: { numTensors: number } } }; workerMemory(): Promise<{ numTensors: number } | null> };
+    return w.tf.engine().state.numTensors + ((await w.workerMemory())?.numTensors ?? 0);
+  });
 }
 
 export async function liveState(page: Page): Promise<LiveState> {
@@ -203,6 +223,8 @@ export async function checkLiveOnGpu(page: Page, backend: 'webgpu' | 'webgl', fr
   expect(state.backend, 'loupe-backend fired').not.toBeNull();
   expect(state.backend!.backend, `backend chosen (skipped: ${JSON.stringify(state.backend!.skipped)})`).toBe(backend);
   expect(state.backend!.device.toLowerCase(), 'device string names the software GPU').toContain('swiftshader');
+  // The GPU backend in Loupe's Worker by default (an OffscreenCanvas there), on the page with LOUPE_E2E_WORKER=0.
+  expect(state.backend!.thread, `thread (${state.backend!.reason ?? ''})`).toBe(MAIN_THREAD_RUN ? 'main' : 'worker');
   expectPeopleFound(state.detections);
   await screenshotLive(page, `live-${backend}.png`);
 

@@ -1,8 +1,8 @@
 // Privacy and lifecycle on WASM (fast here): during a detection session the page requests nothing but
-// its own assets and the model files; removing <loupe-live> stops the camera and frees every tensor;
+// its own assets and the model files; removing <loupe-live> stops the camera and frees every tensor (page or Worker);
 // detection pauses while the picture is out of view or the tab is hidden.
 import { expect, test } from '@playwright/test';
-import { liveState, openLive, waitForFrames } from './helpers';
+import { engineTensors, liveState, openLive, waitForFrames } from './helpers';
 
 test('a session fetches only same-origin app assets and model files, and frames never leave the page', async ({ page, baseURL }) => {
   test.setTimeout(120_000);
@@ -28,11 +28,11 @@ test('removing <loupe-live> stops the camera tracks and releases every tensor', 
     const video = camera?.source as HTMLVideoElement | null;
     const stream = video?.srcObject as MediaStream | null;
     (window as unknown as { cameraStream: MediaStream | null }).cameraStream = stream;
-    const tf = (window as unknown as { tf: { memory(): { numTensors: number } } }).tf;
-    return { live: stream?.getTracks().filter((t) => t.readyState === 'live').length ?? 0, tensors: tf.memory().numTensors };
+    return { live: stream?.getTracks().filter((t) => t.readyState === 'live').length ?? 0 };
   });
+  const tensors = await engineTensors(page);
   expect(before.live, 'a live camera track while running').toBeGreaterThan(0);
-  expect(before.tensors, 'model weights and maps on the backend while running').toBeGreaterThan(0);
+  expect(tensors, 'model weights and maps on the backend (page or Worker) while running').toBeGreaterThan(0);
 
   await page.evaluate(() => document.querySelector('loupe-live')?.remove());
   // Tracks stop at once; the detector waits for a detect() in flight before it disposes the graph.
@@ -40,9 +40,8 @@ test('removing <loupe-live> stops the camera tracks and releases every tensor', 
     () => (window as unknown as { cameraStream: MediaStream }).cameraStream.getTracks().filter((t) => t.readyState === 'live').length,
   );
   expect(tracksLive, 'live camera tracks right after removal').toBe(0);
-  await page.waitForFunction(() => (window as unknown as { tf: { memory(): { numTensors: number } } }).tf.memory().numTensors === 0, null, {
-    timeout: 30_000,
-  });
+  // In worker mode the Worker is terminated with its last detector: nothing of it is left either.
+  await expect.poll(() => engineTensors(page), { timeout: 30_000 }).toBe(0);
 });
 
 test('detection pauses while the picture is out of view or the tab is hidden, and resumes', async ({ page }) => {

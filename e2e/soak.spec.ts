@@ -1,9 +1,10 @@
 // Soak: <loupe-live> on the WASM backend runs 1,000 real detections on the fake webcam. After warm-up the
 // tensor count and the WASM heap must not grow at all, no loupe-error may fire, and removing the element
-// must leave no live camera track and no tensor. Not part of `npm test` (it takes minutes): run it with
+// must leave no live camera track and no tensor. It runs where the element runs the engine: by default in
+// Loupe's Worker (tensors and heap read there with workerMemory()), with LOUPE_E2E_WORKER=0 on the page. Not part of `npm test` (it takes minutes): run it with
 // `npm run test:soak` (playwright.soak.config.ts); `.ci/run` does, after `npm test`.
 import { expect, test } from '@playwright/test';
-import { liveState, openLive } from './helpers';
+import { engineTensors, liveState, openLive } from './helpers';
 
 const FRAMES = Number(process.env.LOUPE_SOAK_FRAMES ?? 1_000);
 /** Frames before the baseline is taken (kernels compiled, buffers and pools at their working size). */
@@ -19,7 +20,7 @@ const TIMEOUT_MIN = Number(process.env.LOUPE_SOAK_TIMEOUT_MIN ?? 40);
 
 interface Sample {
   frame: number;
-  /** Min and max of tf.memory().numTensors at the detection events of the window ending here. */
+  /** Min and max of the engine's tf.memory().numTensors (page or Worker) at the detection events of the window ending here. */
   tensorsMin: number;
   tensorsMax: number;
   /** Bytes held by tensors, and the WASM module's heap (its linear memory), at this frame. */
@@ -34,28 +35,36 @@ test('soak: 1,000 detections on WASM, tensors and WASM memory flat, no errors, c
   test.setTimeout(TIMEOUT_MIN * 60_000);
   await page.addInitScript((window_) => {
     type Tf = { memory(): { numTensors: number; numBytes: number }; backend(): { wasm?: { HEAPU8: Uint8Array } } };
-    const w = window as unknown as { tf?: Tf; soak: { frames: number; samples: Sample[]; min: number; max: number } };
+    type Memory = { numTensors: number; numBytes: number; wasmHeap: number };
+    const w = window as unknown as {
+      tf?: Tf;
+      workerMemory?: () => Promise<Memory | null>;
+      loupeTest?: { backend: { thread?: string } | null };
+      soak: { frames: number; samples: Sample[]; min: number; max: number };
+    };
     w.soak = { frames: 0, samples: [], min: Infinity, max: -Infinity };
-    document.addEventListener('loupe-detections', () => {
+    /** The engine's memory where it runs: Loupe's Worker (asked, between its frames), or the page's tfjs. */
+    const engineMemory = async (): Promise<Memory> => {
       const tf = w.tf!;
+      if (w.loupeTest?.backend?.thread === 'worker') {
+        const inWorker = await w.workerMemory!();
+        if (inWorker) return inWorker;
+      }
+      return { numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes, wasmHeap: tf.backend().wasm?.HEAPU8.byteLength ?? 0 };
+    };
+    document.addEventListener('loupe-detections', () => {
       const s = w.soak;
       s.frames += 1;
-      const tensors = tf.memory().numTensors;
-      s.min = Math.min(s.min, tensors);
-      s.max = Math.max(s.max, tensors);
-      if (s.frames % window_ !== 0) return;
-      const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
-      s.samples.push({
-        frame: s.frames,
-        tensorsMin: s.min,
-        tensorsMax: s.max,
-        tensorBytes: tf.memory().numBytes,
-        wasmHeap: tf.backend().wasm?.HEAPU8.byteLength ?? 0,
-        jsHeap: heap,
-        at: performance.now(),
+      const frame = s.frames;
+      void engineMemory().then((memory) => {
+        s.min = Math.min(s.min, memory.numTensors);
+        s.max = Math.max(s.max, memory.numTensors);
+        if (frame % window_ !== 0) return;
+        const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+        s.samples.push({ frame, tensorsMin: s.min, tensorsMax: s.max, tensorBytes: memory.numBytes, wasmHeap: memory.wasmHeap, jsHeap: heap, at: performance.now() });
+        s.min = Infinity;
+        s.max = -Infinity;
       });
-      s.min = Infinity;
-      s.max = -Infinity;
     });
   }, WINDOW);
   const started = Date.now();
@@ -79,6 +88,7 @@ test('soak: 1,000 detections on WASM, tensors and WASM memory flat, no errors, c
 
   const state = await liveState(page);
   expect(state.backend?.backend).toBe('wasm');
+  console.log(`soak ran on the ${state.backend?.thread} thread`);
   expect(state.errors).toEqual([]);
   // Baseline: the first window that ends after the warm-up; every later window must stay within it.
   const baseline = samples.find((s) => s.frame > WARM_UP)!;
@@ -98,8 +108,6 @@ test('soak: 1,000 detections on WASM, tensors and WASM memory flat, no errors, c
   });
   const liveTracks = await page.evaluate(() => (window as unknown as { tracks: MediaStreamTrack[] }).tracks.filter((t) => t.readyState === 'live').length);
   expect(liveTracks, 'live camera tracks after removal').toBe(0);
-  await page.waitForFunction(() => (window as unknown as { tf: { memory(): { numTensors: number } } }).tf.memory().numTensors === 0, null, {
-    timeout: 30_000,
-    polling: 250,
-  });
+  // In worker mode the Worker goes with its last detector (workerMemory() null): nothing of it is left.
+  await expect.poll(() => engineTensors(page), { timeout: 30_000 }).toBe(0);
 });

@@ -51,6 +51,10 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
     const out: { time: number; presented: number; trackTime: number; predict: boolean; showFrame: boolean; source: { width: number; height: number }; tracks: { id: number; vx: number; vy: number }[]; detections: { id: number; x: number; y: number; width: number; height: number }[]; drawn: { id: number; x: number; y: number }[] }[] = [];
     for (let i = 0; i < 40; i++) {
       const presented = await new Promise<number>((resolve) => video.requestVideoFrameCallback(() => resolve(video.currentTime * 1000)));
+      // The overlay's own video-frame callback for this frame may run after ours (same rendering step):
+      // let it request its render first, else updateComplete is the previous frame's (its boxes were
+      // drawn for an earlier time: 0.50–0.67 px off in worker mode, where the main thread presents every frame).
+      await new Promise((resolve) => setTimeout(resolve, 0));
       await overlay.updateComplete;
       const result = live.lastResult!;
       const { sourceWidth, sourceHeight } = result.letterbox;

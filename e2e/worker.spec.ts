@@ -43,6 +43,11 @@ test('worker mode on wasm: same detections as the main thread on the same frames
   // No tensor left behind per frame in the Worker; the Worker terminated once both detectors were disposed.
   expect(run.workerMemory[1]!.numTensors).toBe(run.workerMemory[0]!.numTensors);
   expect(run.workerMemoryAfterDispose).toBeNull();
+  // detect(…, { trace: true }) in the Worker: the same trace as on the main thread (explainFrame works there).
+  expect(run.trace.worker, 'a trace from the Worker').not.toBeNull();
+  expect(run.trace.worker!.candidates).toBe(run.trace.main!.candidates);
+  expect(run.trace.worker!.final.length).toBeGreaterThan(0);
+  for (const [k, value] of run.trace.worker!.final.entries()) expect(value).toBeCloseTo(run.trace.main!.final[k]!, 3);
   await expect.poll(() => closed.filter((url) => url.includes('worker-entry')).length, { timeout: 10_000 }).toBe(1);
   expect(workers.filter((url) => url.includes('worker-entry'))).toHaveLength(1);
 });

@@ -50,7 +50,8 @@ export async function createDetector(options: DetectorOptions): Promise<Detector
       try {
         // A URL model goes with its absolute URL: the Worker has no page to resolve a relative one against.
         const model = url === undefined ? options.model : `ultralytics:${url}`;
-        return await createWorkerDetector({ ...options, model }, startWorker);
+        // … and the detector and its results keep the model's name as given here (a relative URL stays so).
+        return await createWorkerDetector({ ...options, model }, startWorker, descriptor.id);
       } catch (error) {
         // 'auto': the Worker, or the backend inside it, could not start; the main thread may still.
         if (mode === true || !(error instanceof LoupeError && error.type === 'backend-failed')) throw error;

@@ -16,6 +16,7 @@ import { unletterboxRows } from './postprocess/unletterbox.js';
 import { canvasIngest } from './preprocess/canvas-letterbox.js';
 import { checkFrame, frameToTensor } from './preprocess/frame.js';
 import { isSwiftShaderWebGpu, selectBackend } from './runtime/backend.js';
+import { whenBackendLost } from './runtime/backend-loss.js';
 import { checkBackendPreference, isGpuBackend } from './runtime/backend-kind.js';
 import { hostOutputs } from './runtime/host-values.js';
 import { checkedFetch, isCompilable, loadContext, loadGraph, watchLoad } from './runtime/load-graph.js';
@@ -163,6 +164,8 @@ class GraphDetector implements Detector {
   private readonly batchState: BatchState = { batch: 'unknown' };
   /** What the warm-up at load did (set by `createDetectorFor` before it hands the detector out). */
   warmUp: WarmUpReport = { mode: 'none', programs: 0, ms: 0 };
+  /** The loss of the backend instance active at creation, the one the model was loaded on. */
+  private readonly lost = whenBackendLost();
 
   constructor(
     private readonly descriptor: ModelDescriptor,
@@ -181,6 +184,10 @@ class GraphDetector implements Detector {
 
   get runOptions(): Readonly<RunOptions> {
     return this.options;
+  }
+
+  whenLost(): Promise<LoupeError> {
+    return this.lost;
   }
 
   setOptions(patch: RunOptionsPatch): void {

@@ -3,6 +3,7 @@
  * so elements, pages and tests can share these shapes.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { LoupeError } from './errors.js';
 import type { DetectionTile, SmallObjectsReport, SmallObjectsSetting } from './small-objects/types.js';
 import type { TrackBox, TrackOptions, TrackState } from './track/types.js';
 
@@ -526,5 +527,11 @@ export interface Detector {
    * Throws `LoupeError('bad-option')` for a value out of range and then changes nothing.
    */
   setOptions(options: RunOptionsPatch): void;
+  /**
+   * Resolves with a `backend-lost` LoupeError when the GPU context or device this detector's model lives
+   * on is lost, wherever it runs (in worker mode: inside Loupe's Worker, or the Worker itself stopping);
+   * never settles on WASM and CPU. After it, load the model again (a new context or device is built).
+   */
+  whenLost(): Promise<LoupeError>;
   dispose(): void;
 }

@@ -82,7 +82,9 @@ export class FilePass {
     const wasPlaying = !video.paused;
     detector.paused = true;
     try {
-      const pass = await createDetector({ model: engine.model, backend: engine.backend.backend, track: true, ...(modelBaseUrl ? { modelBaseUrl } : {}) });
+      // Where the live detector runs (in the Worker it shares the Worker's loaded graph).
+      const worker = engine.backend.thread === 'worker';
+      const pass = await createDetector({ model: engine.model, backend: engine.backend.backend, track: true, worker, ...(modelBaseUrl ? { modelBaseUrl } : {}) });
       await this.run(pass, video, fps);
       if (this.state === 'failed') throw this.error;
     } catch (error) {

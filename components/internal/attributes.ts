@@ -23,7 +23,14 @@ export const optionalNumber: ComplexAttributeConverter<number | undefined> = {
 };
 
 /**
- * `worker`: absent → undefined (the default, main thread), present without a value or `"true"` → true,
+ * Where the elements run the engine when `worker` is absent: in Loupe's Worker where the browser can,
+ * else on the main thread, said in `loupe-backend` (`thread`, `reason`). `createDetector` alone keeps
+ * `false` (engine users read `result.maps` and `tf.memory()` on their own thread).
+ */
+export const DEFAULT_WORKER_MODE: WorkerMode = 'auto';
+
+/**
+ * `worker`: absent → undefined (the default, `DEFAULT_WORKER_MODE`), present without a value or `"true"` → true,
  * `"false"` → false, `"auto"` → 'auto'; anything else stays text, which the engine refuses (`bad-option`).
  */
 export const workerMode: ComplexAttributeConverter<WorkerMode | string | undefined> = {

@@ -77,16 +77,22 @@ export function renderStatsPanel(stats: Stats | null, report: BackendReport | nu
           <dt>showing</dt><dd>${showing}</dd>
         </div>
       </dl>
-      ${report && report.skipped.length > 0
+      ${report && (report.skipped.length > 0 || workerFallback(report))
         ? html`
             <details>
-              <summary>Why ${BACKEND_NAMES[report.backend]}?</summary>
+              <summary>Why ${BACKEND_NAMES[report.backend]}${workerFallback(report) ? ' on the main thread' : ''}?</summary>
               <ul>
                 ${report.skipped.map((skip) => html`<li><b>${BACKEND_NAMES[skip.backend]}</b> skipped: ${skip.reason}</li>`)}
+                ${workerFallback(report) ? html`<li class="thread"><b>Worker</b> not used: ${report.reason}</li>` : nothing}
               </ul>
             </details>
           `
         : nothing}
     </div>
   `;
+}
+
+/** Why the engine runs on the main thread though the Worker was allowed (`worker` auto), or null. */
+function workerFallback(report: BackendReport): string | null {
+  return report.thread === 'main' && report.reason && report.reason !== 'worker: false' ? report.reason : null;
 }

@@ -49,6 +49,8 @@ export interface ThreadComparison {
   workerMemory: (WorkerMemory | null)[];
   /** After every detector was disposed: null when the Worker is gone. */
   workerMemoryAfterDispose: WorkerMemory | null;
+  /** `detect(frame, { trace: true })` of the last frame on each side: the trace's candidate count and final rows. */
+  trace: { main: { candidates: number; final: number[] } | null; worker: { candidates: number; final: number[] } | null };
 }
 
 /**
@@ -73,6 +75,7 @@ async function compareThreads(options: { model: string; backend: BackendPreferen
     worker: { backend: worker.backend, frames: [] },
     workerMemory: [],
     workerMemoryAfterDispose: null,
+    trace: { main: null, worker: null },
   };
   try {
     for (const [i, bitmap] of bitmaps.entries()) {
@@ -83,6 +86,13 @@ async function compareThreads(options: { model: string; backend: BackendPreferen
       comparison.worker.frames.push(summarizeResult(fromWorker));
       fromWorker.dispose();
       if (i === 0 || i === bitmaps.length - 1) comparison.workerMemory.push(await workerMemory());
+    }
+    // The explainers' trace crosses too (plain data).
+    const last = bitmaps[bitmaps.length - 1]!;
+    for (const [side, detector] of [['main', main], ['worker', worker]] as const) {
+      const traced = await detector.detect(last, { trace: true });
+      traced.dispose();
+      comparison.trace[side] = traced.trace ? { candidates: traced.trace.candidates.length, final: [...traced.trace.final] } : null;
     }
   } finally {
     main.dispose();

@@ -77,7 +77,8 @@ async function show(options: { model: string; layers: string; worker: boolean; p
   detector.setAttribute('model', options.model);
   detector.setAttribute('backend', 'wasm');
   detector.setAttribute('score-threshold', '0.3');
-  if (options.worker) detector.setAttribute('worker', '');
+  // Both sides explicit: the element's default is the Worker.
+  detector.setAttribute('worker', options.worker ? 'true' : 'false');
   const canvas = document.createElement('canvas');
   canvas.width = still.width;
   canvas.height = still.height;

@@ -68,6 +68,10 @@ class TrackingDetector implements Detector {
     return { ...this.inner.runOptions, scoreThreshold: this.scoreThreshold };
   }
 
+  whenLost(): Promise<LoupeError> {
+    return this.inner.whenLost();
+  }
+
   setOptions(patch: RunOptionsPatch): void {
     // The inner detector validates (and resolves null to the model's default); then it runs lower again.
     this.inner.setOptions(patch);

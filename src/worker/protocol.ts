@@ -6,6 +6,7 @@
  */
 import { LoupeError, type LoupeErrorType } from '../errors.js';
 import type { RunOptionRules } from '../detector.js';
+import type { SharedEntryInfo } from '../runtime/model-cache.js';
 import type {
   BackendReport,
   DetectionResult,
@@ -33,7 +34,7 @@ export type WireDetectorOptions = Omit<DetectorOptions, 'onProgress' | 'onPhase'
 
 export type ToWorker =
   | { type: 'create'; id: number; options: WireDetectorOptions; progress: boolean; phase: boolean }
-  | { type: 'detect'; id: number; detector: number; frame: WireFrame; call: { smallObjects?: SmallObjectsSetting; timestamp?: number; maps?: boolean } }
+  | { type: 'detect'; id: number; detector: number; frame: WireFrame; call: { smallObjects?: SmallObjectsSetting; timestamp?: number; maps?: boolean; trace?: boolean } }
   | { type: 'set-options'; id: number; detector: number; patch: RunOptionsPatch }
   /** The page gave up the `create` with this id (`DetectorOptions.signal`). */
   | { type: 'abort'; id: number }
@@ -42,7 +43,9 @@ export type ToWorker =
   /** Worker mode's maps (`DetectionResult.workerMaps`): draw one, read values, let them go. */
   | { type: 'draw-map'; id: number; handle: number; request: WorkerMapDrawRequest }
   | { type: 'read-map'; id: number; handle: number; request: WorkerMapReadRequest }
-  | { type: 'release-maps'; handle: number };
+  | { type: 'release-maps'; handle: number }
+  /** Answered (`lost`) only when the GPU context or device under the detector is lost in the Worker. */
+  | { type: 'watch-loss'; id: number; detector: number };
 
 /** What a created detector looks like from outside. */
 export interface WireDetectorInfo {
@@ -71,6 +74,10 @@ export interface WorkerMemory {
   detectors: number;
   /** Results' maps the Worker holds for the page (`DetectionResult.workerMaps` not yet disposed). */
   heldMaps: number;
+  /** On WASM: the size of the WASM module's heap (its linear memory) in the Worker, in bytes; else 0. */
+  wasmHeap: number;
+  /** The Worker's shared model cache (`loadedModels()` there): one entry per loaded model, with its users. */
+  models: SharedEntryInfo[];
 }
 
 export interface WireError {
@@ -88,6 +95,7 @@ export type FromWorker =
   | { type: 'done'; id: number }
   | { type: 'memory'; id: number; memory: WorkerMemory }
   | { type: 'failed'; id: number; error: WireError }
+  | { type: 'lost'; id: number; error: WireError }
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'phase'; id: number; phase: LoadPhase; fraction: number };
 

@@ -12,6 +12,7 @@ import { modelFolderUrl, validateRunOptions, type RunOptionRules } from '../dete
 import { LoupeError, asLoupeError } from '../errors.js';
 import { checkFrame } from '../preprocess/frame.js';
 import { wasmFolder } from '../runtime/backend.js';
+import { isGpuBackend } from '../runtime/backend-kind.js';
 import { resolveSmallObjects } from '../small-objects/plan.js';
 import { frameTimestamp } from '../track/with-tracking.js';
 import type {
@@ -99,6 +100,11 @@ class Connection {
     return ++this.lastId;
   }
 
+  /** Stops waiting for the answer to request `id` (it never comes, or no longer matters). */
+  forget(id: number): void {
+    this.pending.delete(id);
+  }
+
   /** Terminates the Worker and fails every request in flight with `reason`. */
   stop(reason: LoupeError): void {
     if (!this.failure) this.failure = reason;
@@ -158,9 +164,10 @@ function wireOptionsOf(options: DetectorOptions): WireDetectorOptions {
 /**
  * Loads `options.model` in Loupe's Worker (started by `start` when none runs yet) and returns its
  * detector. Rejects with the Worker's `LoupeError` (`backend-failed` when the Worker itself cannot start).
- * `options.model` must already be what the Worker can resolve (an id, or a URL model with an absolute URL).
+ * `options.model` must already be what the Worker can resolve (an id, or a URL model with an absolute URL);
+ * `name`: the model's name on this side (`detector.model`, `result.model`), default the Worker's.
  */
-export async function createWorkerDetector(options: DetectorOptions, start: () => Worker): Promise<Detector> {
+export async function createWorkerDetector(options: DetectorOptions, start: () => Worker, name?: string): Promise<Detector> {
   const { signal } = options;
   const aborted = () => new LoupeError('aborted', `Loading '${typeof options.model === 'string' ? options.model : 'the model'}' was aborted.`, { cause: signal?.reason });
   if (signal?.aborted) throw aborted();
@@ -180,7 +187,7 @@ export async function createWorkerDetector(options: DetectorOptions, start: () =
       { onProgress: options.onProgress, onPhase: options.onPhase },
     );
     if (answer.type !== 'created') throw new Error(`unexpected answer '${answer.type}' to create`);
-    return new WorkerDetector(shared, id, answer.info);
+    return new WorkerDetector(shared, id, name === undefined ? answer.info : { ...answer.info, model: name });
   } catch (error) {
     release(shared);
     throw asLoupeError(error, 'backend-failed', "Loupe's detector Worker failed");
@@ -283,6 +290,8 @@ class WorkerDetector implements Detector {
   private options: RunOptions;
   private readonly rules: RunOptionRules;
   private disposed = false;
+  /** The Worker's answer to `watch-loss`: its id (to forget it on dispose) and the loss. */
+  private lossWatch: { id: number; lost: Promise<LoupeError> } | null = null;
 
   constructor(
     private readonly shared: Connection,
@@ -324,12 +333,30 @@ class WorkerDetector implements Detector {
     const message: ToWorker & { id: number } = { type: 'detect', id: this.shared.nextId(), detector: this.id, frame, call: { timestamp } };
     if (call.smallObjects !== undefined) message.call.smallObjects = call.smallObjects;
     if (call.maps) message.call.maps = true;
+    // The trace (explainers) is plain data: it comes back with the result (a copy of the outputs).
+    if (call.trace) message.call.trace = true;
     const answer = await this.shared.request(message, transfer);
     if (answer.type !== 'result') throw new Error(`unexpected answer '${answer.type}' to detect`);
-    const result: WireResult = answer.result;
+    const result: WireResult = { ...answer.result, model: this.model };
     // `maps` stay in the Worker (docs/worker.md): `workerMaps` draws and reads them there.
     const workerMaps = answer.maps ? this.remoteMaps(answer.maps) : undefined;
     return workerMaps ? { ...result, workerMaps, dispose: () => workerMaps.dispose() } : { ...result, dispose: () => undefined };
+  }
+
+  whenLost(): Promise<LoupeError> {
+    if (this.lossWatch) return this.lossWatch.lost;
+    const never = new Promise<LoupeError>(() => undefined);
+    // WASM and CPU have nothing to lose; a disposed detector has nothing left to lose.
+    if (!isGpuBackend(this.backend.backend) || this.disposed) return never;
+    const id = this.shared.nextId();
+    const lost = this.shared.request({ type: 'watch-loss', id, detector: this.id }).then(
+      (answer) => (answer.type === 'lost' ? lossOf(errorFromWire(answer.error)) : never),
+      // The Worker stopped under the model (it crashed, or the GPU process took it down): as good as
+      // lost, and loading again starts a new Worker. Stopped by our own dispose: nothing to report.
+      (error: unknown) => (this.disposed || (error instanceof LoupeError && error.type === 'disposed') ? never : lossOf(error)),
+    );
+    this.lossWatch = { id, lost };
+    return lost;
   }
 
   private remoteMaps(wire: WireMaps): WorkerMaps {
@@ -339,7 +366,15 @@ class WorkerDetector implements Detector {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.lossWatch) this.shared.forget(this.lossWatch.id);
     this.shared.post({ type: 'dispose', detector: this.id });
     release(this.shared);
   }
+}
+
+/** The Worker's loss as the page reports it: its own `backend-lost`, or a stopped Worker said as one. */
+function lossOf(error: unknown): LoupeError {
+  if (error instanceof LoupeError && error.type === 'backend-lost') return error;
+  const why = error instanceof Error ? error.message : String(error);
+  return new LoupeError('backend-lost', `Loupe's detector Worker lost its GPU backend (${why.replace(/\.$/, '')}). Reloading the model in a new Worker.`);
 }

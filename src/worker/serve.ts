@@ -4,7 +4,7 @@
  * the model-aware `createDetector`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runOptionRulesOf } from '../detector.js';
+import { loadedModels, runOptionRulesOf } from '../detector.js';
 import { LoupeError } from '../errors.js';
 import { channelOf, levelMapsOf, type LevelMapRefs } from '../maps.js';
 import { HeatmapRenderer, heatmapPlacement, isColormapName, mapPeak } from '../render/heatmap.js';
@@ -182,7 +182,9 @@ export function serveDetectors(scope: WorkerScope, create: (options: DetectorOpt
       }
       case 'memory': {
         const { numTensors, numBytes } = tf.memory();
-        post({ type: 'memory', id: message.id, memory: { numTensors, numBytes, detectors: detectors.size, heldMaps: held.size } });
+        // (getBackend() only names the active backend; tf.backend() would start one.)
+        const wasm = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm : undefined;
+        post({ type: 'memory', id: message.id, memory: { numTensors, numBytes, detectors: detectors.size, heldMaps: held.size, wasmHeap: wasm?.HEAPU8.byteLength ?? 0, models: loadedModels() } });
         return;
       }
       case 'draw-map': {
@@ -211,6 +213,16 @@ export function serveDetectors(scope: WorkerScope, create: (options: DetectorOpt
       case 'release-maps': {
         held.get(message.handle)?.maps.dispose();
         held.delete(message.handle);
+        return;
+      }
+      case 'watch-loss': {
+        const { id } = message;
+        Promise.resolve()
+          .then(() => detectorOf(message.detector).whenLost())
+          .then(
+            (error) => post({ type: 'lost', id, error: errorToWire(error) }),
+            (error: unknown) => post({ type: 'failed', id, error: errorToWire(error) }),
+          );
         return;
       }
       case 'abort': {
