@@ -10,7 +10,7 @@ import { LoupeOverlay } from './loupe-overlay.js';
 
 export { LoupeCamera, type FacingMode } from './loupe-camera.js';
 export { LoupeDetector, type DetectorSource, type DetectorStatus } from './loupe-detector.js';
-export { LoupeOverlay, OVERLAY_LAYERS, type OverlayLayer } from './loupe-overlay.js';
+export { LoupeOverlay, OVERLAY_LAYERS, type OverlayLayer, type OverlayPrediction } from './loupe-overlay.js';
 export { LoupeLive } from './loupe-live.js';
 export { LoupeExplain } from './loupe-explain.js';
 export { emit } from './events.js';

@@ -22,6 +22,16 @@ import { overlayStyles } from './loupe-overlay.styles.js';
 
 export { OVERLAY_LAYERS, type OverlayLayer } from './layers/index.js';
 
+/** `<loupe-overlay predict>`'s last move of the tracked boxes (`overlay.prediction`), times in ms of the media's clock. */
+export interface OverlayPrediction {
+  /** The drawn result's frame time (`result.trackTime`). */
+  trackTime: number;
+  /** The displayed video frame's media time the boxes were moved to. */
+  displayTime: number;
+  /** How far they were moved ahead: displayTime − trackTime, clamped to 0..1000. */
+  aheadMs: number;
+}
+
 interface Layout {
   box: Rect;
   frame: Rect;
@@ -105,6 +115,8 @@ export class LoupeOverlay extends LitElement {
   declare source: Element | null;
 
   declare private _frame: OverlayFrame | null;
+  /** What the last render moved the boxes by (`prediction`), null when it drew them where they were detected. */
+  private lastPrediction: OverlayPrediction | null = null;
   /** Folded parts of the layers' chrome (e.g. the levels layer's maps), by key. */
   declare private _collapsed: ReadonlySet<string>;
 
@@ -180,6 +192,15 @@ export class LoupeOverlay extends LitElement {
     this.heldWorkerMaps = value?.workerMaps && !value.workerMaps.disposed ? value.workerMaps.retain() : undefined;
     if (value) this.accept(value, this.heldMaps, this.heldWorkerMaps);
     this.requestUpdate('result', old);
+  }
+
+  /**
+   * With `predict`: the result's frame time and the displayed video frame's media time (ms) that the last
+   * render moved the tracked boxes between, and by how much (clamped to 1 s); null when the boxes were drawn
+   * where they were detected. For pages that draw their own things in step with the boxes.
+   */
+  get prediction(): OverlayPrediction | null {
+    return this.lastPrediction;
   }
 
   /** The layers currently on. */
@@ -525,9 +546,11 @@ export class LoupeOverlay extends LitElement {
   private shownFrame(): OverlayFrame | null {
     const frame = this._frame;
     const time = this.display.time();
+    this.lastPrediction = null;
     if (!frame?.tracks || frame.trackTime === undefined || time === undefined) return frame;
     const picture = { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight };
-    const { detections, tracks } = predictTracked(frame.detections, frame.tracks, frame.trackTime, time, picture);
+    const { detections, tracks, aheadMs } = predictTracked(frame.detections, frame.tracks, frame.trackTime, time, picture);
+    this.lastPrediction = { trackTime: frame.trackTime, displayTime: time, aheadMs };
     return { ...frame, detections, tracks };
   }
 

@@ -48,7 +48,7 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
     const live = document.querySelector('loupe-live')!;
     const overlay = live.shadowRoot!.querySelector('loupe-overlay')!;
     const video = live.shadowRoot!.querySelector('loupe-camera')!.source as HTMLVideoElement;
-    const out: { time: number; presented: number; trackTime: number; predict: boolean; showFrame: boolean; source: { width: number; height: number }; tracks: { id: number; vx: number; vy: number }[]; detections: { id: number; x: number; y: number; width: number; height: number }[]; drawn: { id: number; x: number; y: number }[] }[] = [];
+    const out: { time: number; presented: number; prediction: { trackTime: number; displayTime: number; aheadMs: number } | null; trackTime: number; predict: boolean; showFrame: boolean; source: { width: number; height: number }; tracks: { id: number; vx: number; vy: number }[]; detections: { id: number; x: number; y: number; width: number; height: number }[]; drawn: { id: number; x: number; y: number }[] }[] = [];
     for (let i = 0; i < 40; i++) {
       const presented = await new Promise<number>((resolve) => video.requestVideoFrameCallback(() => resolve(video.currentTime * 1000)));
       // The overlay's own video-frame callback for this frame may run after ours (same rendering step):
@@ -67,6 +67,8 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
         // overlay read it at its render, somewhere between the two (the media time can move on meanwhile).
         presented,
         time: video.currentTime * 1000,
+        // What the overlay's render moved the boxes by (its result's time, the media time it drew at).
+        prediction: overlay.prediction,
         trackTime: result.trackTime!,
         predict: overlay.predict,
         showFrame: overlay.showFrame,
@@ -79,31 +81,42 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
     return out;
   });
   expect(samples.every((s) => s.predict && !s.showFrame), 'sync="auto" with track predicts on the live video').toBe(true);
-  // Every tracked box is drawn where its detection moved by the track's velocity to the presented frame's
-  // time (at most 1 s ahead) puts it, inside the picture. (CI, 2026-12-04: 0.56 px off once, from a box
-  // clamped at the bottom edge, which only the top and left edges were excluded for, or from the media
-  // time moving on between the render and the read: both are allowed for now.)
+  // The overlay drew each presented frame at that frame's media time, and every tracked box where its detection moved by its track's velocity
+  // for that long (at most 1 s) puts it, inside the picture. Compared against the result the overlay
+  // drew: a sample where the latest result arrived but is not drawn yet (the overlay renders on the
+  // next presented frame) is counted, not compared. (Comparing against the latest result at the read
+  // time was 0.50–0.67 px off now and then, in CI and in worker mode.)
   let checked = 0;
   let drawnAhead = 0;
   let movedWithoutDetection = 0;
+  let drawingEarlierResult = 0;
   for (const [index, s] of samples.entries()) {
-    const aheadOf = (time: number) => Math.min(Math.max(time - s.trackTime, 0), 1000) / 1000;
-    const ahead = [aheadOf(Math.min(s.presented, s.time)), aheadOf(Math.max(s.presented, s.time))] as const;
+    const p = s.prediction;
+    expect(p, 'the overlay moved the boxes to the presented frame').not.toBeNull();
+    // A camera stream's media time runs with the clock: the overlay's own video-frame callback for this
+    // frame may have run (and drawn) a few ms before ours. Each presented frame is a new render, later
+    // than the previous sample's read.
+    const previousRead = samples[index - 1]?.time ?? -Infinity;
+    expect(p!.displayTime, 'drawn anew for the presented frame').toBeGreaterThan(previousRead);
+    expect(p!.displayTime).toBeLessThanOrEqual(s.time + 1);
+    expect(p!.aheadMs).toBeCloseTo(Math.min(Math.max(p!.displayTime - p!.trackTime, 0), 1000), 6);
+    if (p!.trackTime !== s.trackTime) {
+      drawingEarlierResult++;
+      continue;
+    }
+    const ahead = p!.aheadMs / 1000;
     for (const d of s.detections) {
       const track = s.tracks.find((t) => t.id === d.id)!;
       const box = s.drawn.find((b) => b.id === d.id);
       expect(box, `box of track ${d.id} drawn`).toBeDefined();
-      // Where the detection moved by the track's velocity lies at the earliest and latest time the overlay
-      // can have drawn at (at most 1 s ahead).
-      const xs = ahead.map((a) => d.x + track.vx * a);
-      const ys = ahead.map((a) => d.y + track.vy * a);
+      const expectedX = d.x + track.vx * ahead;
+      const expectedY = d.y + track.vy * ahead;
       // Clamped at the picture's four edges: only boxes well inside are compared exactly.
-      const inside = Math.min(...xs) > 1 && Math.min(...ys) > 1 && Math.max(...xs) + d.width < s.source.width - 1 && Math.max(...ys) + d.height < s.source.height - 1;
+      const inside = expectedX > 1 && expectedY > 1 && expectedX + d.width < s.source.width - 1 && expectedY + d.height < s.source.height - 1;
       if (inside) {
-        const off = (value: number, range: number[]) => Math.max(Math.min(...range) - value, value - Math.max(...range), 0);
-        const where = `track ${d.id} (v ${track.vx.toFixed(1)}, ${track.vy.toFixed(1)} px/s; result at ${s.trackTime.toFixed(0)} ms, frame presented at ${s.presented.toFixed(0)}, read at ${s.time.toFixed(0)})`;
-        expect(off(box!.x, xs), `${where}: x`).toBeLessThan(0.5);
-        expect(off(box!.y, ys), `${where}: y`).toBeLessThan(0.5);
+        const where = `track ${d.id} (v ${track.vx.toFixed(1)}, ${track.vy.toFixed(1)} px/s; result at ${p!.trackTime.toFixed(0)} ms, drawn at ${p!.displayTime.toFixed(0)})`;
+        expect(Math.abs(box!.x - expectedX), `${where}: x`).toBeLessThan(0.5);
+        expect(Math.abs(box!.y - expectedY), `${where}: y`).toBeLessThan(0.5);
         checked++;
       }
       if (Math.hypot(box!.x - d.x, box!.y - d.y) > 0.5) drawnAhead++;
@@ -113,7 +126,7 @@ test('track, sync auto: on each presented video frame the tracked boxes are draw
     }
   }
   console.log(`ms ahead of the result per presented frame: ${samples.map((s) => Math.round(s.time - s.trackTime)).join(' ')}`);
-  console.log(`media time moved on between the presented frame and the render (ms): ${samples.map((s) => Math.round(s.time - s.presented)).join(' ')}`);
+  console.log(`presented frames whose overlay still drew the previous result (not compared): ${drawingEarlierResult}`);
   console.log(`predicted boxes checked: ${checked}; drawn ahead of their detection: ${drawnAhead}; moved between two presented frames of one result: ${movedWithoutDetection}`);
   expect(checked).toBeGreaterThan(20);
   // Drawn where the people are now, not where they were when the frame was analysed. (How many presented
