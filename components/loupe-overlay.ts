@@ -6,9 +6,9 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { isColormapName, type ColormapName, getModelInfo, predictTracked, type Detection, type DetectionResult, type WorkerMaps } from '../models/index.js';
+import { isColormapName, type ColormapName, getModelInfo, type Detection, type DetectionResult, type WorkerMaps } from '../models/index.js';
 import { BoxInspection } from './controllers/box-inspection.js';
-import { DisplayClock } from './controllers/display-clock.js';
+import { DisplayClock, type OverlayPrediction } from './controllers/display-clock.js';
 import { MapDrawing } from './controllers/map-drawing.js';
 import { emit } from './events.js';
 import { fitRect, paintedFrame, sameRect, type Rect } from './internal/fit.js';
@@ -21,16 +21,7 @@ import { LoupeDetector } from './loupe-detector.js';
 import { overlayStyles } from './loupe-overlay.styles.js';
 
 export { OVERLAY_LAYERS, type OverlayLayer } from './layers/index.js';
-
-/** `<loupe-overlay predict>`'s last move of the tracked boxes (`overlay.prediction`), times in ms of the media's clock. */
-export interface OverlayPrediction {
-  /** The drawn result's frame time (`result.trackTime`). */
-  trackTime: number;
-  /** The displayed video frame's media time the boxes were moved to. */
-  displayTime: number;
-  /** How far they were moved ahead: displayTime − trackTime, clamped to 0..1000. */
-  aheadMs: number;
-}
+export type { OverlayPrediction } from './controllers/display-clock.js';
 
 interface Layout {
   box: Rect;
@@ -115,8 +106,6 @@ export class LoupeOverlay extends LitElement {
   declare source: Element | null;
 
   declare private _frame: OverlayFrame | null;
-  /** What the last render moved the boxes by (`prediction`), null when it drew them where they were detected. */
-  private lastPrediction: OverlayPrediction | null = null;
   /** Folded parts of the layers' chrome (e.g. the levels layer's maps), by key. */
   declare private _collapsed: ReadonlySet<string>;
 
@@ -200,7 +189,7 @@ export class LoupeOverlay extends LitElement {
    * where they were detected. For pages that draw their own things in step with the boxes.
    */
   get prediction(): OverlayPrediction | null {
-    return this.lastPrediction;
+    return this.display.prediction;
   }
 
   /** The layers currently on. */
@@ -542,20 +531,8 @@ export class LoupeOverlay extends LitElement {
     return previous && sameRect(layout.box, previous.box) && sameRect(layout.frame, previous.frame) ? previous : layout;
   }
 
-  /** The committed frame as drawn now: with `predict`, its tracked boxes moved to the displayed frame's time. */
-  private shownFrame(): OverlayFrame | null {
-    const frame = this._frame;
-    const time = this.display.time();
-    this.lastPrediction = null;
-    if (!frame?.tracks || frame.trackTime === undefined || time === undefined) return frame;
-    const picture = { width: frame.letterbox.sourceWidth, height: frame.letterbox.sourceHeight };
-    const { detections, tracks, aheadMs } = predictTracked(frame.detections, frame.tracks, frame.trackTime, time, picture);
-    this.lastPrediction = { trackTime: frame.trackTime, displayTime: time, aheadMs };
-    return { ...frame, detections, tracks };
-  }
-
   protected override render() {
-    const frame = this.shownFrame();
+    const frame = this.display.shown(this._frame);
     const layout = this.layout;
     // A followed detector without a source (a camera that failed) has nothing for us to sit on.
     if (!frame || !layout || (this.detector && !this.detector.source)) return nothing;
