@@ -175,6 +175,8 @@ export class LoupeDetector extends LitElement {
   private observedSource: Element | null = null;
   /** Last error sent from the frame loop, so a failure repeating every frame is reported once. */
   private lastFrameError = '';
+  /** The media whose frame copy failed last (cleared by a result): one failed copy is retried first. */
+  private copyFailedOn: unknown = null;
   /** Set by a disconnect until the end of its task: a move (re-inserted at once) keeps model and loop. */
   private teardownPending = false;
 
@@ -552,10 +554,15 @@ export class LoupeDetector extends LitElement {
     const showing = mediaOf(source);
     // Capture the frame first and detect on the capture, so the two are the same picture.
     let frame: ImageBitmap | null = null;
+    let copying = false;
     try {
       // A capture keeps the video's media time (for the tracker, and the overlay's prediction from it).
       const timestamp = source instanceof HTMLVideoElement ? source.currentTime * 1000 : undefined;
-      if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) frame = await captureFrame(source);
+      if (this.frameConsumers.size > 0 && source instanceof HTMLVideoElement) {
+        copying = true;
+        frame = await captureFrame(source);
+        copying = false;
+      }
       const result = await engine.detect(frame ?? source, timestamp === undefined ? { maps: this.wantsMaps } : { maps: this.wantsMaps, timestamp });
       // Stale: a newer load, or the source went away (camera ended) or changed while the frame ran (a
       // Worker's round trip makes that window wider): its boxes belong to no picture shown any more.
@@ -572,6 +579,13 @@ export class LoupeDetector extends LitElement {
       // capture or the gate then finds no frame. Not an error: the next frame of the new media runs.
       // A media that fails to load is reported by <loupe-camera> itself.
       if (source instanceof HTMLVideoElement && (mediaOf(source) !== showing || !hasPixels(source))) return;
+      // The copy can also fail once just after a change of media, on the new media's first frames
+      // (seen in worker mode: 'The ImageBitmap could not be allocated'): the next frame tries again, and
+      // a second failure in a row on the same media is reported.
+      if (copying && this.copyFailedOn !== showing) {
+        this.copyFailedOn = showing;
+        return;
+      }
       const type = error instanceof LoupeError ? error.type : 'bad-input';
       const message = error instanceof Error ? error.message : String(error);
       if (`${type}:${message}` === this.lastFrameError) return;
@@ -585,6 +599,7 @@ export class LoupeDetector extends LitElement {
   private publish(result: DetectionResult): void {
     this.replaceResult(result);
     this.lastFrameError = '';
+    this.copyFailedOn = null;
     emit(this, 'loupe-detections', summarizeResult(result));
     for (const track of result.trackEvents?.started ?? []) emit(this, 'loupe-track-start', track);
     for (const track of result.trackEvents?.ended ?? []) emit(this, 'loupe-track-end', track);
