@@ -33,7 +33,8 @@ GENERATIONS = {
         'crops': '256', 'checkpoint': 'node_modules/.cache/loupe-training/yolo-face-small.pt', 'init': '', 'small_prob': 0.0,
         'val_every': 0},
     2: {'data': os.path.join(SHARED, 'wider-train'), 'events': '', 'strides': STRIDES, 'steps': 3000,
-        'crops': '224,256,320', 'checkpoint': 'training/checkpoints/generation-2.pt', 'init': V1,
+        'crops': '224,256,320', 'checkpoint': 'node_modules/.cache/loupe-training-v2/generation-2.pt',
+        'carry': 'training/checkpoints/generation-2.carry.pt', 'init': V1,
         'small_prob': 0.6, 'val_every': 500},
 }
 
@@ -73,7 +74,7 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=1, help='1 is fastest on a shared machine; 2 on an idle 2-core one')
     parser.add_argument('--checkpoint', default=None, help='resumable checkpoint (a rerun resumes from it); default '
-                        'training/checkpoints/generation-2.pt (generation 2: committed, so that the next session on a fresh machine resumes it), node_modules/.cache/loupe-training/ (1)')
+                        'node_modules/.cache/loupe-training-v2/generation-2.pt (generation 2; its small carry-over, training/checkpoints/generation-2.carry.pt, is committed), node_modules/.cache/loupe-training/ (1)')
     parser.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints (also one every 10 minutes)')
     parser.add_argument('--log-file', default=None, help='progress log (appended); default next to the checkpoint, progress.txt')
     parser.add_argument('--fresh', action='store_true', help='ignore an existing checkpoint')
@@ -90,9 +91,12 @@ def main():
     args.checkpoint = args.checkpoint or os.path.join(ROOT, g['checkpoint'])
     args.out = args.out or (os.path.join(ROOT, 'models/yolo-face-small') if args.generation == 1 else
                             os.path.join(os.path.dirname(args.checkpoint), 'export'))
-    args.log_file = args.log_file or os.path.join(os.path.dirname(args.checkpoint), 'progress.txt')
+    args.carry = os.path.join(ROOT, g['carry']) if g.get('carry') else None
+    # The progress log is committed with the carry-over (generation 2), else next to the checkpoint.
+    args.log_file = args.log_file or os.path.join(os.path.dirname(args.carry or args.checkpoint), 'progress.txt')
     crops = [int(c) for c in args.crops.split(',')]
     os.makedirs(os.path.dirname(args.checkpoint), exist_ok=True)
+    os.makedirs(os.path.dirname(args.log_file), exist_ok=True)
     log_file = open(args.log_file, 'a')
 
     def log(line):
@@ -118,9 +122,9 @@ def main():
         return
 
     if args.export_only:
-        state = torch.load(args.checkpoint)
+        state = torch.load(args.checkpoint if os.path.exists(args.checkpoint) or not args.carry else args.carry)
         model = YoloFaceSmall(strides=g['strides'])
-        model.load_state_dict(state['ema'])
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state['ema'].items()})
         export(model.eval(), args.out, metadata(args, [e.strip() for e in args.train_events.split(',')], state['step']))
         print(f'exported step {state["step"]} to {args.out}')
         return
@@ -141,12 +145,14 @@ def main():
 
         def validate_fn(model, step):
             run_validation(model, f'step {step}', val_pictures)
-    if args.fresh and os.path.exists(args.checkpoint):
-        os.remove(args.checkpoint)
+    for path in (args.checkpoint, args.carry) if args.fresh else ():
+        if path and os.path.exists(path):
+            os.remove(path)
     model, losses = train(pictures, args.steps, batch=args.batch, crop=crops[0], crops=crops if len(crops) > 1 else None,
                           lr=args.lr, seed=args.seed, tiny_manifest=TINY, checkpoint=args.checkpoint,
                           checkpoint_every=args.checkpoint_every, log=log, strides=g['strides'], init=g['init'] or None,
-                          sampler_options={'small_prob': g['small_prob']}, validate=validate_fn, validate_every=args.val_every)
+                          sampler_options={'small_prob': g['small_prob']}, validate=validate_fn, validate_every=args.val_every,
+                          carry=args.carry)
     export(model, args.out, metadata(args, events, args.steps))
     log(f'wrote {args.out} in {(time.time() - t0) / 60:.1f} min; final loss {sum(losses[-20:]) / len(losses[-20:]):.3f}')
 

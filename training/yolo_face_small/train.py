@@ -64,13 +64,15 @@ def build_model(tiny_manifest=None, strides=STRIDES, init=None):
 
 def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=None, log_every=10, checkpoint=None,
           log=print, sampler_options=None, strides=STRIDES, init=None, small_faces=None, crops=None,
-          checkpoint_every=100, checkpoint_seconds=600, validate=None, validate_every=0):
+          checkpoint_every=100, checkpoint_seconds=600, validate=None, validate_every=0, carry=None):
     """Trains from face-api's backbone (or from scratch without `tiny_manifest`), optionally from an exported
     model (`init`). `crops`: crop sizes drawn per step (multi-scale), else `crop`. `small_faces`: the loss's
     small-face recipe (default: on with a stride-4 level). `validate(ema_model, step)` runs every
     `validate_every` steps (after the checkpoint). A checkpoint is also written when `checkpoint_seconds`
     have passed since the last one (on a loaded machine 100 steps can take over an hour; a checkpoint does
-    not change the run: the sampler's RNG is saved with it). Returns the EMA model and the per-step losses."""
+    not change the run: the sampler's RNG is saved with it). `carry`: a small file (the averaged weights in
+    float16, the step, the RNG; ~0.6 MB, committed) written with each checkpoint, to restart from on a
+    machine where the full checkpoint (optimiser state, 4.4 MB, not committed) is gone. Returns the EMA model and the per-step losses."""
     torch.manual_seed(seed)
     small_faces = (min(strides) == 4) if small_faces is None else small_faces
     model = build_model(tiny_manifest, strides, init).to(memory_format=torch.channels_last)
@@ -90,6 +92,17 @@ def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=Non
         start_step, losses = state['step'], state['losses']
         sampler.rng.setstate(state['rng'])
         log(f'resumed at step {start_step}')
+    elif carry and os.path.exists(carry):
+        # A fresh machine: only the committed carry-over (the averaged weights, float16) survived. The
+        # network restarts from them with a fresh optimiser state: a warm restart, not a bit-exact resume.
+        state = torch.load(carry)
+        weights = {k: v.float() if v.is_floating_point() else v for k, v in state['ema'].items()}
+        model.load_state_dict(weights)
+        ema.shadow = {k: v.clone() for k, v in weights.items()}
+        ema.updates = state['ema_updates']
+        start_step, losses = state['step'], state['losses']
+        sampler.rng.setstate(state['rng'])
+        log(f'resumed at step {start_step} from the carried weights {carry} (fresh optimiser state)')
     model.train()
     t0, seen = time.time(), 0
     saved_at = time.time()
@@ -122,6 +135,8 @@ def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=Non
                         'ema_updates': ema.updates, 'step': step + 1, 'losses': losses, 'rng': sampler.rng.getstate()},
                        checkpoint + '.tmp')
             os.replace(checkpoint + '.tmp', checkpoint)
+            if carry:
+                save_carry(carry, ema, step + 1, losses, sampler.rng.getstate())
         if validate and validate_every and ((step + 1) % validate_every == 0 or step + 1 == steps):
             averaged = YoloFaceSmall(strides=strides)
             averaged.load_state_dict(ema.shadow)
@@ -130,6 +145,13 @@ def train(pictures, steps, batch=8, crop=256, lr=2e-3, seed=0, tiny_manifest=Non
     final.load_state_dict(ema.shadow)
     final.eval()
     return final, losses
+
+
+def save_carry(path, ema, step, losses, rng):
+    """The committed carry-over of a run: what a fresh machine restarts from (see `train`)."""
+    half = {k: v.half() if v.is_floating_point() else v for k, v in ema.shadow.items()}
+    torch.save({'ema': half, 'ema_updates': ema.updates, 'step': step, 'losses': losses, 'rng': rng}, path + '.tmp')
+    os.replace(path + '.tmp', path)
 
 
 def batch_loss(model, images, boxes):
